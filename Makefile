@@ -1,0 +1,77 @@
+# Incident Clock: `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-dev run web worker beat migrate bootstrap test lint fmt typecheck schema check clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed ## Create .venv and install the runtime dependencies
+
+install-dev: $(VENV)/.installed-dev ## Install runtime and development dependencies
+
+migrate: install ## Apply database migrations
+	$(PY) manage.py migrate --noinput
+
+bootstrap: migrate ## Migrate, load the rule catalogue and the demo, create the admin login
+	$(PY) manage.py load_catalogue
+	$(PY) manage.py load_demo
+	$(PY) manage.py ensure_admin
+
+run: bootstrap ## Start web (http://127.0.0.1:$(PORT)), Celery worker and beat on embedded defaults
+	PORT=$(PORT) bin/run-all
+
+web: install ## Only the web server
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+worker: install ## Only a Celery worker
+	$(VENV)/bin/celery -A config worker --loglevel=INFO
+
+beat: install ## Only Celery beat
+	$(VENV)/bin/celery -A config beat --loglevel=INFO
+
+lint: install-dev ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: install-dev ## Format and auto-fix
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: install-dev ## mypy with django-stubs
+	$(VENV)/bin/mypy .
+
+schema: install-dev ## Validate the OpenAPI schema
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+check: test ## Alias: the full gate
+
+test: install-dev ## The full gate: lint, types, migrations check, tests (what CI runs)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+clean: ## Remove the virtual environment and local data (var/)
+	rm -rf $(VENV) var

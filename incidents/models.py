@@ -1,0 +1,557 @@
+"""The facts of an incident: who is involved, what happened when, what is due and what was filed.
+
+Timeline events are append-only: a correction is a new event that supersedes the old one. Writes go
+through ``incidents.services``; models hold no business logic beyond invariants.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from regulators.models import Confidence, Obligation, Regulator
+from regulators.validators import validate_time_zone
+
+
+class Profile(models.Model):
+    """Per-user preferences used by pages, e-mails and reminders."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="ko"
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Seoul", validators=[validate_time_zone]
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language}, {self.time_zone})"
+
+
+class Severity(models.TextChoices):
+    LOW = "low", _("low")
+    MEDIUM = "medium", _("medium")
+    HIGH = "high", _("high")
+    CRITICAL = "critical", _("critical")
+
+
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", _("open (investigating)")
+    CONTAINED = "contained", _("contained")
+    REPORTING = "reporting", _("reporting")
+    MONITORING = "monitoring", _("monitoring")
+    CLOSED = "closed", _("closed")
+
+
+# Allowed status moves; a closed incident can be reopened to "open" only.
+STATUS_TRANSITIONS: dict[str, set[str]] = {
+    IncidentStatus.OPEN: {IncidentStatus.CONTAINED, IncidentStatus.REPORTING, IncidentStatus.CLOSED},
+    IncidentStatus.CONTAINED: {IncidentStatus.REPORTING, IncidentStatus.MONITORING, IncidentStatus.OPEN},
+    IncidentStatus.REPORTING: {IncidentStatus.MONITORING, IncidentStatus.CONTAINED, IncidentStatus.CLOSED},
+    IncidentStatus.MONITORING: {IncidentStatus.CLOSED, IncidentStatus.REPORTING},
+    IncidentStatus.CLOSED: {IncidentStatus.OPEN},
+}
+
+
+class Incident(models.Model):
+    """A security or privacy incident and the facts that decide which laws apply."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity.choices, default=Severity.HIGH
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=IncidentStatus.choices, default=IncidentStatus.OPEN
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_incidents",
+        verbose_name=_("owner"),
+    )
+    team = models.CharField(_("team"), max_length=200, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="Membership",
+        related_name="incidents",
+        verbose_name=_("members"),
+    )
+    data_categories = models.JSONField(_("data categories"), default=list, blank=True)
+    external_attack = models.BooleanField(_("external attack (hacking)"), null=True, blank=True)
+    sensitive_data = models.BooleanField(_("sensitive data involved"), null=True, blank=True)
+    unique_identifiers = models.BooleanField(
+        _("unique identifiers involved"), null=True, blank=True
+    )
+    extra_facts = models.JSONField(
+        _("other facts"),
+        default=dict,
+        blank=True,
+        help_text=_("Further facts for applicability, e.g. {\"high_risk\": true}."),
+    )
+    is_reconstruction = models.BooleanField(
+        _("reconstruction from public reporting"), default=False
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "severity"])]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+
+class Membership(models.Model):
+    """Need-to-know: a user may see an incident only as its owner, a member or an admin."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "user"], name="membership_unique"),
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.incident_id}"
+
+
+class LegalEntity(models.Model):
+    """A company involved in the incident, with the facts that decide which laws oblige it.
+
+    One incident can oblige a Korean operating company (KISA, PIPC) and its US-listed parent
+    (SEC 8-K) at once, so applicability is evaluated per entity.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="entities")
+    name = models.CharField(_("name"), max_length=200)
+    name_local = models.CharField(_("local name"), max_length=200, blank=True)
+    country = models.CharField(_("country"), max_length=2)
+    role = models.CharField(_("role in the incident"), max_length=200, blank=True)
+    ict_service_provider = models.BooleanField(
+        _("ICT service provider (KR)"), null=True, blank=True
+    )
+    sec_registrant = models.BooleanField(_("SEC registrant"), null=True, blank=True)
+    hipaa_covered_entity = models.BooleanField(_("HIPAA covered entity"), null=True, blank=True)
+    eu_financial_entity = models.BooleanField(
+        _("EU financial entity (DORA)"), null=True, blank=True
+    )
+    nis2_entity = models.BooleanField(
+        _("NIS2 essential or important entity"), null=True, blank=True
+    )
+    kr_financial_company = models.BooleanField(
+        _("Korean financial company"), null=True, blank=True
+    )
+    credit_information_company = models.BooleanField(
+        _("credit information company"), null=True, blank=True
+    )
+    app_entity_au = models.BooleanField(_("Australian APP entity"), null=True, blank=True)
+    jurisdictions = models.JSONField(
+        _("jurisdictions"), default=list, blank=True, help_text=_('e.g. ["KR", "US", "EU"]')
+    )
+    reference_tz = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Seoul", validators=[validate_time_zone]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["incident", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "name"], name="entity_unique_name"),
+        ]
+        verbose_name = _("legal entity")
+        verbose_name_plural = _("legal entities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AffectedCountRevision(models.Model):
+    """A count of affected people in one jurisdiction as of a moment, with its source.
+
+    Counts are revised (4,536 -> 33.7 million); the latest ``as_of`` per jurisdiction is current.
+    """
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="count_revisions"
+    )
+    jurisdiction = models.CharField(
+        _("jurisdiction"), max_length=10, help_text=_("Country code, or US-CA style for states")
+    )
+    count = models.PositiveBigIntegerField(_("count"))
+    as_of = models.DateTimeField(_("as of"))
+    source = models.CharField(_("source"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["incident", "jurisdiction", "as_of"]
+        indexes = [models.Index(fields=["incident", "jurisdiction", "-as_of"])]
+        verbose_name = _("affected count revision")
+        verbose_name_plural = _("affected count revisions")
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction}: {self.count:,} ({self.as_of:%Y-%m-%d})"
+
+
+class EventKind(models.TextChoices):
+    DETECTION = "detection", _("detection")
+    UNAUTHORISED_ACCESS = "unauthorised_access", _("unauthorised access")
+    AWARENESS = "awareness", _("awareness")
+    CONTAINMENT = "containment", _("containment")
+    REGULATOR_REPORT = "regulator_report", _("regulator report")
+    REGULATOR_REQUEST = "regulator_request", _("regulator request")
+    DATA_SUBJECT_NOTICE = "data_subject_notice", _("data-subject notice")
+    PUBLIC_DISCLOSURE = "public_disclosure", _("public disclosure")
+    EXECUTIVE_RESIGNATION = "executive_resignation", _("executive resignation")
+    INVESTIGATION_MILESTONE = "investigation_milestone", _("investigation milestone")
+    MATERIALITY_DETERMINATION = "materiality_determination", _("materiality determination")
+    CLASSIFICATION_MAJOR = "classification_major", _("classified as major")
+    ASSESSMENT = "assessment", _("assessed as notifiable")
+    NEW_FACT = "new_fact", _("newly confirmed fact")
+    COUNT_REVISION = "count_revision", _("count revision")
+    LAW_ENFORCEMENT = "law_enforcement", _("law enforcement")
+    BOARD = "board", _("board")
+    PRESS = "press", _("press")
+    PENALTY = "penalty", _("penalty")
+    LITIGATION = "litigation", _("litigation")
+    NOTE = "note", _("note")
+
+
+class Precision(models.TextChoices):
+    EXACT = "exact", _("exact")
+    DATE = "date", _("date only")
+    APPROXIMATE = "approximate", _("approximate")
+
+
+class TimelineEventQuerySet(models.QuerySet["TimelineEvent"]):
+    def current(self) -> TimelineEventQuerySet:
+        """Events that no later correction has superseded."""
+        return self.filter(superseded_by__isnull=True)
+
+
+class TimelineEvent(models.Model):
+    """Something that happened. Append-only: corrections supersede, they never edit."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=32, choices=EventKind.choices)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    precision = models.CharField(
+        _("precision"), max_length=12, choices=Precision.choices, default=Precision.EXACT
+    )
+    entered_tz = models.CharField(
+        _("time zone entered in"),
+        max_length=64,
+        default="Asia/Seoul",
+        validators=[validate_time_zone],
+    )
+    legal_entity = models.ForeignKey(
+        LegalEntity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("legal entity"),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    source_title = models.CharField(_("source"), max_length=300, blank=True)
+    source_url = models.URLField(_("source URL"), max_length=500, blank=True)
+    confidence = models.CharField(
+        _("confidence"), max_length=12, choices=Confidence.choices, default=Confidence.HIGH
+    )
+    basis = models.CharField(
+        _("basis"),
+        max_length=20,
+        blank=True,
+        help_text=_("Whose position this is, e.g. 'company' or 'investigators'."),
+    )
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("supersedes"),
+    )
+    correction_reason = models.CharField(_("reason for correction"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    objects = TimelineEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [
+            models.Index(fields=["incident", "occurred_at"]),
+            models.Index(fields=["incident", "kind"]),
+        ]
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_kind_display()}: {self.title}"
+
+    @property
+    def is_superseded(self) -> bool:
+        return hasattr(self, "superseded_by")
+
+
+class DeadlineStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    FILED = "filed", _("filed")
+    NOT_APPLICABLE = "not_applicable", _("not applicable")
+    SUPERSEDED = "superseded", _("superseded")
+
+
+class Applicability(models.TextChoices):
+    APPLIES = "applies", _("applies")
+    DOES_NOT_APPLY = "does_not_apply", _("does not apply")
+    UNKNOWN = "unknown", _("unknown (a fact is missing)")
+
+
+class DeadlineQuerySet(models.QuerySet["Deadline"]):
+    def open(self) -> DeadlineQuerySet:
+        return self.filter(status=DeadlineStatus.OPEN)
+
+    def due_by(self, when: object) -> DeadlineQuerySet:
+        return self.open().filter(due_at__lte=when)
+
+    def by_urgency(self) -> DeadlineQuerySet:
+        # Soonest legal due time first; "without delay" (no due time) after those with one.
+        return self.order_by(models.F("due_at").asc(nulls_last=True), "id")
+
+
+class Deadline(models.Model):
+    """What one legal entity owes under one obligation (or an ad hoc regulator request).
+
+    ``trigger_key`` distinguishes clocks of the same obligation started by different events
+    (each newly confirmed fact starts its own supplementary-report clock).
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="deadlines")
+    legal_entity = models.ForeignKey(
+        LegalEntity, on_delete=models.CASCADE, related_name="deadlines"
+    )
+    obligation = models.ForeignKey(
+        Obligation, on_delete=models.PROTECT, null=True, blank=True, related_name="deadlines"
+    )
+    code = models.CharField(_("rule code"), max_length=60)
+    trigger_key = models.CharField(max_length=40, blank=True, default="")
+    title = models.CharField(_("title"), max_length=300)
+    regulator = models.ForeignKey(
+        Regulator, on_delete=models.PROTECT, null=True, blank=True, related_name="deadlines"
+    )
+    trigger_event = models.ForeignKey(
+        TimelineEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="deadlines"
+    )
+    trigger_at = models.DateTimeField(_("trigger"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
+    without_delay = models.BooleanField(_("without delay"), default=False)
+    internal_target_at = models.DateTimeField(_("internal target"), null=True, blank=True)
+    explanation = models.JSONField(_("explanation"), default=list, blank=True)
+    adhoc_spec = models.JSONField(_("ad hoc period"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN
+    )
+    applicability = models.CharField(
+        _("applicability"), max_length=16, choices=Applicability.choices, default=Applicability.APPLIES
+    )
+    applicability_reasons = models.JSONField(default=list, blank=True)
+    not_applicable_reason = models.TextField(_("justification (not applicable)"), blank=True)
+    not_applicable_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    not_applicable_at = models.DateTimeField(null=True, blank=True)
+    # Verdict frozen at filing: later catalogue or calendar edits never rewrite it.
+    filed_at = models.DateTimeField(_("first filed"), null=True, blank=True)
+    late_by_seconds = models.BigIntegerField(_("late by (seconds)"), null=True, blank=True)
+    verdict = models.CharField(_("verdict"), max_length=20, blank=True)
+    verdict_frozen_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = DeadlineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["legal_entity", "code", "trigger_key"], name="deadline_unique_clock"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["incident", "status"]),
+        ]
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+
+    def __str__(self) -> str:
+        return f"{self.code} / {self.legal_entity_id} due {self.due_at}"
+
+
+class DeadlineAlternative(models.Model):
+    """The same deadline under another party's trigger (company vs investigators)."""
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="alternatives")
+    basis = models.CharField(_("basis"), max_length=20)
+    trigger_event = models.ForeignKey(
+        TimelineEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    trigger_at = models.DateTimeField(_("trigger"))
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    explanation = models.JSONField(default=list, blank=True)
+    verdict = models.CharField(_("verdict"), max_length=20, blank=True)
+    late_by_seconds = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["deadline", "basis"], name="alternative_unique_basis"),
+        ]
+        verbose_name = _("alternative trigger")
+        verbose_name_plural = _("alternative triggers")
+
+    def __str__(self) -> str:
+        return f"{self.deadline_id} ({self.basis})"
+
+
+class DeadlineRecomputation(models.Model):
+    """A recorded change of due time or verdict: old, new, why and who."""
+
+    deadline = models.ForeignKey(
+        Deadline, on_delete=models.CASCADE, related_name="recomputations"
+    )
+    old_due_at = models.DateTimeField(null=True, blank=True)
+    new_due_at = models.DateTimeField(null=True, blank=True)
+    old_verdict = models.CharField(max_length=20, blank=True)
+    new_verdict = models.CharField(max_length=20, blank=True)
+    reason = models.CharField(_("reason"), max_length=500)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["deadline", "changed_at"]
+        verbose_name = _("deadline recomputation")
+        verbose_name_plural = _("deadline recomputations")
+
+    def __str__(self) -> str:
+        return f"{self.deadline_id}: {self.old_due_at} -> {self.new_due_at}"
+
+
+class Filing(models.Model):
+    """A report or notice actually submitted; several filings may answer one deadline."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="filings")
+    deadline = models.ForeignKey(
+        Deadline, on_delete=models.PROTECT, null=True, blank=True, related_name="filings"
+    )
+    legal_entity = models.ForeignKey(
+        LegalEntity, on_delete=models.PROTECT, null=True, blank=True, related_name="filings"
+    )
+    regulator = models.ForeignKey(
+        Regulator, on_delete=models.PROTECT, null=True, blank=True, related_name="filings"
+    )
+    recipient = models.CharField(_("recipient"), max_length=200)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    channel = models.CharField(_("channel"), max_length=100, blank=True)
+    reference_number = models.CharField(_("reference number"), max_length=100, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledgement = models.CharField(_("acknowledgement"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        indexes = [models.Index(fields=["incident", "submitted_at"])]
+        verbose_name = _("filing")
+        verbose_name_plural = _("filings")
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.submitted_at:%Y-%m-%d %H:%M}"
+
+
+def _document_path(instance: FilingDocument, filename: str) -> str:
+    # Random names: the original name is kept in the row, never used on disk.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"documents/{instance.filing.incident_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class FilingDocument(models.Model):
+    """A document attached to a filing, served only through a permission-checked view."""
+
+    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(_("file"), upload_to=_document_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("filing document")
+        verbose_name_plural = _("filing documents")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+__all__ = [
+    "STATUS_TRANSITIONS",
+    "AffectedCountRevision",
+    "Applicability",
+    "Deadline",
+    "DeadlineAlternative",
+    "DeadlineRecomputation",
+    "DeadlineStatus",
+    "EventKind",
+    "Filing",
+    "FilingDocument",
+    "Incident",
+    "IncidentStatus",
+    "LegalEntity",
+    "Membership",
+    "Precision",
+    "Profile",
+    "Severity",
+    "TimelineEvent",
+]

@@ -1,0 +1,62 @@
+"""Roles (Django groups) and what each may do. The matrix is documented in docs/access.md.
+
+Visibility (need-to-know) is separate from rights: ``incidents.selectors.incidents_visible_to``
+decides *which* incidents a user may see at all; this module decides *what* they may do there.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    COMPLIANCE = "compliance"
+    LEGAL = "legal"
+    ADMIN = "admin"
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    RECORD = "record"  # timeline events, count revisions, filings, regulator requests
+    EXPORT = "export"
+    MARK_NOT_APPLICABLE = "mark_not_applicable"
+    APPROVE = "approve"
+    MANAGE = "manage"  # incident settings, members, rules, calendars, users
+
+
+MATRIX: dict[Role, frozenset[Action]] = {
+    Role.VIEWER: frozenset({Action.VIEW}),
+    Role.COMPLIANCE: frozenset({Action.VIEW, Action.RECORD}),
+    Role.LEGAL: frozenset(
+        {Action.VIEW, Action.EXPORT, Action.MARK_NOT_APPLICABLE, Action.APPROVE}
+    ),
+    Role.ADMIN: frozenset(Action),
+}
+
+
+def roles_of(user: AbstractBaseUser | AnonymousUser) -> set[Role]:
+    if not user.is_authenticated:
+        return set()
+    if getattr(user, "is_superuser", False):
+        return {Role.ADMIN}
+    # Cached on the user object: pages check several rights per request.
+    cached: set[Role] | None = getattr(user, "_incident_roles", None)
+    if cached is None:
+        names = set(user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
+        cached = {role for role in Role if role.value in names}
+        user._incident_roles = cached  # type: ignore[union-attr]
+    return cached
+
+
+def is_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return Role.ADMIN in roles_of(user)
+
+
+def has_right(user: AbstractBaseUser | AnonymousUser, action: Action) -> bool:
+    """Whether any of the user's roles grants ``action`` (visibility is checked separately)."""
+    return any(action in MATRIX[role] for role in roles_of(user))
