@@ -48,7 +48,7 @@ class TimelineEventInline(admin.TabularInline):
     model = TimelineEvent
     fk_name = "incident"
     extra = 0
-    fields = ["occurred_at", "precision", "kind", "title", "confidence", "basis", "superseded"]
+    fields = ("occurred_at", "precision", "kind", "title", "confidence", "basis", "superseded")
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -75,7 +75,7 @@ class IncidentAdmin(SimpleHistoryAdmin):
         instances = formset.save(commit=False)
         for instance in instances:
             if isinstance(instance, AffectedCountRevision) and instance.recorded_by_id is None:
-                instance.recorded_by = request.user
+                instance.recorded_by = request.user  # type: ignore[assignment]
             instance.save()
         for obj in formset.deleted_objects:
             obj.delete()
@@ -84,7 +84,15 @@ class IncidentAdmin(SimpleHistoryAdmin):
 
 @admin.register(TimelineEvent)
 class TimelineEventAdmin(admin.ModelAdmin):
-    list_display = ["occurred_at", "incident", "kind", "title", "confidence", "basis", "recorded_at"]
+    list_display = [
+        "occurred_at",
+        "incident",
+        "kind",
+        "title",
+        "confidence",
+        "basis",
+        "recorded_at",
+    ]
     list_filter = ["kind", "confidence", "precision"]
     search_fields = ["title", "description", "source_title", "incident__reference"]
     date_hierarchy = "occurred_at"
@@ -145,7 +153,7 @@ class AffectedCountRevisionAdmin(admin.ModelAdmin):
 class DeadlineAlternativeInline(admin.TabularInline):
     model = DeadlineAlternative
     extra = 0
-    readonly_fields = ["basis", "trigger_at", "due_at", "verdict", "late_by_seconds"]
+    readonly_fields = ("basis", "trigger_at", "due_at", "verdict", "late_by_seconds")
     fields = readonly_fields
     can_delete = False
 
@@ -153,7 +161,7 @@ class DeadlineAlternativeInline(admin.TabularInline):
 class DeadlineRecomputationInline(admin.TabularInline):
     model = DeadlineRecomputation
     extra = 0
-    readonly_fields = [
+    readonly_fields = (
         "old_due_at",
         "new_due_at",
         "old_verdict",
@@ -161,7 +169,7 @@ class DeadlineRecomputationInline(admin.TabularInline):
         "reason",
         "changed_by",
         "changed_at",
-    ]
+    )
     fields = readonly_fields
     can_delete = False
 
@@ -195,7 +203,14 @@ class DeadlineAdmin(SimpleHistoryAdmin):
 class FilingDocumentInline(admin.TabularInline):
     model = FilingDocument
     extra = 0
-    readonly_fields = ["original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    readonly_fields = (
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    )
     fields = readonly_fields
     can_delete = False
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -109,27 +109,45 @@ def verdict_for(due_at: datetime | None, filed_at: datetime) -> tuple[str, int |
     return (VERDICT_LATE, late) if late > 0 else (VERDICT_ON_TIME, late)
 
 
+class Facts(dict[str, object]):
+    """Fact mapping in which, once any affected count is recorded, a jurisdiction without a
+    count reads as 0: the team records counts for every place it knows people are affected,
+    and "unknown" for every other state and country on earth would bury the real clocks."""
+
+    counted: bool = False
+
+    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+        if key in self:
+            return self[key]
+        if self.counted and key.startswith("affected."):
+            return 0
+        return default
+
+
 def entity_facts(
     entity: LegalEntity, incident: Incident, counts: dict[str, int], filed_codes: set[str]
-) -> dict[str, object]:
+) -> Facts:
     """The flat fact mapping that applicability conditions are evaluated against."""
     categories = set(incident.data_categories or [])
-    facts: dict[str, object] = {
-        "ict_service_provider": entity.ict_service_provider,
-        "sec_registrant": entity.sec_registrant,
-        "hipaa_covered_entity": entity.hipaa_covered_entity,
-        "eu_financial_entity": entity.eu_financial_entity,
-        "nis2_entity": entity.nis2_entity,
-        "kr_financial_company": entity.kr_financial_company,
-        "credit_information_company": entity.credit_information_company,
-        "app_entity_au": entity.app_entity_au,
-        "jurisdictions": list(entity.jurisdictions) if entity.jurisdictions else None,
-        "external_attack": incident.external_attack,
-        "sensitive_data": incident.sensitive_data,
-        "unique_identifiers": incident.unique_identifiers,
-        "credit_information": ("credit_information" in categories) if categories else None,
-        "phi": ("phi" in categories) if categories else None,
-    }
+    facts = Facts(
+        {
+            "ict_service_provider": entity.ict_service_provider,
+            "sec_registrant": entity.sec_registrant,
+            "hipaa_covered_entity": entity.hipaa_covered_entity,
+            "eu_financial_entity": entity.eu_financial_entity,
+            "nis2_entity": entity.nis2_entity,
+            "kr_financial_company": entity.kr_financial_company,
+            "credit_information_company": entity.credit_information_company,
+            "app_entity_au": entity.app_entity_au,
+            "jurisdictions": list(entity.jurisdictions) if entity.jurisdictions else None,
+            "external_attack": incident.external_attack,
+            "sensitive_data": incident.sensitive_data,
+            "unique_identifiers": incident.unique_identifiers,
+            "credit_information": ("credit_information" in categories) if categories else None,
+            "phi": ("phi" in categories) if categories else None,
+        }
+    )
+    facts.counted = bool(counts)
     facts.update(incident.extra_facts or {})
     if counts:
         facts["affected.total"] = sum(v for k, v in counts.items() if "-" not in k)
@@ -177,9 +195,7 @@ def _compute(
 
 
 def _compute_all(incident: Incident) -> list[_Computed]:
-    events = list(
-        TimelineEvent.objects.filter(incident=incident).order_by("occurred_at", "id")
-    )
+    events = list(TimelineEvent.objects.filter(incident=incident).order_by("occurred_at", "id"))
     by_id = {e.pk: e for e in events}
     current = [e for e in events if not e.is_superseded]
     entities = list(LegalEntity.objects.filter(incident=incident).order_by("id"))
@@ -191,7 +207,9 @@ def _compute_all(incident: Incident) -> list[_Computed]:
         .select_related("deadline")
         .order_by("submitted_at", "id")
     )
-    obligations = list(Obligation.objects.select_related("regulator", "calendar").order_by("code", "version"))
+    obligations = list(
+        Obligation.objects.select_related("regulator", "calendar").order_by("code", "version")
+    )
     by_code: dict[str, list[Obligation]] = defaultdict(list)
     for obligation in obligations:
         by_code[obligation.code].append(obligation)
@@ -200,7 +218,9 @@ def _compute_all(incident: Incident) -> list[_Computed]:
 
     for entity in entities:
         entity_events = [e for e in current if e.legal_entity_id in (None, entity.pk)]
-        entity_filings = [f for f in filings if f.deadline and f.deadline.legal_entity_id == entity.pk]
+        entity_filings = [
+            f for f in filings if f.deadline and f.deadline.legal_entity_id == entity.pk
+        ]
         filed_codes = {f.deadline.code for f in entity_filings if f.deadline}
         facts = entity_facts(entity, incident, counts, filed_codes)
         awareness_events = [e for e in entity_events if e.kind == EventKind.AWARENESS]
@@ -211,7 +231,9 @@ def _compute_all(incident: Incident) -> list[_Computed]:
             latest = rows[-1]
             trigger_kind = latest.trigger_kind
             # (trigger_key, trigger event or None, trigger, alternatives, extra facts)
-            clocks: list[tuple[str, TimelineEvent | None, Trigger, list[TimelineEvent], dict[str, object]]] = []
+            clocks: list[
+                tuple[str, TimelineEvent | None, Trigger, list[TimelineEvent], dict[str, object]]
+            ] = []
             if trigger_kind.startswith("filing_of:"):
                 source_code = trigger_kind.split(":", 1)[1]
                 chain = [f for f in entity_filings if f.deadline and f.deadline.code == source_code]
@@ -224,21 +246,29 @@ def _compute_all(incident: Incident) -> list[_Computed]:
                 if trigger_kind in PER_EVENT_TRIGGERS:
                     for event in candidates:
                         clocks.append(
-                            (str(_root_id(event, by_id)), event, _trigger_of(event), [], dict(event.data or {}))
+                            (
+                                str(_root_id(event, by_id)),
+                                event,
+                                _trigger_of(event),
+                                [],
+                                dict(event.data or {}),
+                            )
                         )
                 elif candidates:
                     primary = candidates[0]
                     seen = {primary.basis}
-                    alternatives = []
-                    for event in candidates[1:]:
-                        if event.basis and event.basis not in seen:
-                            seen.add(event.basis)
-                            alternatives.append(event)
-                    clocks.append(("", primary, _trigger_of(primary), alternatives, {}))
-            for trigger_key, event, trigger, alternative_events, extra in clocks:
-                verdict = engine_applicability.evaluate(latest.conditions or None, {**facts, **extra})
+                    others: list[TimelineEvent] = []
+                    for other in candidates[1:]:
+                        if other.basis and other.basis not in seen:
+                            seen.add(other.basis)
+                            others.append(other)
+                    clocks.append(("", primary, _trigger_of(primary), others, {}))
+            for trigger_key, clock_event, trigger, alternative_events, extra in clocks:
+                clock_facts = Facts({**facts, **extra})
+                clock_facts.counted = facts.counted
+                verdict = engine_applicability.evaluate(latest.conditions or None, clock_facts)
                 result = _compute(specs, trigger, calendars, awareness)
-                alternatives = [
+                alternatives: list[tuple[str, TimelineEvent, DeadlineResult]] = [
                     (e.basis, e, _compute(specs, _trigger_of(e), calendars, awareness))
                     for e in alternative_events
                 ]
@@ -250,7 +280,7 @@ def _compute_all(incident: Incident) -> list[_Computed]:
                         title=f"{latest.title_en} / {latest.title_ko}",
                         obligation=_version_row(rows, result),
                         regulator=latest.regulator,
-                        trigger_event=event,
+                        trigger_event=clock_event,
                         result=result,
                         trigger_at=trigger.at,
                         applicability=str(verdict.status),
@@ -326,7 +356,7 @@ def _explanation(result: DeadlineResult) -> list[dict[str, str]]:
 def deadlines_schedule_for(
     *,
     incident: Incident,
-    changed_by: AbstractBaseUser | None = None,
+    changed_by: User | None = None,
     reason: str = "",
     trigger_corrected: bool = False,
 ) -> list[Deadline]:
@@ -362,7 +392,9 @@ def deadlines_schedule_for(
         old_verdict = deadline.verdict
         _apply(deadline, item)
         if deadline.filed_at is not None:
-            deadline.verdict, deadline.late_by_seconds = verdict_for(deadline.due_at, deadline.filed_at)
+            deadline.verdict, deadline.late_by_seconds = verdict_for(
+                deadline.due_at, deadline.filed_at
+            )
         is_new = deadline.pk is None
         deadline.save()
         _sync_alternatives(deadline, item)
@@ -436,7 +468,9 @@ def deadline_record_filing(*, deadline: Deadline, filing: Filing) -> Deadline:
     """The first filing answering a deadline freezes its verdict; later ones are kept as well."""
     if deadline.filed_at is None:
         deadline.filed_at = filing.submitted_at
-        deadline.verdict, deadline.late_by_seconds = verdict_for(deadline.due_at, filing.submitted_at)
+        deadline.verdict, deadline.late_by_seconds = verdict_for(
+            deadline.due_at, filing.submitted_at
+        )
         deadline.verdict_frozen_at = timezone.now()
         if deadline.status == DeadlineStatus.OPEN:
             deadline.status = DeadlineStatus.FILED
@@ -451,7 +485,7 @@ def deadline_record_filing(*, deadline: Deadline, filing: Filing) -> Deadline:
 
 @transaction.atomic
 def deadline_mark_not_applicable(
-    *, deadline: Deadline, justification: str, marked_by: AbstractBaseUser
+    *, deadline: Deadline, justification: str, marked_by: User
 ) -> Deadline:
     if not justification.strip():
         raise ValidationError({"justification": _("A justification is required.")})

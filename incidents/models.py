@@ -56,9 +56,21 @@ class IncidentStatus(models.TextChoices):
 
 # Allowed status moves; a closed incident can be reopened to "open" only.
 STATUS_TRANSITIONS: dict[str, set[str]] = {
-    IncidentStatus.OPEN: {IncidentStatus.CONTAINED, IncidentStatus.REPORTING, IncidentStatus.CLOSED},
-    IncidentStatus.CONTAINED: {IncidentStatus.REPORTING, IncidentStatus.MONITORING, IncidentStatus.OPEN},
-    IncidentStatus.REPORTING: {IncidentStatus.MONITORING, IncidentStatus.CONTAINED, IncidentStatus.CLOSED},
+    IncidentStatus.OPEN: {
+        IncidentStatus.CONTAINED,
+        IncidentStatus.REPORTING,
+        IncidentStatus.CLOSED,
+    },
+    IncidentStatus.CONTAINED: {
+        IncidentStatus.REPORTING,
+        IncidentStatus.MONITORING,
+        IncidentStatus.OPEN,
+    },
+    IncidentStatus.REPORTING: {
+        IncidentStatus.MONITORING,
+        IncidentStatus.CONTAINED,
+        IncidentStatus.CLOSED,
+    },
     IncidentStatus.MONITORING: {IncidentStatus.CLOSED, IncidentStatus.REPORTING},
     IncidentStatus.CLOSED: {IncidentStatus.OPEN},
 }
@@ -99,7 +111,7 @@ class Incident(models.Model):
         _("other facts"),
         default=dict,
         blank=True,
-        help_text=_("Further facts for applicability, e.g. {\"high_risk\": true}."),
+        help_text=_('Further facts for applicability, e.g. {"high_risk": true}.'),
     )
     is_reconstruction = models.BooleanField(
         _("reconstruction from public reporting"), default=False
@@ -162,9 +174,7 @@ class LegalEntity(models.Model):
     nis2_entity = models.BooleanField(
         _("NIS2 essential or important entity"), null=True, blank=True
     )
-    kr_financial_company = models.BooleanField(
-        _("Korean financial company"), null=True, blank=True
-    )
+    kr_financial_company = models.BooleanField(_("Korean financial company"), null=True, blank=True)
     credit_information_company = models.BooleanField(
         _("credit information company"), null=True, blank=True
     )
@@ -195,9 +205,7 @@ class AffectedCountRevision(models.Model):
     Counts are revised (4,536 -> 33.7 million); the latest ``as_of`` per jurisdiction is current.
     """
 
-    incident = models.ForeignKey(
-        Incident, on_delete=models.CASCADE, related_name="count_revisions"
-    )
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="count_revisions")
     jurisdiction = models.CharField(
         _("jurisdiction"), max_length=10, help_text=_("Country code, or US-CA style for states")
     )
@@ -383,7 +391,10 @@ class Deadline(models.Model):
         _("status"), max_length=16, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN
     )
     applicability = models.CharField(
-        _("applicability"), max_length=16, choices=Applicability.choices, default=Applicability.APPLIES
+        _("applicability"),
+        max_length=16,
+        choices=Applicability.choices,
+        default=Applicability.APPLIES,
     )
     applicability_reasons = models.JSONField(default=list, blank=True)
     not_applicable_reason = models.TextField(_("justification (not applicable)"), blank=True)
@@ -419,6 +430,24 @@ class Deadline(models.Model):
     def __str__(self) -> str:
         return f"{self.code} / {self.legal_entity_id} due {self.due_at}"
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if (
+            self.code
+            and self.code != "regulator-request"
+            and not Obligation.objects.filter(code=self.code).exists()
+        ):
+            raise ValidationError({"code": _("Unknown rule code %(code)s.") % {"code": self.code}})
+        if (
+            self.legal_entity_id
+            and self.incident_id
+            and self.legal_entity.incident_id != self.incident_id
+        ):
+            raise ValidationError(
+                {"legal_entity": _("That legal entity belongs to another incident.")}
+            )
+
 
 class DeadlineAlternative(models.Model):
     """The same deadline under another party's trigger (company vs investigators)."""
@@ -448,9 +477,7 @@ class DeadlineAlternative(models.Model):
 class DeadlineRecomputation(models.Model):
     """A recorded change of due time or verdict: old, new, why and who."""
 
-    deadline = models.ForeignKey(
-        Deadline, on_delete=models.CASCADE, related_name="recomputations"
-    )
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="recomputations")
     old_due_at = models.DateTimeField(null=True, blank=True)
     new_due_at = models.DateTimeField(null=True, blank=True)
     old_verdict = models.CharField(max_length=20, blank=True)
@@ -550,8 +577,38 @@ __all__ = [
     "IncidentStatus",
     "LegalEntity",
     "Membership",
+    "Notification",
     "Precision",
     "Profile",
     "Severity",
     "TimelineEvent",
 ]
+
+
+class Notification(models.Model):
+    """An in-app message for one user (reminders, escalations, digests)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    deadline = models.ForeignKey(
+        Deadline, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=30, default="reminder")
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.title}"

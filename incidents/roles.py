@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 class Role(StrEnum):
@@ -32,14 +32,12 @@ class Action(StrEnum):
 MATRIX: dict[Role, frozenset[Action]] = {
     Role.VIEWER: frozenset({Action.VIEW}),
     Role.COMPLIANCE: frozenset({Action.VIEW, Action.RECORD}),
-    Role.LEGAL: frozenset(
-        {Action.VIEW, Action.EXPORT, Action.MARK_NOT_APPLICABLE, Action.APPROVE}
-    ),
+    Role.LEGAL: frozenset({Action.VIEW, Action.EXPORT, Action.MARK_NOT_APPLICABLE, Action.APPROVE}),
     Role.ADMIN: frozenset(Action),
 }
 
 
-def roles_of(user: AbstractBaseUser | AnonymousUser) -> set[Role]:
+def roles_of(user: User | AnonymousUser) -> set[Role]:
     if not user.is_authenticated:
         return set()
     if getattr(user, "is_superuser", False):
@@ -49,14 +47,14 @@ def roles_of(user: AbstractBaseUser | AnonymousUser) -> set[Role]:
     if cached is None:
         names = set(user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
         cached = {role for role in Role if role.value in names}
-        user._incident_roles = cached  # type: ignore[union-attr]
+        user._incident_roles = cached  # type: ignore[union-attr,attr-defined]
     return cached
 
 
-def is_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
+def is_admin(user: User | AnonymousUser) -> bool:
     return Role.ADMIN in roles_of(user)
 
 
-def has_right(user: AbstractBaseUser | AnonymousUser, action: Action) -> bool:
+def has_right(user: User | AnonymousUser, action: Action) -> bool:
     """Whether any of the user's roles grants ``action`` (visibility is checked separately)."""
     return any(action in MATRIX[role] for role in roles_of(user))

@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from incidents.models import Deadline, Incident, Membership
+from incidents.models import Deadline, DeadlineQuerySet, Incident, Membership
 from incidents.roles import is_admin
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 
-def incidents_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Incident]:
+def incidents_visible_to(user: User | AnonymousUser) -> QuerySet[Incident]:
     """The incidents ``user`` may see: owner, member, or admin. Anonymous users see none."""
     if not user.is_authenticated:
         return Incident.objects.none()
@@ -23,5 +23,5 @@ def incidents_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Inc
     return Incident.objects.filter(Q(owner=user) | Exists(member))
 
 
-def deadlines_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Deadline]:
+def deadlines_visible_to(user: User | AnonymousUser) -> DeadlineQuerySet:
     return Deadline.objects.filter(incident__in=incidents_visible_to(user))

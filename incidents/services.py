@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -29,8 +29,6 @@ from incidents.models import (
 )
 from regulators.models import Regulator
 
-User = AbstractBaseUser
-
 
 def _require_aware(value: datetime, field: str) -> None:
     if timezone.is_naive(value):
@@ -40,9 +38,7 @@ def _require_aware(value: datetime, field: str) -> None:
 def incident_next_reference(*, year: int) -> str:
     prefix = f"INC-{year}-"
     last = (
-        Incident.objects.filter(reference__startswith=prefix)
-        .aggregate(m=Max("reference"))
-        .get("m")
+        Incident.objects.filter(reference__startswith=prefix).aggregate(m=Max("reference")).get("m")
     )
     number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{number:04d}"
@@ -100,7 +96,9 @@ def incident_set_status(*, incident: Incident, status: str) -> Incident:
 
 
 @transaction.atomic
-def incident_update_facts(*, incident: Incident, changed_by: User | None = None, **facts: Any) -> Incident:
+def incident_update_facts(
+    *, incident: Incident, changed_by: User | None = None, **facts: Any
+) -> Incident:
     allowed = {
         "title",
         "summary",
@@ -130,7 +128,9 @@ def membership_add(*, incident: Incident, user: User) -> Membership:
 
 
 @transaction.atomic
-def legal_entity_add(*, incident: Incident, changed_by: User | None = None, **fields: Any) -> LegalEntity:
+def legal_entity_add(
+    *, incident: Incident, changed_by: User | None = None, **fields: Any
+) -> LegalEntity:
     entity = LegalEntity(incident=incident, **fields)
     entity.full_clean()
     entity.save()
@@ -237,7 +237,9 @@ def timeline_event_record(
         if supersedes is not None
         else _("event recorded: %(title)s") % {"title": title}
     )
-    _reschedule(incident, changed_by=recorded_by, reason=reason, trigger_corrected=supersedes is not None)
+    _reschedule(
+        incident, changed_by=recorded_by, reason=reason, trigger_corrected=supersedes is not None
+    )
     return event
 
 

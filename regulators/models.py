@@ -192,9 +192,7 @@ class Obligation(models.Model):
     long_stop_hours = models.PositiveIntegerField(
         _("long stop (hours from awareness)"), null=True, blank=True
     )
-    roll_forward = models.BooleanField(
-        _("roll forward to the next business day"), default=False
-    )
+    roll_forward = models.BooleanField(_("roll forward to the next business day"), default=False)
     notes = models.TextField(_("notes"), blank=True)
     confidence = models.CharField(
         _("confidence"), max_length=12, choices=Confidence.choices, default=Confidence.HIGH
@@ -238,17 +236,9 @@ class Obligation(models.Model):
         if self.period_unit != PeriodUnit.WITHOUT_DELAY and not self.period_amount:
             errors.setdefault("period_amount", []).append(str(_("A period amount is required.")))
         if self.period_unit == PeriodUnit.BUSINESS_DAYS and self.calendar_id is None:
-            errors.setdefault("calendar", []).append(
-                str(_("Business-day rules need a calendar."))
-            )
-        if (
-            self.effective_from
-            and self.effective_to
-            and self.effective_to <= self.effective_from
-        ):
-            errors.setdefault("effective_to", []).append(
-                str(_("The end must be after the start."))
-            )
+            errors.setdefault("calendar", []).append(str(_("Business-day rules need a calendar.")))
+        if self.effective_from and self.effective_to and self.effective_to <= self.effective_from:
+            errors.setdefault("effective_to", []).append(str(_("The end must be after the start.")))
         try:
             validate_conditions(self.conditions or None)
         except ValueError as exc:
@@ -280,7 +270,7 @@ class Obligation(models.Model):
             title_ko=self.title_ko,
             period_amount=self.period_amount,
             period_unit=Unit(self.period_unit),
-            calendar_code=self.calendar.code if self.calendar_id else None,
+            calendar_code=self.calendar.code if self.calendar is not None else None,
             reference_tz=self.reference_tz,
             cutoff=self.cutoff,
             effective_from=self.effective_from,

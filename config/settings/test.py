@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import env
+from config.settings.base import VAR_DIR, env
 
 SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"  # noqa: S105
 DEBUG = False
@@ -15,7 +15,7 @@ LANGUAGE_CODE = "en"
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env.str("TEST_MEDIA_ROOT", default="/tmp/incident-clock-test-media")},
+        "OPTIONS": {"location": env.str("TEST_MEDIA_ROOT", default=str(VAR_DIR / "test-media"))},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

@@ -360,7 +360,12 @@ def evaluate(conditions: Mapping[str, Any] | None, facts: Mapping[str, object]) 
     if not conditions:
         return Applicability(
             Status.APPLIES,
-            (Step("No conditions: applies to every incident.", "조건 없음: 모든 사고에 적용됩니다."),),
+            (
+                Step(
+                    "No conditions: applies to every incident.",
+                    "조건 없음: 모든 사고에 적용됩니다.",
+                ),
+            ),
         )
     validate_conditions(conditions)
     status, reasons = _eval(conditions, facts)

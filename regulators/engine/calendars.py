@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 from typing import Final
 
 import holidays
@@ -82,13 +82,17 @@ def _load_year(source: str, year: int) -> dict[date, tuple[str, str]]:
     years = (year - 1, year, year + 1)
     result: dict[date, tuple[str, str]] = {}
     if source == "KR":
-        en = holidays.KR(years=years, categories=(holidays.PUBLIC,), language="en_US")
-        ko = holidays.KR(years=years, categories=(holidays.PUBLIC,), language="ko")
+        en = holidays.country_holidays(
+            "KR", years=years, categories=(holidays.PUBLIC,), language="en_US"
+        )
+        ko = holidays.country_holidays(
+            "KR", years=years, categories=(holidays.PUBLIC,), language="ko"
+        )
         for day, name in en.items():
             if day.year == year:
                 result[day] = (name, ko.get(day) or name)
     elif source == "US":
-        us = holidays.US(years=years, categories=(holidays.PUBLIC,))
+        us = holidays.country_holidays("US", years=years, categories=(holidays.PUBLIC,))
         for day, name in us.items():
             if day.year == year:
                 result[day] = (name, _us_name_ko(name))
@@ -182,7 +186,7 @@ class BusinessCalendar:
         return d.weekday() < 5 and d not in self._closed_in(d.year)
 
     def holiday_name(self, d: date) -> str | None:
-        """English name of the holiday or confirmed closure on ``d``, else None (weekends: None)."""
+        """English name of the holiday or confirmed closure on ``d`` (also on a weekend), else None."""
         names = self._names(d)
         return names[0] if names else None
 
@@ -287,7 +291,7 @@ _EDGAR_CLOSURES: Final = (
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def builtin_calendar(code: str) -> BusinessCalendar:
     """The calendars shipped with the engine. Instances are shared; they are never mutated."""
     if code == "KR":

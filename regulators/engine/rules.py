@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -81,13 +81,15 @@ _UNIT_KO: Final = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def zone(key: str) -> ZoneInfo:
     """Cached ``ZoneInfo``; raises ValueError for an unknown key."""
     try:
         return ZoneInfo(key)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"Unknown time zone {key!r} (expected an IANA name such as 'Asia/Seoul').") from exc
+        raise ValueError(
+            f"Unknown time zone {key!r} (expected an IANA name such as 'Asia/Seoul')."
+        ) from exc
 
 
 def _is_aware(dt: datetime) -> bool:
@@ -129,7 +131,9 @@ class RuleSpec:
             if self.period_amount is not None:
                 raise ValueError(f"{where}: a 'without delay' rule has no period amount.")
         elif not isinstance(self.period_amount, int) or self.period_amount < 1:
-            raise ValueError(f"{where}: period amount must be a positive whole number for unit {unit.value!r}.")
+            raise ValueError(
+                f"{where}: period amount must be a positive whole number for unit {unit.value!r}."
+            )
         zone(self.reference_tz)
         if (self.internal_target_amount is None) != (self.internal_target_unit is None):
             raise ValueError(f"{where}: give both internal target amount and unit, or neither.")
@@ -139,7 +143,9 @@ class RuleSpec:
             if iunit is Unit.WITHOUT_DELAY:
                 raise ValueError(f"{where}: an internal target needs a number and a unit.")
             if not isinstance(self.internal_target_amount, int) or self.internal_target_amount < 1:
-                raise ValueError(f"{where}: internal target amount must be a positive whole number.")
+                raise ValueError(
+                    f"{where}: internal target amount must be a positive whole number."
+                )
         if self.long_stop_hours is not None and self.long_stop_hours < 1:
             raise ValueError(f"{where}: a long stop needs a positive number of hours.")
         # roll_forward on a clock-hour or without-delay rule is ignored, not an error: hour-based
@@ -300,10 +306,7 @@ def _add_months(d: date, n: int) -> tuple[date, bool]:
     month0 = d.month - 1 + n
     year = d.year + month0 // 12
     month = month0 % 12 + 1
-    if month == 12:
-        last = 31
-    else:
-        last = (date(year, month + 1, 1) - ONE_DAY).day
+    last = 31 if month == 12 else (date(year, month + 1, 1) - ONE_DAY).day
     if d.day <= last:
         return date(year, month, d.day), False
     return date(year, month, last), True
@@ -327,7 +330,10 @@ def _precision_step(
     trigger: Trigger, start: datetime, label_en: str, label_ko: str, tzkey: str
 ) -> Step:
     if trigger.precision is Precision.DATE:
-        kind_en, kind_ko = "known only to the date (date-only precision)", "날짜까지만 알려져 있어(날짜 정밀도)"
+        kind_en, kind_ko = (
+            "known only to the date (date-only precision)",
+            "날짜까지만 알려져 있어(날짜 정밀도)",
+        )
     else:
         kind_en, kind_ko = "approximate (approximate precision)", "대략적인 시점이어서(근사 정밀도)"
     when = format_instant(start)
@@ -505,14 +511,13 @@ def compute_due(
     if unit is Unit.WITHOUT_DELAY:
         steps.append(
             Step(
-                f"{rule.title_en}: the law says \"without delay\" with no number, so there is no legal "
+                f'{rule.title_en}: the law says "without delay" with no number, so there is no legal '
                 f"due time. Act as soon as possible after the {label_en} ({format_instant(start)}).",
                 f"{rule.title_ko}: 법령이 '지체 없이'라고만 정하고 수치가 없어 법정 기한 시각이 "
                 f"없습니다. {label_ko}({format_instant(start)}) 후 가능한 한 빨리 이행하십시오.",
             )
         )
-    else:
-        assert rule.period_amount is not None  # guaranteed by RuleSpec.__post_init__
+    elif rule.period_amount is not None:  # always, per RuleSpec.__post_init__
         c = _count(
             rule.period_amount,
             unit,
@@ -575,8 +580,7 @@ def _apply_long_stop(
     tz: ZoneInfo,
     steps: list[Step],
 ) -> datetime:
-    hours = rule.long_stop_hours
-    assert hours is not None
+    hours = rule.long_stop_hours or 0
     if awareness is None:
         steps.append(
             Step(
@@ -591,7 +595,11 @@ def _apply_long_stop(
     if awareness.precision is not Precision.EXACT:
         steps.append(_precision_step(awareness, a_start, "awareness", "인지", rule.reference_tz))
     long_stop = (a_start.astimezone(UTC) + timedelta(hours=hours)).astimezone(tz)
-    p_txt, l_txt, a_txt = format_instant(primary), format_instant(long_stop), format_instant(a_start)
+    p_txt, l_txt, a_txt = (
+        format_instant(primary),
+        format_instant(long_stop),
+        format_instant(a_start),
+    )
     # Compare on the UTC timeline: same-tzinfo datetimes compare as wall-clock times.
     start_utc, long_stop_utc = start.astimezone(UTC), long_stop.astimezone(UTC)
     if start_utc >= long_stop_utc:
