@@ -511,9 +511,9 @@ def compute_due(
     if unit is Unit.WITHOUT_DELAY:
         steps.append(
             Step(
-                f'{rule.title_en}: the law says "without delay" with no number, so there is no legal '
-                f"due time. Act as soon as possible after the {label_en} ({format_instant(start)}).",
-                f"{rule.title_ko}: 법령이 '지체 없이'라고만 정하고 수치가 없어 법정 기한 시각이 "
+                f'{rule.title_en}: the law says "without delay" (or "promptly") with no number, so '
+                f"there is no legal due time. Act as soon as possible after the {label_en} ({format_instant(start)}).",
+                f"{rule.title_ko}: 법령이 '지체 없이' 등으로만 정하고 수치가 없어 법정 기한 시각이 "
                 f"없습니다. {label_ko}({format_instant(start)}) 후 가능한 한 빨리 이행하십시오.",
             )
         )
