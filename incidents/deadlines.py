@@ -149,9 +149,20 @@ def entity_facts(
     )
     facts.counted = bool(counts)
     facts.update(incident.extra_facts or {})
+    # Counts are recorded per incident; they count for an entity only where it operates (or for
+    # every entity when its jurisdictions are not recorded). Otherwise a US parent would inherit
+    # the EU subsidiary's GDPR clock just because EU residents are affected.
+    scope = set(entity.jurisdictions or [])
+    own = {
+        jurisdiction: count
+        for jurisdiction, count in counts.items()
+        if not scope or jurisdiction.split("-", 1)[0] in scope
+    }
     if counts:
-        facts["affected.total"] = sum(v for k, v in counts.items() if "-" not in k)
-        for jurisdiction, count in counts.items():
+        facts["affected.total"] = sum(v for k, v in own.items() if "-" not in k)
+        states = [v for k, v in own.items() if k.startswith("US-")]
+        facts["affected.us_state_max"] = max(states, default=0)
+        for jurisdiction, count in own.items():
             facts[f"affected.{jurisdiction}"] = count
     for code in filed_codes:
         facts[f"filed.{code}"] = True

@@ -261,8 +261,13 @@ class Obligation(models.Model):
             raise ValidationError(errors)
 
     def to_spec(self) -> RuleSpec:
+        from regulators.engine.catalogue import trigger_labels
         from regulators.engine.rules import RuleSpec, Unit
 
+        try:
+            label_en, label_ko = trigger_labels(self.trigger_kind)
+        except ValueError:
+            label_en, label_ko = self.trigger_kind, self.trigger_kind
         return RuleSpec(
             code=self.code,
             version=self.version,
@@ -281,4 +286,6 @@ class Obligation(models.Model):
             else None,
             long_stop_hours=self.long_stop_hours,
             roll_forward=self.roll_forward,
+            trigger_label_en=label_en,
+            trigger_label_ko=label_ko,
         )

@@ -186,3 +186,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Django 6 default now; silences the transitional warning on every URLField form.
+FORMS_URLFIELD_ASSUME_HTTPS = True

@@ -313,7 +313,7 @@ CASE_EVENTS: list[Event] = [
         "high",
         "",
         "kr",
-        {"offset": "7cd", "calendar": "", "tz": "Asia/Seoul", "regulator": "pipc"},
+        {"offset": "7cd", "calendar": "", "tz": "Asia/Seoul", "regulator": "PIPC"},
     ),
     (
         kst(2025, 12, 7),
