@@ -157,6 +157,10 @@ FACTS: Final[dict[str, tuple[str, str]]] = {
         "The ICT incident is classified as major under DORA (RTS 2024/1772).",
         "DORA(RTS 2024/1772)상 주요(major) ICT 사고로 분류됨.",
     ),
+    "covered_officer": (
+        "the departing person is a covered officer or director of the registrant (per event)",
+        "퇴임자가 등록회사의 공시 대상 임원·이사임(사건별)",
+    ),
     "unlawful_purpose": (
         "A leak with a suspected unlawful purpose (unauthorised access, insider theft; APPI).",
         "부정한 목적이 의심되는 유출(부정 접근, 내부자 절취 등; 일본 APPI).",

@@ -591,7 +591,7 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         recipient_en="SEC (EDGAR, public filing)",
         recipient_ko="미국 증권거래위원회(EDGAR 공시)",
         citation="Form 8-K Item 5.02; General Instruction B.1",
-        conditions=_all(_true("sec_registrant")),
+        conditions=_all(_true("sec_registrant"), _true("covered_officer")),
         notes="Only when the departing person is a covered officer or director of the registrant "
         "(e.g. a subsidiary CEO may not be). Confirm coverage case by case.",
         confidence="medium",

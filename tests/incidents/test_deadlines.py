@@ -319,3 +319,30 @@ def test_schedule_is_idempotent(kr_incident):
     after = list(Deadline.objects.filter(incident=kr_incident).values_list("id", "due_at"))
     assert before == after
     assert not DeadlineRecomputation.objects.exists()
+
+
+@pytest.mark.parametrize(("covered", "expected"), [(True, 1), (False, 0)])
+def test_officer_departure_starts_an_8k_502_clock_only_for_a_covered_officer(
+    alice, covered, expected
+):
+    incident = IncidentFactory(owner=alice)
+    us = LegalEntityFactory(
+        incident=incident,
+        name="US Inc.",
+        country="US",
+        sec_registrant=True,
+        ict_service_provider=False,
+        jurisdictions=["US"],
+    )
+    services.timeline_event_record(
+        incident=incident,
+        kind=EventKind.EXECUTIVE_RESIGNATION,
+        title="CFO resigns",
+        occurred_at=datetime(2025, 12, 10, 9, 0, tzinfo=ET),
+        legal_entity=us,
+        data={"covered_officer": covered},
+    )
+    deadlines = Deadline.objects.filter(incident=incident, code="us-sec-8k-5-02")
+    assert deadlines.count() == expected
+    if expected:
+        assert deadlines.get().due_at == datetime(2025, 12, 16, 17, 30, tzinfo=ET)
