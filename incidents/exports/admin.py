@@ -13,7 +13,15 @@ from incidents.exports.models import ExportJob, ExportLog, IcsFeedToken
 
 @admin.register(ExportLog)
 class ExportLogAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "username", "incident_reference", "format", "variant", "size", "via"]
+    list_display = [
+        "created_at",
+        "username",
+        "incident_reference",
+        "format",
+        "variant",
+        "size",
+        "via",
+    ]
     list_filter = ["format", "via", "created_at"]
     search_fields = ["username", "incident_reference"]
     date_hierarchy = "created_at"
@@ -34,11 +42,30 @@ class ExportLogAdmin(admin.ModelAdmin):
 
 @admin.register(ExportJob)
 class ExportJobAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "incident", "requested_by", "format", "status", "progress", "size"]
+    list_display = [
+        "created_at",
+        "incident",
+        "requested_by",
+        "format",
+        "status",
+        "progress",
+        "size",
+    ]
     list_filter = ["status", "format"]
     readonly_fields = [
-        "incident", "requested_by", "format", "language", "time_zone", "status", "progress",
-        "file", "size", "error", "created_at", "started_at", "finished_at",
+        "incident",
+        "requested_by",
+        "format",
+        "language",
+        "time_zone",
+        "status",
+        "progress",
+        "file",
+        "size",
+        "error",
+        "created_at",
+        "started_at",
+        "finished_at",
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -30,7 +30,7 @@ from incidents.models import (
 from regulators.engine.rules import format_duration_en, format_duration_ko, format_instant
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 LANGUAGES = ("ko", "en")
 
@@ -112,7 +112,7 @@ def neutralise(value: str) -> str:
     return value
 
 
-def zone_for(user: AbstractBaseUser | AnonymousUser | None, tz_name: str | None = None) -> ZoneInfo:
+def zone_for(user: User | AnonymousUser | None, tz_name: str | None = None) -> ZoneInfo:
     """The zone an export shows times in: explicit, else the user's profile, else the default."""
     if tz_name:
         return ZoneInfo(tz_name)
@@ -120,7 +120,7 @@ def zone_for(user: AbstractBaseUser | AnonymousUser | None, tz_name: str | None 
     return ZoneInfo(getattr(profile, "time_zone", None) or settings.TIME_ZONE)
 
 
-def language_for(user: AbstractBaseUser | AnonymousUser | None, language: str | None) -> str:
+def language_for(user: User | AnonymousUser | None, language: str | None) -> str:
     if language in LANGUAGES:
         return str(language)
     profile = getattr(user, "profile", None) if user is not None else None
@@ -166,7 +166,10 @@ def verdict_text(
         return "no-due", "법정 기한 없음 (지체 없이)" if ko else "no legal due time (without delay)"
     if due_at is not None and due_at < timezone.now():
         overdue = duration(int((timezone.now() - due_at).total_seconds()), language)
-        return "late", f"미제출, 기한 경과 ({overdue})" if ko else f"not filed, overdue by {overdue}"
+        return (
+            "late",
+            f"미제출, 기한 경과 ({overdue})" if ko else f"not filed, overdue by {overdue}",
+        )
     return "open", "미제출" if ko else "not yet filed"
 
 
@@ -330,7 +333,9 @@ def _deadline_dict(d: Deadline, tz: ZoneInfo, language: str) -> dict[str, Any]:
         "due_at_utc": d.due_at,
         "without_delay": d.without_delay,
         "internal_target_at": instant(d.internal_target_at, tz),
-        "status": DEADLINE_STATUS.get(d.status, (d.status, d.status))[0 if language == "ko" else 1],
+        "status": DEADLINE_STATUS.get(DeadlineStatus(d.status), (d.status, d.status))[
+            0 if language == "ko" else 1
+        ],
         "filed_at": instant(d.filed_at, tz),
         "verdict": verdict,
         "css": css,

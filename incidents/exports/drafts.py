@@ -51,7 +51,9 @@ def _all(incident: Incident, *kinds: str) -> list[TimelineEvent]:
     )
 
 
-def _entity(incident: Incident, *, country: str | None = None, sec: bool = False) -> LegalEntity | None:
+def _entity(
+    incident: Incident, *, country: str | None = None, sec: bool = False
+) -> LegalEntity | None:
     entities = incident.entities.order_by("name")
     if sec:
         return entities.filter(sec_registrant=True).first() or entities.first()
@@ -76,7 +78,11 @@ def _events_text(events: list[TimelineEvent], tz: ZoneInfo) -> str | None:
 def _count(incident: Incident, jurisdictions: tuple[str, ...] | None = None) -> str | None:
     counts = current_counts(incident)
     if jurisdictions:
-        counts = {j: c for j, c in counts.items() if j in jurisdictions or j.split("-")[0] in jurisdictions}
+        counts = {
+            j: c
+            for j, c in counts.items()
+            if j in jurisdictions or j.split("-")[0] in jurisdictions
+        }
     if not counts:
         return None
     return "; ".join(f"{j}: {c:,}" for j, c in sorted(counts.items()))
@@ -96,7 +102,9 @@ def pipc_draft(incident: Incident, tz: ZoneInfo) -> Draft:
         fields=[
             Field("기관(회사)명", (entity.name_local or entity.name) if entity else None, "기관명"),
             Field("대표자", _fact(incident, "representative"), "대표자"),
-            Field("사업자등록번호", _fact(incident, "business_registration_number"), "사업자등록번호"),
+            Field(
+                "사업자등록번호", _fact(incident, "business_registration_number"), "사업자등록번호"
+            ),
             Field("신고 담당자 및 연락처", _fact(incident, "contact"), "담당자 연락처"),
             Field("유출된 개인정보 항목", ", ".join(incident.data_categories) or None, "유출 항목"),
             Field("유출 규모(정보주체 수)", _count(incident, ("KR",)), "유출 규모"),
@@ -110,7 +118,8 @@ def pipc_draft(incident: Incident, tz: ZoneInfo) -> Draft:
             ),
             Field(
                 "개인정보처리자의 대응조치",
-                _events_text(_all(incident, EventKind.CONTAINMENT), tz) or _fact(incident, "measures"),
+                _events_text(_all(incident, EventKind.CONTAINMENT), tz)
+                or _fact(incident, "measures"),
                 "대응조치",
             ),
             Field("피해 구제절차", _fact(incident, "relief"), "피해 구제절차"),
@@ -147,7 +156,8 @@ def kisa_draft(incident: Incident, tz: ZoneInfo) -> Draft:
             Field("피해 규모", _count(incident), "피해 규모"),
             Field(
                 "조치 사항",
-                _events_text(_all(incident, EventKind.CONTAINMENT), tz) or _fact(incident, "measures"),
+                _events_text(_all(incident, EventKind.CONTAINMENT), tz)
+                or _fact(incident, "measures"),
                 "조치 사항",
             ),
             Field("피해 시스템(서비스)", _fact(incident, "affected_systems"), "피해 시스템"),
@@ -166,8 +176,16 @@ def sec_8k_draft(incident: Incident, tz: ZoneInfo) -> Draft:
             "impede the response or remediation (Instruction 4)."
         ),
         fields=[
-            Field("Registrant (exact name as specified in its charter)", entity.name if entity else None, "registrant"),
-            Field("Commission File Number", _fact(incident, "sec_file_number"), "commission file number"),
+            Field(
+                "Registrant (exact name as specified in its charter)",
+                entity.name if entity else None,
+                "registrant",
+            ),
+            Field(
+                "Commission File Number",
+                _fact(incident, "sec_file_number"),
+                "commission file number",
+            ),
             Field(
                 "Date of report (date of earliest event reported: materiality determination)",
                 _when(materiality, tz),
@@ -180,13 +198,19 @@ def sec_8k_draft(incident: Incident, tz: ZoneInfo) -> Draft:
             ),
             Field(
                 "Item 1.05(a): scope (affected people, data categories)",
-                "; ".join(filter(None, [_count(incident), ", ".join(incident.data_categories)])) or None,
+                "; ".join(filter(None, [_count(incident), ", ".join(incident.data_categories)]))
+                or None,
                 "scope",
             ),
             Field(
                 "Item 1.05(a): timing",
                 _events_text(
-                    _all(incident, EventKind.UNAUTHORISED_ACCESS, EventKind.DETECTION, EventKind.AWARENESS),
+                    _all(
+                        incident,
+                        EventKind.UNAUTHORISED_ACCESS,
+                        EventKind.DETECTION,
+                        EventKind.AWARENESS,
+                    ),
                     tz,
                 ),
                 "timing",
@@ -202,7 +226,11 @@ def sec_8k_draft(incident: Incident, tz: ZoneInfo) -> Draft:
                 _fact(incident, "undetermined"),
                 "undetermined information",
             ),
-            Field("Signature (duly authorised officer), name and title", _fact(incident, "signatory"), "signatory"),
+            Field(
+                "Signature (duly authorised officer), name and title",
+                _fact(incident, "signatory"),
+                "signatory",
+            ),
         ],
     )
 
@@ -239,14 +267,27 @@ def gdpr_33_draft(incident: Incident, tz: ZoneInfo) -> Draft:
                 _fact(incident, "records"),
                 "number of records",
             ),
-            Field("Art. 33(3)(b): DPO or other contact point", _fact(incident, "dpo_contact"), "DPO contact"),
-            Field("Art. 33(3)(c): likely consequences", _fact(incident, "consequences"), "likely consequences"),
+            Field(
+                "Art. 33(3)(b): DPO or other contact point",
+                _fact(incident, "dpo_contact"),
+                "DPO contact",
+            ),
+            Field(
+                "Art. 33(3)(c): likely consequences",
+                _fact(incident, "consequences"),
+                "likely consequences",
+            ),
             Field(
                 "Art. 33(3)(d): measures taken or proposed, including to mitigate adverse effects",
-                _events_text(_all(incident, EventKind.CONTAINMENT), tz) or _fact(incident, "measures"),
+                _events_text(_all(incident, EventKind.CONTAINMENT), tz)
+                or _fact(incident, "measures"),
                 "measures",
             ),
-            Field("Reasons for delay (if later than 72 hours)", _fact(incident, "delay_reasons"), "reasons for delay"),
+            Field(
+                "Reasons for delay (if later than 72 hours)",
+                _fact(incident, "delay_reasons"),
+                "reasons for delay",
+            ),
         ],
     )
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 
-class ExportUnavailable(Exception):  # noqa: N818  (a condition, not a programming error)
+class ExportUnavailable(Exception):
     """The export cannot be produced on this server (a library or a font is missing)."""
 
 
-class ImportRejected(Exception):  # noqa: N818
+class ImportRejected(Exception):
     """A JSON file cannot be imported; nothing was written."""

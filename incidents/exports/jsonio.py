@@ -128,6 +128,13 @@ def _parse_t(value: Any, where: str) -> datetime | None:
     return parsed
 
 
+def _req_t(value: Any, where: str) -> datetime:
+    parsed = _parse_t(value, where)
+    if parsed is None:
+        raise ImportRejected(f"{where}: a time is required.")
+    return parsed
+
+
 def _username(user: Any) -> str | None:
     return None if user is None else str(user.get_username())
 
@@ -387,7 +394,7 @@ class _Importer:
                     incident=incident,
                     jurisdiction=c["jurisdiction"],
                     count=c["count"],
-                    as_of=_parse_t(c["as_of"], "affected_counts"),
+                    as_of=_req_t(c["as_of"], "affected_counts"),
                     source=c["source"],
                     recorded_by=self.user(c["recorded_by"]),
                 )
@@ -417,7 +424,10 @@ class _Importer:
         missing |= {f"regulator {code}" for code in regulators - known}
         for d in self.doc["deadlines"]:
             ob = d.get("obligation")
-            if ob and not Obligation.objects.filter(code=ob["code"], version=ob["version"]).exists():
+            if (
+                ob
+                and not Obligation.objects.filter(code=ob["code"], version=ob["version"]).exists()
+            ):
                 missing.add(f"obligation {ob['code']} v{ob['version']}")
         if missing:
             raise ImportRejected(
@@ -435,7 +445,7 @@ class _Importer:
                 TimelineEvent(
                     incident=incident,
                     **{name: e[name] for name in EVENT_FIELDS},
-                    occurred_at=_parse_t(e["occurred_at"], f"event {e['key']}"),
+                    occurred_at=_req_t(e["occurred_at"], f"event {e['key']}"),
                     legal_entity=entities[e["legal_entity"]] if e["legal_entity"] else None,
                     recorded_by=self.user(e["recorded_by"]),
                 )
@@ -482,7 +492,7 @@ class _Importer:
                     deadline=deadline,
                     basis=a["basis"],
                     trigger_event=events[a["trigger_event"]] if a["trigger_event"] else None,
-                    trigger_at=_parse_t(a["trigger_at"], "alternative"),
+                    trigger_at=_req_t(a["trigger_at"], "alternative"),
                     due_at=_parse_t(a["due_at"], "alternative"),
                     explanation=a["explanation"],
                     verdict=a["verdict"],
@@ -521,7 +531,7 @@ class _Importer:
                 deadline=deadlines[f["deadline"]] if f["deadline"] else None,
                 legal_entity=entities[f["legal_entity"]] if f["legal_entity"] else None,
                 regulator=regulators[f["regulator"]] if f["regulator"] else None,
-                submitted_at=_parse_t(f["submitted_at"], "filing"),
+                submitted_at=_req_t(f["submitted_at"], "filing"),
                 submitted_by=self.user(f["submitted_by"]),
                 acknowledged_at=_parse_t(f["acknowledged_at"], "filing"),
                 **{name: f[name] for name in FILING_FIELDS},

@@ -119,7 +119,7 @@ def korean_font_family() -> str | None:
     if shutil.which("fc-list") is None:
         return None
     try:
-        out = subprocess.run(  # noqa: S603  (fixed arguments, no shell)
+        out = subprocess.run(
             ["fc-list", ":lang=ko", "family"],  # noqa: S607
             capture_output=True,
             text=True,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,7 +29,7 @@ from incidents.roles import Action, has_right
 from incidents.selectors import incidents_visible_to
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
     from incidents.exports.pdf import Progress
 
@@ -51,7 +51,7 @@ class Rendered:
     content_type: str
 
 
-def exporter_label(user: AbstractBaseUser | AnonymousUser | None) -> str:
+def exporter_label(user: User | AnonymousUser | None) -> str:
     if user is None or not user.is_authenticated:
         return _("command line (no user)")
     full = getattr(user, "get_full_name", lambda: "")()
@@ -75,7 +75,7 @@ def export_render(
     *,
     incident: Incident,
     fmt: str,
-    user: AbstractBaseUser | AnonymousUser | None,
+    user: User | AnonymousUser | None,
     tz: ZoneInfo,
     language: str,
     draft: str = "",
@@ -119,7 +119,7 @@ def export_render(
 
 def export_log_record(
     *,
-    user: AbstractBaseUser | AnonymousUser | None,
+    user: User | AnonymousUser | None,
     incident: Incident | None,
     fmt: str,
     via: str,
@@ -148,7 +148,7 @@ def export_log_record(
 def export_job_create(
     *,
     incident: Incident,
-    user: AbstractBaseUser,
+    user: User,
     fmt: str,
     language: str,
     tz: ZoneInfo,
@@ -231,7 +231,7 @@ def export_job_execute(*, job_id: int) -> ExportJob | None:
 
 
 @transaction.atomic
-def ics_token_issue(*, user: AbstractBaseUser, incident: Incident | None = None) -> IcsFeedToken:
+def ics_token_issue(*, user: User, incident: Incident | None = None) -> IcsFeedToken:
     """A new secret feed URL for ``user``: all their deadlines, or one incident's."""
     if not has_right(user, Action.EXPORT):
         raise PermissionDenied(_("Your role does not allow this."))
@@ -241,7 +241,7 @@ def ics_token_issue(*, user: AbstractBaseUser, incident: Incident | None = None)
 
 
 @transaction.atomic
-def ics_token_revoke(*, token: IcsFeedToken, by: AbstractBaseUser | Any) -> IcsFeedToken:
+def ics_token_revoke(*, token: IcsFeedToken, by: User) -> IcsFeedToken:
     """Revoke a feed URL (its owner or an admin); the URL answers 404 from then on."""
     from incidents.roles import is_admin
 

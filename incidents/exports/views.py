@@ -216,7 +216,7 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
         size=job.size,
         variant="job",
     )
-    name = job.file.name.rsplit("/", 1)[-1].split("-", 1)[-1]
+    name = (job.file.name or "export").rsplit("/", 1)[-1].split("-", 1)[-1]
     return FileResponse(
         job.file.open("rb"),
         as_attachment=True,
@@ -260,7 +260,11 @@ def ics_user(request: HttpRequest, token: str) -> HttpResponse:
         name=f"Incident Clock — {feed.user.get_username()}",
     )
     export_log_record(
-        user=feed.user, incident=None, fmt=ExportFormat.ICS, via=ExportVia.FEED, size=len(data),
+        user=feed.user,
+        incident=None,
+        fmt=ExportFormat.ICS,
+        via=ExportVia.FEED,
+        size=len(data),
         variant="user",
     )
     return _ics_response(data, "deadlines")
@@ -274,7 +278,7 @@ def ics_incident(request: HttpRequest, token: str) -> HttpResponse:
     if feed.incident is None:
         raise Http404("No such calendar feed.")
     # Need-to-know is checked at every fetch: a removed member's feed stops working.
-    if not incidents_visible_to(feed.user).filter(pk=feed.incident_id).exists():
+    if not incidents_visible_to(feed.user).filter(pk=feed.incident.pk).exists():
         raise Http404("No such calendar feed.")
     data = ics_bytes(
         Deadline.objects.filter(incident=feed.incident),
@@ -308,7 +312,7 @@ def feeds(request: HttpRequest) -> HttpResponse:
             error = str(exc)
         else:
             return HttpResponseRedirect(reverse("exports:feeds"), status=303)
-    tokens = IcsFeedToken.objects.filter(user=request.user).select_related("incident")
+    tokens = IcsFeedToken.objects.filter(user_id=request.user.pk or 0).select_related("incident")
     base = settings.SITE_URL.rstrip("/")
     rows: list[dict[str, Any]] = []
     for t in tokens:
@@ -323,5 +327,5 @@ def feed_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(IcsFeedToken, pk=pk)
     if token.user_id != request.user.pk and not is_admin(request.user):
         raise Http404("No such calendar feed.")
-    ics_token_revoke(token=token, by=request.user)
+    ics_token_revoke(token=token, by=request.user)  # type: ignore[arg-type]
     return HttpResponseRedirect(reverse("exports:feeds"), status=303)

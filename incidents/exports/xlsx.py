@@ -22,8 +22,8 @@ def display_width(text: str) -> int:
 
 def xlsx_bytes(incident: Incident, *, tz: ZoneInfo) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook()

@@ -69,7 +69,7 @@ def rich_incident(catalogue, incident, alice) -> Incident:
             incident=incident,
             kind=EventKind.NOTE,
             occurred_at=datetime(2025, 11, 18, 9, 0, tzinfo=KST),
-            title="=HYPERLINK(\"http://evil\") 고객 문의",
+            title='=HYPERLINK("http://evil") 고객 문의',
             description="+1 more, @mention, -minus",
             recorded_by=alice,
         )

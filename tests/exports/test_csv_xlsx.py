@@ -43,7 +43,7 @@ def test_csv_has_one_row_per_event_with_both_zone_and_utc_times(rich_incident):
 def test_csv_neutralises_cells_that_start_like_formulas(rich_incident):
     _data, rows = _csv_rows(rich_incident)
     cells = [cell for row in rows[1:] for cell in row]
-    assert "'=HYPERLINK(\"http://evil\") 고객 문의" in cells
+    assert '\'=HYPERLINK("http://evil") 고객 문의' in cells
     assert "'+1 more, @mention, -minus" in cells
     assert not any(cell[:1] in "=+-@" for cell in cells if cell)
 
@@ -89,8 +89,8 @@ def test_xlsx_has_real_date_cells_with_the_zone_in_the_header(rich_incident):
     assert sheet["C1"].value == "발생 시각 / Occurred (UTC)"
     assert isinstance(sheet["B2"].value, datetime)
     assert sheet["B2"].is_date
-    assert sheet["B2"].value == datetime(2025, 11, 6, 18, 38)
-    assert sheet["C2"].value == datetime(2025, 11, 6, 9, 38)
+    assert sheet["B2"].value == datetime(2025, 11, 6, 18, 38)  # noqa: DTZ001  (Excel cells hold naive wall times)
+    assert sheet["C2"].value == datetime(2025, 11, 6, 9, 38)  # noqa: DTZ001  (Excel cells hold naive wall times)
 
 
 def test_xlsx_freezes_the_header_filters_and_sizes_columns(rich_incident):
@@ -111,4 +111,4 @@ def test_xlsx_never_stores_a_formula(rich_incident):
         for cell in row:
             assert cell.data_type != "f"
     titles = [row[6].value for row in sheet.iter_rows(min_row=2)]
-    assert "'=HYPERLINK(\"http://evil\") 고객 문의" in titles
+    assert '\'=HYPERLINK("http://evil") 고객 문의' in titles

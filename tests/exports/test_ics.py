@@ -53,8 +53,9 @@ def test_incident_feed_parses_and_holds_every_timed_deadline(incident_feed, rich
 def test_open_deadlines_carry_alarms_24_4_and_1_hour_before(incident_feed, rich_incident):
     events = _events(_fetch(reverse("exports:ics_incident", args=[incident_feed.token])))
     open_ids = set(
-        Deadline.objects.filter(incident=rich_incident, status="open", due_at__isnull=False)
-        .values_list("pk", flat=True)
+        Deadline.objects.filter(
+            incident=rich_incident, status="open", due_at__isnull=False
+        ).values_list("pk", flat=True)
     )
     assert open_ids
     for event in events:
@@ -75,7 +76,9 @@ def test_alarms_follow_the_configured_reminder_policy(incident_feed, settings):
 
 def test_uid_stays_when_a_deadline_moves(incident_feed, rich_incident):
     url = reverse("exports:ics_incident", args=[incident_feed.token])
-    deadline = Deadline.objects.filter(incident=rich_incident, status="open", due_at__isnull=False).first()
+    deadline = Deadline.objects.filter(
+        incident=rich_incident, status="open", due_at__isnull=False
+    ).first()
     before = {str(e["UID"]): e.decoded("DTSTART") for e in _events(_fetch(url))}
     new_due = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
     Deadline.objects.filter(pk=deadline.pk).update(due_at=new_due)
@@ -91,7 +94,11 @@ def test_user_feed_lists_deadlines_of_every_visible_incident_only(user_feed, ric
     other = IncidentFactory()
     entity = LegalEntityFactory(incident=other)
     Deadline.objects.create(
-        incident=other, legal_entity=entity, code="x", title="hidden", due_at=datetime(2026, 1, 1, tzinfo=UTC)
+        incident=other,
+        legal_entity=entity,
+        code="x",
+        title="hidden",
+        due_at=datetime(2026, 1, 1, tzinfo=UTC),
     )
     events = _events(_fetch(reverse("exports:ics_user", args=[user_feed.token])))
     assert events

@@ -39,10 +39,12 @@ def test_job_status_json_and_download_link(rich_incident, bob):
     client = Client()
     client.force_login(bob)
     pending = client.get(reverse("exports:job", args=[job.pk]), {"format": "json"}).json()
-    assert pending["status"] == "pending" and pending["download_url"] is None
+    assert pending["status"] == "pending"
+    assert pending["download_url"] is None
     export_job_run(job.pk)
     done = client.get(reverse("exports:job", args=[job.pk]), HTTP_ACCEPT="application/json").json()
-    assert done["status"] == "done" and done["progress"] == 100
+    assert done["status"] == "done"
+    assert done["progress"] == 100
     page = client.get(reverse("exports:job", args=[job.pk]))
     assert done["download_url"] in page.content.decode()
     download = client.get(done["download_url"])

@@ -105,7 +105,12 @@ def test_import_refuses_an_existing_incident_and_changes_nothing(rich_incident):
 
 @pytest.mark.parametrize(
     "payload",
-    [b"not json", b"[]", b'{"format": "other"}', b'{"format": "incident-clock/incident", "schema_version": 1}'],
+    [
+        b"not json",
+        b"[]",
+        b'{"format": "other"}',
+        b'{"format": "incident-clock/incident", "schema_version": 1}',
+    ],
 )
 def test_import_rejects_malformed_files_cleanly(db, payload):
     with pytest.raises(ImportRejected):

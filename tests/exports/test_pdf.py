@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,13 @@ from incidents.models import TimelineEvent
 KST = ZoneInfo("Asia/Seoul")
 
 
+def _tool(name: str) -> str:
+    """poppler-utils and fontconfig are required (installed by .ci/run): missing means fail."""
+    path = shutil.which(name)
+    assert path, f"{name} is not installed"
+    return path
+
+
 def _pdf(incident, language="ko") -> bytes:
     return pdf.pdf_bytes(incident, tz=KST, language=language, exported_by="bob")
 
@@ -28,8 +36,11 @@ def _pdf(incident, language="ko") -> bytes:
 def _text(data: bytes, tmp_path: Path) -> str:
     path = tmp_path / "report.pdf"
     path.write_bytes(data)
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    return subprocess.run(  # noqa: S603
+        [_tool("pdftotext"), "-layout", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
 
 
@@ -37,14 +48,24 @@ def test_korean_report_embeds_a_korean_font_and_extracts_korean_headings(rich_in
     data = _pdf(rich_incident, "ko")
     path = tmp_path / "report.pdf"
     path.write_bytes(data)
-    fonts = subprocess.run(
-        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    fonts = subprocess.run(  # noqa: S603
+        [_tool("pdffonts"), str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     cjk = [line for line in fonts.splitlines() if "CJK" in line or "Nanum" in line or "KR" in line]
     assert cjk, fonts
     assert all(" yes " in line for line in cjk)  # emb column
     text = _text(data, tmp_path)
-    for heading in ("사고 보고서", "주요 사실", "피해 규모 변경 이력", "법정 기한", "제출 내역", "경과"):
+    for heading in (
+        "사고 보고서",
+        "주요 사실",
+        "피해 규모 변경 이력",
+        "법정 기한",
+        "제출 내역",
+        "경과",
+    ):
         assert heading in text
     assert "무단 접근 시작" in text
 
@@ -53,9 +74,12 @@ def test_report_has_cover_facts_deadlines_filings_and_page_numbers(rich_incident
     text = _text(_pdf(rich_incident, "en"), tmp_path)
     assert rich_incident.reference in text
     assert "Shop Korea Co." in text
-    assert "Exported by" in text and "bob" in text
-    assert "33,700,000" in text and "4,536" in text
-    assert "KISA" in text and "K-1" in text
+    assert "Exported by" in text
+    assert "bob" in text
+    assert "33,700,000" in text
+    assert "4,536" in text
+    assert "KISA" in text
+    assert "K-1" in text
     assert "late by" in text or "on time" in text
     assert "How it was counted" in text
     pages = text.count("\f")
@@ -96,7 +120,9 @@ def test_without_a_korean_font_the_export_says_so(rich_incident, monkeypatch):
         _pdf(rich_incident)
 
 
-def test_without_a_korean_font_the_web_page_explains_instead_of_a_pdf(rich_incident, bob, monkeypatch):
+def test_without_a_korean_font_the_web_page_explains_instead_of_a_pdf(
+    rich_incident, bob, monkeypatch
+):
     monkeypatch.setattr(pdf, "korean_font_family", lambda: None)
     client = Client()
     client.force_login(bob)
@@ -108,8 +134,11 @@ def test_without_a_korean_font_the_web_page_explains_instead_of_a_pdf(rich_incid
 
 def test_font_detection_uses_fontconfig_korean_coverage():
     pdf.korean_font_family.cache_clear()
-    listed = subprocess.run(
-        ["fc-list", ":lang=ko", "family"], capture_output=True, text=True, check=True
+    listed = subprocess.run(  # noqa: S603
+        [_tool("fc-list"), ":lang=ko", "family"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert pdf.korean_font_family() in {
         part.strip() for line in listed.splitlines() for part in line.split(",")
@@ -123,7 +152,8 @@ def test_without_weasyprint_the_pdf_action_says_what_to_install(rich_incident, b
     response = client.get(reverse("exports:pdf", kwargs={"reference": rich_incident.reference}))
     assert response.status_code == 503
     body = response.content.decode()
-    assert "WeasyPrint" in body and "apt-get install" in body
+    assert "WeasyPrint" in body
+    assert "apt-get install" in body
     # Other exports keep working.
     other = client.get(reverse("exports:json", kwargs={"reference": rich_incident.reference}))
     assert other.status_code == 200
@@ -135,17 +165,27 @@ def test_site_modules_do_not_import_weasyprint_at_import_time():
         "django.setup(); import config.urls, incidents.exports.views, incidents.exports.services,"
         " incidents.exports.pdf, incidents.tasks; print('weasyprint' in sys.modules)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
         cwd=Path(__file__).resolve().parents[2],
     ).stdout.strip()
     assert out == "False"
 
 
-def test_large_incident_pdf_is_built_in_the_background(incident, bob, settings, django_capture_on_commit_callbacks, monkeypatch):
+def test_large_incident_pdf_is_built_in_the_background(
+    incident, bob, settings, django_capture_on_commit_callbacks, monkeypatch
+):
     settings.EXPORT_PDF_ASYNC_THRESHOLD = 2
     TimelineEvent.objects.bulk_create(
-        TimelineEvent(incident=incident, kind="note", occurred_at=datetime(2025, 1, 1, tzinfo=UTC), title=f"e{n}")
+        TimelineEvent(
+            incident=incident,
+            kind="note",
+            occurred_at=datetime(2025, 1, 1, tzinfo=UTC),
+            title=f"e{n}",
+        )
         for n in range(3)
     )
     calls = []

@@ -57,7 +57,8 @@ def test_export_endpoint_answers_each_role_like_the_pages(
         assert log.user == user
         assert log.incident == rich_incident
         assert log.via == "web"
-        assert log.size and log.size > 0
+        assert log.size
+        assert log.size > 0
     else:
         assert not ExportLog.objects.exists()
 
@@ -94,16 +95,23 @@ def test_export_log_is_read_only_in_admin(admin_user, rich_incident, bob):
     assert detail.status_code == 200
     assert b'name="_save"' not in detail.content
     assert client.get(reverse("admin:incidents_exportlog_add")).status_code == 403
-    assert client.post(reverse("admin:incidents_exportlog_delete", args=[log.pk])).status_code == 403
+    assert (
+        client.post(reverse("admin:incidents_exportlog_delete", args=[log.pk])).status_code == 403
+    )
     assert ExportLog.objects.filter(pk=log.pk).exists()
 
 
-def test_export_links_include_is_shown_only_to_users_with_the_export_right(rich_incident, bob, carol):
+def test_export_links_include_is_shown_only_to_users_with_the_export_right(
+    rich_incident, bob, carol
+):
     from django.template.loader import render_to_string
 
     html = render_to_string("incidents/_exports.html", {"incident": rich_incident, "user": bob})
     assert reverse("exports:pdf", kwargs={"reference": rich_incident.reference}) in html
     assert "gdpr-33.docx" in html
-    assert render_to_string(
-        "incidents/_exports.html", {"incident": rich_incident, "user": carol}
-    ).strip() == ""
+    assert (
+        render_to_string(
+            "incidents/_exports.html", {"incident": rich_incident, "user": carol}
+        ).strip()
+        == ""
+    )

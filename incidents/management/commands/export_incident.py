@@ -53,7 +53,9 @@ class Command(BaseCommand):
             try:
                 incident = incident_for(user, reference=options["reference"], action=Action.EXPORT)
             except Http404 as exc:
-                raise CommandError(f"No incident {options['reference']} visible to that user.") from exc
+                raise CommandError(
+                    f"No incident {options['reference']} visible to that user."
+                ) from exc
             except PermissionDenied as exc:
                 raise CommandError("That user's role does not allow exports.") from exc
         else:

@@ -44,7 +44,10 @@ class Command(BaseCommand):
                 owner=owner,
             )
             entity = LegalEntity.objects.create(
-                incident=incident, name="Load Test Co.", name_local="부하시험 주식회사", country="KR"
+                incident=incident,
+                name="Load Test Co.",
+                name_local="부하시험 주식회사",
+                country="KR",
             )
         start = datetime(2025, 1, 1, tzinfo=UTC)
         kinds = [EventKind.NOTE, EventKind.INVESTIGATION_MILESTONE, EventKind.PRESS]
