@@ -10,4 +10,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("incidents.urls")),
+    path("", include("incidents.exports.urls")),
 ]

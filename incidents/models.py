@@ -612,3 +612,7 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.title}"
+
+
+# Export models (log, background jobs, ICS feed tokens) live in their own module.
+from incidents.exports.models import ExportJob, ExportLog, IcsFeedToken  # noqa: E402, F401

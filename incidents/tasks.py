@@ -34,3 +34,7 @@ def worker_probe(token: str) -> None:
     directory = Path(settings.VAR_DIR) / "probes"
     directory.mkdir(parents=True, exist_ok=True)
     (directory / token).write_text(timezone.now().isoformat())
+
+
+# Export tasks live in incidents/exports/tasks.py; importing them here registers them with Celery.
+from incidents.exports.tasks import export_job_run  # noqa: E402, F401

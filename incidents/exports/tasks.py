@@ -1,0 +1,23 @@
+"""Celery tasks for exports (registered through incidents/tasks.py so autodiscovery finds them)."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(ignore_result=True, soft_time_limit=20 * 60, time_limit=25 * 60)
+def export_job_run(job_id: int) -> None:
+    """Build the file of ExportJob ``job_id``.
+
+    Idempotent: the job is claimed with a conditional UPDATE (pending -> running); a second run,
+    or a run for a deleted job, does nothing.
+    """
+    from incidents.exports.services import export_job_execute
+
+    job = export_job_execute(job_id=job_id)
+    if job is None:
+        logger.info("export_job_run: job %s gone or already claimed", job_id)
