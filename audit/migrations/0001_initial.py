@@ -24,12 +24,14 @@ DROP FUNCTION IF EXISTS audit_entry_append_only();
 
 def forbid_changes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORBID_SQL)
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(FORBID_SQL)  # no params: the % in RAISE is not a placeholder
 
 
 def allow_changes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(ALLOW_SQL)
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(ALLOW_SQL)
 
 
 class Migration(migrations.Migration):
