@@ -50,9 +50,18 @@ _HASHED_FIELDS = (
 )
 
 
+class _Encoder(DjangoJSONEncoder):
+    def default(self, o: Any) -> Any:
+        try:
+            return super().default(o)
+        except TypeError:
+            # Files and other rich values: their text form (a FieldFile gives its stored name).
+            return str(o)
+
+
 def _normalise(value: Any) -> Any:
-    # Store exactly what is hashed: datetimes, decimals and UUIDs become their JSON text form.
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    # Store exactly what is hashed: datetimes, decimals, UUIDs and files become JSON text.
+    return json.loads(json.dumps(value, cls=_Encoder))
 
 
 def _timestamp(value: datetime) -> str:

@@ -50,7 +50,8 @@ class OTPRequiredMiddleware:
         user = getattr(request, "user", None)
         path = request.path_info
         if (
-            user is not None
+            getattr(settings, "OTP_ENFORCED", True)
+            and user is not None
             and user.is_authenticated
             and not _exempt(path)
             and (otp_required_for(user) or request.session.get("otp_pending"))

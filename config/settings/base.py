@@ -239,6 +239,7 @@ if AXES_IPWARE_PROXY_COUNT:
 
 # Two-factor: required for admins, superusers and the legal role; for everyone if set.
 OTP_REQUIRED_FOR_ALL = env.bool("OTP_REQUIRED_FOR_ALL", default=False)
+OTP_ENFORCED = True  # the page gate; only test settings turn it off (see config/settings/test.py)
 OTP_REQUIRED_ROLES = ["admin", "legal"]
 OTP_TOTP_ISSUER = "Incident Clock"
 OTP_BACKUP_CODE_COUNT = 10

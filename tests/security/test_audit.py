@@ -217,8 +217,6 @@ def test_admin_shows_the_log_read_only(client, admin_user) -> None:
 
 @pytest.mark.django_db
 def test_admin_list_filters_and_refuses_deletion(client, admin_user) -> None:
-    from incidents.auth_views import OTP_PENDING_SESSION_KEY  # noqa: F401  (module loads)
-
     audit_record(action="export", actor=admin_user, changes={"format": "pdf"})
     audit_record(action="login", actor=admin_user)
     _verified_login(client, admin_user)

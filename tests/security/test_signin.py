@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.utils import timezone
 from django.test import override_settings
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -232,7 +232,7 @@ def test_lockout_page_speaks_korean(client, carol) -> None:
 
 @pytest.mark.django_db
 def test_axes_admin_is_available_for_unlocking(client, admin_user) -> None:
-    from django.contrib.admin.sites import site
     from axes.models import AccessAttempt
+    from django.contrib.admin.sites import site
 
     assert AccessAttempt in site._registry
