@@ -70,7 +70,7 @@ def test_incident_changes_events_memberships_and_filings_are_audited(alice, bob,
         submitted_at=datetime(2025, 11, 19, 9, 0, tzinfo=KST),
         submitted_by=alice,
     )
-    incident.title = "Renamed"
+    incident.title = "Renamed"  # type: ignore[assignment]
     incident.save()
 
     entries = AuditEntry.objects.filter(incident_id=incident.pk)
