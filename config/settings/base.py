@@ -257,13 +257,13 @@ OTP_EXEMPT_PATH_PREFIXES = [
     "/calendar/",
 ]
 
-# Content Security Policy (django-csp 4). No inline script anywhere; inline styles are allowed
-# because Django admin and the API docs set style attributes (see docs/security.md).
+# Content Security Policy (django-csp 4). No inline script or inline style: put CSS and JS in
+# static files. Django admin works under this policy as is (tests/security/test_csp_browser.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF, "'unsafe-inline'"],
+        "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
@@ -274,9 +274,12 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 # Narrow per-path additions (merged into the policy above by CSPPathOverrideMiddleware).
-# Redoc runs its search index in a Web Worker created from a blob: URL.
+# Swagger UI and Redoc ship an inline <style> and inject styles at run time; Redoc also runs
+# its search in a Web Worker made from a blob: URL. Scripts stay 'self' there too (use
+# drf-spectacular's SpectacularSwaggerSplitView, which has no inline script).
 CSP_PATH_UPDATES: dict[str, dict[str, list[str]]] = {
-    "/api/redoc/": {"worker-src": [SELF, "blob:"]},
+    "/api/docs/": {"style-src": ["'unsafe-inline'"]},
+    "/api/redoc/": {"style-src": ["'unsafe-inline'"], "worker-src": [SELF, "blob:"]},
 }
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

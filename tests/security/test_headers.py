@@ -20,6 +20,7 @@ def test_every_page_has_a_csp_without_inline_script(client, carol) -> None:
         response = client.get(path)
         policy = _policy(response)
         assert policy["script-src"] == ["'self'"], path
+        assert policy["style-src"] == ["'self'"], path
         assert "'unsafe-inline'" not in policy.get("default-src", [])
         assert policy["object-src"] == ["'none'"]
         assert policy["frame-ancestors"] == ["'none'"]
@@ -46,4 +47,6 @@ def test_api_docs_get_only_their_narrow_additions(client, admin_user, verified_l
     assert swagger.status_code == 200
     assert "<script>" not in swagger.content.decode()  # the split view has no inline script
     assert _policy(swagger)["script-src"] == ["'self'"]
+    assert _policy(swagger)["style-src"] == ["'self'", "'unsafe-inline'"]
     assert "worker-src" not in _policy(swagger)
+    assert _policy(redoc)["style-src"] == ["'self'", "'unsafe-inline'"]
