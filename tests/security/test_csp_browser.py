@@ -29,9 +29,10 @@ document.addEventListener('securitypolicyviolation', e => window.__csp.push(
 
 
 @pytest.fixture
-def browser() -> Iterator[Any]:
+def browser(monkeypatch) -> Iterator[Any]:
     # Playwright's sync API runs an event loop in this thread; the ORM calls below are not async.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # monkeypatch restores the environment, so later subprocess tests never inherit it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
