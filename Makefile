@@ -8,7 +8,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run web worker beat migrate bootstrap test lint fmt typecheck schema check clean
+.PHONY: help install install-dev run web worker beat migrate bootstrap test lint fmt typecheck schema check clean security
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -72,6 +72,13 @@ test: install-dev ## The full gate: lint, types, migrations check, tests (what C
 	$(VENV)/bin/mypy .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory security
+
+# PIP_AUDIT_ARGS=--strict makes a dependency that could not be checked fail too (use it where
+# the vulnerability service is reachable; see docs/security.md, "Dependency audit").
+security: install-dev ## bandit (no medium/high findings) and pip-audit of the pinned runtime deps
+	$(VENV)/bin/bandit -c pyproject.toml -r . --severity-level medium -q
+	$(VENV)/bin/pip-audit -r requirements.txt --progress-spinner off $(PIP_AUDIT_ARGS)
 
 clean: ## Remove the virtual environment and local data (var/)
 	rm -rf $(VENV) var

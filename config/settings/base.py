@@ -189,3 +189,113 @@ LOGGING = {
 
 # Django 6 default now; silences the transitional warning on every URLField form.
 FORMS_URLFIELD_ASSUME_HTTPS = True
+
+# --- Security: two-factor sign-in, lockout, CSP, audit (docs/security.md) ----------------------
+from datetime import timedelta  # noqa: E402
+
+from csp.constants import NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
+    "audit",
+]
+# OTP state is read right after the user is known; the redirect-to-OTP step runs next.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "incidents.security.OTPRequiredMiddleware",
+)
+# CSP wraps everything below it; the path overrides (API docs) must sit inside it.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
+    "incidents.security.CSPPathOverrideMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # axes wants to be last
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out users before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(hours=1)
+# Separate counters per username and per address: five failures lock that account (from any
+# address) and that address (for any account) for an hour. Admins unlock in the admin site.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_RESET_ON_SUCCESS = True
+# Behind a reverse proxy set AXES_PROXY_COUNT (e.g. 1) so the client address comes from
+# X-Forwarded-For as written by the proxy, not from whatever the client sent.
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=None)
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Two-factor: required for admins, superusers and the legal role; for everyone if set.
+OTP_REQUIRED_FOR_ALL = env.bool("OTP_REQUIRED_FOR_ALL", default=False)
+OTP_ENFORCED = True  # the page gate; only test settings turn it off (see config/settings/test.py)
+OTP_REQUIRED_ROLES = ["admin", "legal"]
+OTP_TOTP_ISSUER = "Incident Clock"
+OTP_BACKUP_CODE_COUNT = 10
+# Paths an unverified user may still reach. The API is token-authenticated (session use of the
+# API by an unverified user is refused in the middleware instead); ICS feeds use secret URLs.
+OTP_EXEMPT_PATH_PREFIXES = [
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/otp/",
+    "/healthz",
+    "/static/",
+    "/i18n/",
+    "/ics/",
+    "/feeds/",
+    "/calendar/",
+]
+
+# Content Security Policy (django-csp 4). No inline script or inline style: put CSS and JS in
+# static files. Django admin works under this policy as is (tests/security/test_csp_browser.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Narrow per-path additions (merged into the policy above by CSPPathOverrideMiddleware).
+# Swagger UI and Redoc ship an inline <style> and inject styles at run time; Redoc also runs
+# its search in a Web Worker made from a blob: URL. Scripts stay 'self' there too (use
+# drf-spectacular's SpectacularSwaggerSplitView, which has no inline script).
+CSP_PATH_UPDATES: dict[str, dict[str, list[str]]] = {
+    "/api/docs/": {"style-src": ["'unsafe-inline'"]},
+    "/api/redoc/": {"style-src": ["'unsafe-inline'"], "worker-src": [SELF, "blob:"]},
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Uploads (filing documents, evidence): checked by content, not by name (incidents/uploads.py).
+DOCUMENT_MAX_UPLOAD_BYTES = env.int("DOCUMENT_MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
+
+REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = [
+    "rest_framework.permissions.IsAuthenticated",
+    "audit.api_scopes.TokenScopePermission",  # read-only tokens get 403 on unsafe methods
+]
+# The schema and the docs pages are for signed-in users only.
+SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthenticated"]

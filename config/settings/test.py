@@ -19,3 +19,7 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tests of pages and the API sign in with client.force_login, which cannot pass a second factor
+# (it also bypasses axes, which stays enabled). The two-factor page gate is therefore off here;
+# tests/security/conftest.py turns it back on for the tests that exercise it.
+OTP_ENFORCED = False
