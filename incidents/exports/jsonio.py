@@ -187,6 +187,8 @@ def export_document(incident: Incident, *, exported_by: str) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "exported_at": _t(timezone.now()),
         "exported_by": exported_by,
+        # The audit chain head at export time (docs/security.md): proves later log rewrites.
+        "audit_chain_head": _chain_head(),
         "incident": {
             **{name: getattr(incident, name) for name in INCIDENT_FIELDS},
             "owner": who(incident.owner),
@@ -589,3 +591,9 @@ def import_json_bytes(data: bytes) -> tuple[Incident, list[str]]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ImportRejected(f"Not valid UTF-8 JSON: {exc}") from exc
     return import_document(document)
+
+
+def _chain_head() -> dict[str, Any]:
+    from audit.services import chain_head
+
+    return chain_head()

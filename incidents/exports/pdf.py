@@ -43,6 +43,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "reference": ("사고 번호", "Reference"),
     "as_of": ("기준 시각", "As of"),
     "exported_by": ("작성자(내보낸 사람)", "Exported by"),
+    "chain_head": ("감사 로그 체인 헤드", "Audit-log chain head"),
     "zone": ("표시 시간대", "Times shown in"),
     "entities": ("관련 법인", "Legal entities"),
     "facts": ("주요 사실", "Key facts"),
@@ -213,6 +214,7 @@ def report_html(
                 f"{incident.reference} · {labels(language)['as_of'][0]} {instant(context.as_of, tz)}"
             ),
             "tz_name": tz.key,
+            "chain_head": _chain_head(),
         },
     )
 
@@ -249,3 +251,10 @@ def pdf_bytes(
     data: bytes = document.write_pdf()
     report(95)
     return data
+
+
+def _chain_head() -> dict[str, object]:
+    # The audit chain head at export time: a later rewrite of the log shows against this copy.
+    from audit.services import chain_head
+
+    return chain_head()

@@ -129,6 +129,18 @@ def export_log_record(
 ) -> ExportLog:
     """Append one row to the export log (who, which incident, when, format, size, channel)."""
     real_user = user if user is not None and user.is_authenticated else None
+    from audit.services import audit_record
+
+    audit_record(
+        action="export",
+        actor=real_user,
+        actor_repr=username,
+        object_type="incidents.incident",
+        object_id=incident.pk if incident is not None else "",
+        object_repr=incident.reference if incident is not None else "",
+        incident_id=incident.pk if incident is not None else None,
+        changes={"format": fmt, "variant": variant, "size": size, "via": via},
+    )
     return ExportLog.objects.create(
         user=real_user,
         username=(real_user.get_username() if real_user is not None else username)[:150],

@@ -34,7 +34,11 @@ def _purge(incident: Incident) -> None:
 
 
 def _strip(document: dict) -> dict:
-    return {k: v for k, v in document.items() if k not in {"exported_at", "exported_by"}}
+    return {
+        k: v
+        for k, v in document.items()
+        if k not in {"exported_at", "exported_by", "audit_chain_head"}
+    }
 
 
 @pytest.fixture
@@ -134,3 +138,18 @@ def test_export_refers_by_file_keys_never_database_ids(rich_incident):
     assert document["events"][2]["supersedes"] == "V2"
     assert "id" not in document["events"][0]
     assert {u["username"] for u in document["users"]} >= {"alice", "bob", "carol"}
+
+
+def test_json_and_export_log_carry_the_audit_chain_head(rich_incident) -> None:
+    from audit.models import AuditEntry
+    from audit.services import chain_head
+    from incidents.exports.services import export_log_record
+
+    document = json.loads(export_json_bytes(rich_incident, exported_by="x"))
+    assert document["audit_chain_head"] == chain_head()
+    export_log_record(
+        user=None, incident=rich_incident, fmt="json", via="cli", size=10, username="cli"
+    )
+    entry = AuditEntry.objects.order_by("-seq").first()
+    assert entry.action == "export"
+    assert entry.incident_id == rich_incident.pk
