@@ -234,3 +234,6 @@ class ProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "language", "time_zone"]
     list_filter = ["language"]
     search_fields = ["user__username"]
+
+
+from incidents.reminders import admin as _reminders_admin  # noqa: E402,F401  (registers models)

@@ -612,3 +612,7 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.title}"
+
+
+# Reminder models live in incidents/reminders/models.py and belong to this app.
+from incidents.reminders.models import *  # noqa: E402,F403
