@@ -69,6 +69,8 @@ def digests_create(*, now: datetime | None = None) -> list[DigestRun]:
     """
     now = now or timezone.now()
     hour = int(getattr(settings, "REMINDER_DIGEST_HOUR", 9))
+    # A digest missed at 09:00 (beat down) still goes out later that morning, not in the evening.
+    catch_up = int(getattr(settings, "REMINDER_DIGEST_CATCH_UP_HOURS", 6))
     created: list[DigestRun] = []
     users = get_user_model().objects.filter(is_active=True).select_related("profile")
     recent = set(
@@ -82,7 +84,7 @@ def digests_create(*, now: datetime | None = None) -> list[DigestRun]:
         except Profile.DoesNotExist:
             zone = settings.TIME_ZONE
         local = now.astimezone(ZoneInfo(zone))
-        if local.hour < hour or (user.pk, local.date()) in recent:
+        if not hour <= local.hour < hour + catch_up or (user.pk, local.date()) in recent:
             continue
         items, due, overdue = digest_items(user, now)
         try:

@@ -189,7 +189,7 @@ def _owns_socket(pid: int, inode: str) -> bool:
     with contextlib.suppress(OSError):
         for fd in Path(f"/proc/{pid}/fd").iterdir():
             with contextlib.suppress(OSError):
-                if os.readlink(fd) == target:
+                if str(fd.readlink()) == target:
                     return True
     return False
 
@@ -268,7 +268,10 @@ class Redis:
         self.proc = Proc(f"redis-{self.port}", args, dict(os.environ), self.work).start()
         limit = time.monotonic() + 10
         while time.monotonic() < limit:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 0.2) as s:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), 0.2) as s,
+            ):
                 s.sendall(b"PING\r\n")
                 if s.recv(16).startswith(b"+PONG"):
                     return
@@ -652,8 +655,10 @@ def run_scenario(
                 # Second kill: while e-mails are being written.
                 start_count = _outbox_count(outbox)
                 reached = _wait(
-                    lambda: _outbox_count(outbox)
-                    >= min(expected_email - 1, start_count + expected_email // 4),
+                    lambda: (
+                        _outbox_count(outbox)
+                        >= min(expected_email - 1, start_count + expected_email // 4)
+                    ),
                     120,
                     0.002,
                 )
@@ -669,7 +674,10 @@ def run_scenario(
                 cluster.beat("beat1")
                 reached = _wait(lambda: _outbox_count(outbox) >= expected_email // 5, 120, 0.005)
                 queued = "?"
-                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", redis.port), 1) as s:
+                with (
+                    contextlib.suppress(OSError),
+                    socket.create_connection(("127.0.0.1", redis.port), 1) as s,
+                ):
                     s.sendall(b"LLEN celery\r\n")
                     queued = s.recv(64).decode().strip().lstrip(":")
                 redis.kill()
@@ -712,9 +720,7 @@ def run_scenario(
     finally:
         cluster.stop()
         redis.stop()
-    return ScenarioResult(
-        name, SCENARIOS[name], counts, fault, settled, confirmed, interrupted
-    )
+    return ScenarioResult(name, SCENARIOS[name], counts, fault, settled, confirmed, interrupted)
 
 
 @contextlib.contextmanager
