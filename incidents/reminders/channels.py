@@ -173,7 +173,7 @@ def reminder_content(
 
 
 def email_message(
-    delivery: Delivery, content: Content, address: str, reference: str
+    delivery: Delivery | _Placeholder, content: Content, address: str, reference: str
 ) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=content.subject,
@@ -188,6 +188,77 @@ def email_message(
     )
     message.attach_alternative(content.html, "text/html")
     return message
+
+
+_TO = "recipient@placeholder.invalid"
+_ID = "00000000-0000-4000-8000-000000000000"
+
+
+class _Encoded:
+    """Stands in for the MIME object of a prepared message: backends only ask for its bytes."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def as_bytes(self, unixfrom: bool = False, linesep: str = "\n") -> bytes:
+        return self.data if linesep == "\n" else self.data.replace(b"\n", linesep.encode())
+
+    def as_string(self, unixfrom: bool = False, linesep: str = "\n") -> str:
+        return self.as_bytes(unixfrom, linesep).decode()
+
+    def get_charset(self) -> None:
+        return None
+
+
+class PreparedEmail(EmailMultiAlternatives):
+    """An e-mail whose MIME encoding was done once for everyone receiving the same content.
+
+    Encoding a bilingual message (folded, encoded headers, two alternatives) costs milliseconds;
+    100,000 reminders would spend minutes on it. The per-recipient headers (To, Message-ID,
+    X-Incident-Clock-Delivery) are plain ASCII and are substituted into the encoded bytes.
+    """
+
+    prepared: bytes = b""
+
+    def message(self) -> Any:  # type: ignore[override]
+        return _Encoded(self.prepared)
+
+
+class EmailTemplates:
+    """Per batch: the encoded bytes of each content, with placeholders for the recipient."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[int, str], bytes | None] = {}
+
+    def build(
+        self, delivery: Delivery, content: Content, address: str, reference: str
+    ) -> EmailMultiAlternatives:
+        message = email_message(delivery, content, address, reference)
+        key = (id(content), reference)
+        if key not in self._cache:
+            sample = email_message(_Placeholder(), content, _TO, reference)
+            data = sample.message().as_bytes()
+            ok = all(data.count(p.encode()) == n for p, n in ((_TO, 1), (_ID, 2)))
+            self._cache[key] = data if ok else None
+        template = self._cache[key]
+        if template is None or not address.isascii():
+            return message
+        prepared = PreparedEmail(
+            subject=message.subject,
+            body=message.body,
+            from_email=message.from_email,
+            to=message.to,
+            headers=message.extra_headers,
+        )
+        prepared.alternatives = message.alternatives
+        prepared.prepared = template.replace(_TO.encode(), address.encode()).replace(
+            _ID.encode(), str(delivery.pk).encode()
+        )
+        return prepared
+
+
+class _Placeholder:
+    pk = _ID
 
 
 def email_send(connection: BaseEmailBackend, message: EmailMultiAlternatives) -> None:

@@ -369,7 +369,7 @@ class Fixture:
     deadline_ids: list[int]
     reminder_ids: list[int]
     users: list[Any]
-    endpoint: WebhookEndpoint
+    endpoint: WebhookEndpoint | None
 
     @property
     def expected_email(self) -> set[tuple[str, str]]:
@@ -381,39 +381,49 @@ class Fixture:
 
     @property
     def expected_webhook(self) -> set[int]:
-        return set(self.reminder_ids)
+        return set(self.reminder_ids) if self.endpoint else set()
 
 
-def build_fixture(tag: str, *, deadlines: int, people: int, receiver: Receiver) -> Fixture:
+def build_fixture(tag: str, *, deadlines: int, people: int, receiver: Receiver | None) -> Fixture:
     """An incident with ``deadlines`` deadlines, each with exactly one due reminder (the creation
     notice; the policy for the harness's rule code has no other offset), for ``people`` people."""
     User = get_user_model()
     compliance, _ = Group.objects.get_or_create(name="compliance")
-    users = []
-    for i in range(people):
-        user = User.objects.create(
-            username=f"harness-{tag}-{i}", email=f"harness-{tag}-{i}@example.com"
-        )
-        user.groups.add(compliance)
-        Profile.objects.update_or_create(
-            user=user,
-            defaults={
-                "language": "ko" if i % 2 == 0 else "en",
-                "time_zone": "Asia/Seoul" if i % 2 == 0 else "America/New_York",
-            },
-        )
-        users.append(user)
+    users = User.objects.bulk_create(
+        [
+            User(username=f"harness-{tag}-{i}", email=f"harness-{tag}-{i}@example.com")
+            for i in range(people)
+        ]
+    )
+    compliance.user_set.add(*users)
+    Profile.objects.bulk_create(
+        [
+            Profile(
+                user=user,
+                language="ko" if i % 2 == 0 else "en",
+                time_zone="Asia/Seoul" if i % 2 == 0 else "America/New_York",
+            )
+            for i, user in enumerate(users)
+        ]
+    )
     ReminderPolicy.objects.update_or_create(
         obligation_code=HARNESS_CODE,
-        defaults={"offsets": ["created"], "without_delay_every": "", "escalation": []},
+        defaults={
+            "offsets": ["created"],
+            "without_delay_every": "",
+            "escalation": [],
+            "webhook": receiver is not None,
+        },
     )
     WebhookEndpoint.objects.update(active=False)
-    endpoint = WebhookEndpoint.objects.create(
-        name=f"harness {tag}",
-        url=f"http://127.0.0.1:{receiver.port}/hook",
-        status_url=f"http://127.0.0.1:{receiver.port}/status",
-        secret=receiver.secret,
-    )
+    endpoint = None
+    if receiver is not None:
+        endpoint = WebhookEndpoint.objects.create(
+            name=f"harness {tag}",
+            url=f"http://127.0.0.1:{receiver.port}/hook",
+            status_url=f"http://127.0.0.1:{receiver.port}/status",
+            secret=receiver.secret,
+        )
     incident = Incident.objects.create(
         reference=f"H-{tag}"[:20], title=f"Fault harness {tag}", owner=users[0]
     )
@@ -459,7 +469,7 @@ class Count:
         return self.total - self.distinct - self.unexpected
 
 
-def count_outputs(fixture: Fixture, outbox: Path, receiver: Receiver) -> dict[str, Count]:
+def count_outputs(fixture: Fixture, outbox: Path, receiver: Receiver | None) -> dict[str, Count]:
     parser = BytesHeaderParser()
     emails: Counter[tuple[str, str]] = Counter()
     ids: Counter[str] = Counter()
@@ -478,8 +488,10 @@ def count_outputs(fixture: Fixture, outbox: Path, receiver: Receiver) -> dict[st
         total=sum(emails.values()),
         unexpected=sum(n for k, n in emails.items() if k not in expected_email),
     )
-    with receiver.lock:
-        hooks = Counter(hit["reminder"] for hit in receiver.hits)
+    hooks: Counter[int] = Counter()
+    if receiver is not None:
+        with receiver.lock:
+            hooks = Counter(hit["reminder"] for hit in receiver.hits)
     expected_hooks = fixture.expected_webhook
     webhook = Count(
         expected=len(expected_hooks),
@@ -745,3 +757,83 @@ def run_scenarios(
             log(result.line())
             results.append(result)
     return results
+
+
+# -- benchmark -----------------------------------------------------------------------------------
+
+
+@dataclass
+class BenchResult:
+    deliveries: int
+    seconds: float
+    first_sweep_seconds: float
+    counts: dict[str, Count]
+    workers: int
+
+    def line(self) -> str:
+        lost = sum(c.lost for c in self.counts.values())
+        duplicated = sum(c.duplicated for c in self.counts.values())
+        return (
+            f"{self.deliveries} deliveries due at once, {self.workers} worker processes: all sent "
+            f"{self.seconds:.1f} s after the workers were started (sending began "
+            f"{self.first_sweep_seconds:.1f} s in); lost={lost} duplicated={duplicated} "
+            f"({self.deliveries / self.seconds:.0f} deliveries/s)"
+        )
+
+
+def run_benchmark(
+    *,
+    work: Path,
+    deadlines: int = 2000,
+    people: int = 25,
+    workers: int = 2,
+    timeout: float = 600,
+    log: Callable[[str], None] = print,
+) -> BenchResult:
+    """``deadlines`` x ``people`` x (e-mail, in-app) deliveries fall due at once and are sent by
+    ``workers`` worker processes in batches; timed from starting the workers to the last one."""
+    tag = f"bench{uuid.uuid4().hex[:6]}"
+    bench_dir = work / tag
+    outbox = bench_dir / "outbox"
+    outbox.mkdir(parents=True)
+    redis = Redis(bench_dir)
+    redis.start()
+    timings = {**FAST_TIMINGS, "REMINDER_SWEEP_SECONDS": "5", "REMINDER_BATCH_SIZE": "250"}
+    # Production leases: a backlog this size must not be mistaken for stuck work.
+    timings.update(
+        {
+            "REMINDER_CLAIM_LEASE_SECONDS": "120",
+            "REMINDER_SEND_LEASE_SECONDS": "60",
+            "REMINDER_DISPATCH_LEASE_SECONDS": "60",
+        }
+    )
+    cluster = Cluster(bench_dir, redis, timings)
+    try:
+        built = time.monotonic()
+        fixture = build_fixture(tag, deadlines=deadlines, people=people, receiver=None)
+        expected = len(fixture.expected_email) + len(fixture.expected_inapp)
+        log(f"  fixture: {expected} deliveries due ({time.monotonic() - built:.1f} s to build)")
+        started = time.monotonic()
+        for i in range(workers):
+            cluster.worker(f"worker{i + 1}")
+        cluster.beat("beat1")
+        first_sent: float | None = None
+
+        def progress() -> bool:
+            nonlocal first_sent
+            sent = _outbox_count(outbox)
+            if sent and first_sent is None:
+                first_sent = time.monotonic() - started
+            if sent < len(fixture.expected_email):
+                return False
+            notes = Notification.objects.filter(deadline_id__in=fixture.deadline_ids).count()
+            return notes >= len(fixture.expected_inapp) and quiet(fixture)
+
+        _wait(progress, timeout, 0.25)
+        seconds = time.monotonic() - started
+        counts = count_outputs(fixture, outbox, None)
+        counts.pop("webhook")
+    finally:
+        cluster.stop()
+        redis.stop()
+    return BenchResult(expected, seconds, first_sent or 0.0, counts, workers)

@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -38,8 +39,8 @@ from incidents.reminders.models import (
     ReminderState,
     WebhookEndpoint,
 )
-from incidents.reminders.policy import escalated_roles, next_repeat
-from incidents.reminders.sending import claimable_q
+from incidents.reminders.policy import ParsedPolicy, escalated_roles, next_repeat
+from incidents.reminders.sending import claimable_q, relax_commits
 from incidents.reminders.services import (
     _cancel,
     deadline_wants_reminders,
@@ -109,43 +110,72 @@ def _collapse_catch_up(reminders: list[Reminder]) -> tuple[list[Reminder], list[
 
 
 def fan_out(reminder_ids: list[int], *, now: datetime) -> tuple[int, int, int]:
-    """Record the deliveries of claimed reminders. Returns (fanned out, cancelled, deliveries)."""
+    """Record the deliveries of claimed reminders, in one transaction for the chunk.
+
+    Returns (fanned out, cancelled, deliveries recorded). Re-running it for the same reminders
+    (a reclaimed chunk) records nothing twice: deliveries are unique per (reminder, recipient,
+    channel), and only reminders still under this claim are marked done.
+    """
     reminders = list(
         Reminder.objects.filter(pk__in=reminder_ids, state=ReminderState.CLAIMED).select_related(
             "deadline__incident"
         )
     )
     keep, skip = _collapse_catch_up(reminders)
-    cancelled = _cancel([r.pk for r in skip], "caught up: a later reminder was sent instead")
     endpoints = list(WebhookEndpoint.objects.filter(active=True))
-    fanned = deliveries = 0
+    policies: dict[str, ParsedPolicy] = {}
+    people: dict[tuple[object, ...], tuple[list[Any], set[int]]] = {}
+    rows: list[Delivery] = []
+    stale: dict[str, list[int]] = defaultdict(list)
+    done: dict[tuple[str, ...], list[Reminder]] = defaultdict(list)
+    repeats: list[Reminder] = []
     for reminder in keep:
-        created = _fan_out_one(reminder, now=now, endpoints=endpoints)
-        if created is None:
-            cancelled += 1
-        else:
-            fanned += 1
-            deliveries += created
-    return fanned, cancelled, deliveries
+        deadline = reminder.deadline
+        if not deadline_wants_reminders(deadline):
+            stale[f"deadline {deadline.status}"].append(reminder.pk)
+            continue
+        if reminder.kind != "created" and reminder.due_at != deadline.due_at:
+            stale["due time moved"].append(reminder.pk)
+            continue
+        if deadline.code not in policies:
+            policies[deadline.code] = policy_for(deadline)
+        policy = policies[deadline.code]
+        overdue_by = (reminder.fire_at - deadline.due_at).total_seconds() if deadline.due_at else 0
+        roles = escalated_roles(policy, overdue_by_seconds=overdue_by)
+        key = (deadline.incident_id, policy.recipient_roles, tuple(roles))
+        if key not in people:
+            people[key] = recipients_for(deadline, policy, roles)
+        users, escalated_ids = people[key]
+        rows.extend(_deliveries(reminder, policy, users, escalated_ids, endpoints, bool(roles)))
+        done[tuple(roles)].append(reminder)
+        following = _following(reminder, policy, now)
+        if following is not None:
+            repeats.append(following)
+    fanned = 0
+    with transaction.atomic():
+        cancelled = _cancel([r.pk for r in skip], "caught up: a later reminder was sent instead")
+        for reason, ids in stale.items():
+            cancelled += _cancel(ids, reason)
+        # A reclaimed reminder may already have some: the unique constraint keeps the first ones.
+        Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+        for roles_done, group in done.items():
+            fanned += Reminder.objects.filter(
+                pk__in=[r.pk for r in group],
+                claim_token__in={r.claim_token for r in group},
+                state=ReminderState.CLAIMED,
+            ).update(state=ReminderState.DONE, done_at=now, escalated_roles=list(roles_done))
+        Reminder.objects.bulk_create(repeats, ignore_conflicts=True)
+    return fanned, cancelled, len(rows)
 
 
-@transaction.atomic
-def _fan_out_one(
-    reminder: Reminder, *, now: datetime, endpoints: list[WebhookEndpoint]
-) -> int | None:
-    deadline = reminder.deadline
-    stale = None
-    if not deadline_wants_reminders(deadline):
-        stale = f"deadline {deadline.status}"
-    elif reminder.kind != "created" and reminder.due_at != deadline.due_at:
-        stale = "due time moved"
-    if stale:
-        _cancel([reminder.pk], stale)
-        return None
-    policy = policy_for(deadline)
-    overdue_by = (reminder.fire_at - deadline.due_at).total_seconds() if deadline.due_at else 0
-    roles = escalated_roles(policy, overdue_by_seconds=overdue_by)
-    users, escalated_ids = recipients_for(deadline, policy, roles)
+def _deliveries(
+    reminder: Reminder,
+    policy: ParsedPolicy,
+    users: list[Any],
+    escalated_ids: set[int],
+    endpoints: list[WebhookEndpoint],
+    escalated: bool,
+) -> list[Delivery]:
     rows: list[Delivery] = []
     for user in users:
         escalation = user.pk in escalated_ids
@@ -179,34 +209,31 @@ def _fan_out_one(
                     channel=Channel.WEBHOOK,
                     recipient_key=f"w:{endpoint.pk}",
                     endpoint=endpoint,
-                    escalation=bool(roles),
+                    escalation=escalated,
                 )
             )
-    # A reclaimed reminder may already have some: the unique constraint keeps the first ones.
-    Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    done = Reminder.objects.filter(
-        pk=reminder.pk, claim_token=reminder.claim_token, state=ReminderState.CLAIMED
-    ).update(state=ReminderState.DONE, done_at=now, escalated_roles=roles)
-    if done and reminder.kind in ("overdue", "nudge"):
-        every = policy.overdue_every if reminder.kind == "overdue" else policy.without_delay_every
-        anchor = deadline.due_at if reminder.kind == "overdue" else deadline.created_at
-        if every and anchor is not None:
-            following = next_repeat(reminder.kind, anchor, every, now, min_seq=reminder.seq + 1)
-            Reminder.objects.bulk_create(
-                [
-                    Reminder(
-                        deadline=deadline,
-                        key=following.key,
-                        kind=following.kind,
-                        offset_seconds=following.offset_seconds,
-                        seq=following.seq,
-                        due_at=following.due_at,
-                        fire_at=following.fire_at,
-                    )
-                ],
-                ignore_conflicts=True,
-            )
-    return len(rows) if done else 0
+    return rows
+
+
+def _following(reminder: Reminder, policy: ParsedPolicy, now: datetime) -> Reminder | None:
+    """The next repetition of an overdue reminder or a 'without delay' nudge."""
+    if reminder.kind not in ("overdue", "nudge"):
+        return None
+    deadline = reminder.deadline
+    every = policy.overdue_every if reminder.kind == "overdue" else policy.without_delay_every
+    anchor = deadline.due_at if reminder.kind == "overdue" else deadline.created_at
+    if not every or anchor is None:
+        return None
+    following = next_repeat(reminder.kind, anchor, every, now, min_seq=reminder.seq + 1)
+    return Reminder(
+        deadline=deadline,
+        key=following.key,
+        kind=following.kind,
+        offset_seconds=following.offset_seconds,
+        seq=following.seq,
+        due_at=following.due_at,
+        fire_at=following.fire_at,
+    )
 
 
 def dispatch(
@@ -248,6 +275,7 @@ def dispatch(
 def sweep(*, now: datetime | None = None, enqueue: Callable[[list[str]], None]) -> SweepResult:
     """One sweep: claim and fan out due reminders in chunks, dispatching as it goes."""
     started = time.monotonic()
+    relax_commits()  # see sending.relax_commits: a lost suffix of these is simply redone
     budget = float(getattr(settings, "REMINDER_SWEEP_BUDGET_SECONDS", 40))
     chunk = _setting("REMINDER_CLAIM_CHUNK", 200)
     result = SweepResult()

@@ -16,7 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from incidents.reminders.faults import SCENARIOS, database_url, run_scenarios
+from incidents.reminders.faults import ROOT, SCENARIOS, database_url, run_scenarios
 
 
 class Command(BaseCommand):
@@ -56,7 +56,7 @@ class Command(BaseCommand):
         own = url.rsplit("/", 1)[0] + f"/{name}"
         env = {**os.environ, "DATABASE_URL": own}
         self.stdout.write(f"Fault harness database: {name} (migrating)")
-        manage = [sys.executable, "manage.py"]
+        manage = [sys.executable, str(ROOT / "manage.py")]
         subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)  # noqa: S603
         command = [*manage, "reminder_faults", "--in-place"]
         command += ["--deadlines", str(options["deadlines"]), "--people", str(options["people"])]
