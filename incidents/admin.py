@@ -238,3 +238,4 @@ class ProfileAdmin(admin.ModelAdmin):
 
 # Export log, export jobs and calendar feeds (incidents/exports/admin.py).
 import incidents.exports.admin  # noqa: E402, F401
+from incidents.reminders import admin as _reminders_admin  # noqa: E402,F401  (registers models)

@@ -432,6 +432,9 @@ def deadlines_schedule_for(
                 reason=(reason or _("trigger no longer present"))[:500],
                 changed_by=changed_by,
             )
+    from incidents.reminders.services import reminders_sync_for
+
+    reminders_sync_for(incident=incident)
     return saved
 
 
@@ -491,6 +494,9 @@ def deadline_record_filing(*, deadline: Deadline, filing: Filing) -> Deadline:
                 alternative.due_at, filing.submitted_at
             )
             alternative.save(update_fields=["verdict", "late_by_seconds"])
+    from incidents.reminders.services import reminders_sync_for
+
+    reminders_sync_for(deadline=deadline)
     return deadline
 
 
@@ -505,4 +511,7 @@ def deadline_mark_not_applicable(
     deadline.not_applicable_by = marked_by  # type: ignore[assignment]
     deadline.not_applicable_at = timezone.now()
     deadline.save()
+    from incidents.reminders.services import reminders_sync_for
+
+    reminders_sync_for(deadline=deadline)
     return deadline

@@ -616,3 +616,6 @@ class Notification(models.Model):
 
 # Export models (log, background jobs, ICS feed tokens) live in their own module.
 from incidents.exports.models import ExportJob, ExportLog, IcsFeedToken  # noqa: E402, F401
+
+# Reminder models live in incidents/reminders/models.py and belong to this app.
+from incidents.reminders.models import *  # noqa: E402,F403

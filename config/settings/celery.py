@@ -50,3 +50,24 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "options": {"expires": 55},
     },
 }
+
+# --- Reminders (incidents/reminders, docs/reminders.md) ----------------------------------------
+# Periods and leases can be shortened by the environment (the fault harness does); the defaults
+# are the production ones.
+REMINDER_SWEEP_SECONDS = _env.float("REMINDER_SWEEP_SECONDS", default=60.0)
+REMINDER_DIGEST_SECONDS = _env.float("REMINDER_DIGEST_SECONDS", default=300.0)
+REMINDER_CLAIM_LEASE_SECONDS = _env.int("REMINDER_CLAIM_LEASE_SECONDS", default=120)
+REMINDER_SEND_LEASE_SECONDS = _env.int("REMINDER_SEND_LEASE_SECONDS", default=60)
+REMINDER_DISPATCH_LEASE_SECONDS = _env.int("REMINDER_DISPATCH_LEASE_SECONDS", default=60)
+REMINDER_BATCH_SIZE = _env.int("REMINDER_BATCH_SIZE", default=250)
+REMINDER_DIGEST_HOUR = 9
+CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
+    "task": "incidents.reminders.sweep",
+    "schedule": REMINDER_SWEEP_SECONDS,
+    "options": {"expires": max(REMINDER_SWEEP_SECONDS - 5, REMINDER_SWEEP_SECONDS * 0.9)},
+}
+CELERY_BEAT_SCHEDULE["reminders-digest"] = {
+    "task": "incidents.reminders.digests",
+    "schedule": REMINDER_DIGEST_SECONDS,
+    "options": {"expires": max(REMINDER_DIGEST_SECONDS - 10, REMINDER_DIGEST_SECONDS * 0.9)},
+}

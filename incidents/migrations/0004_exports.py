@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0002_roles'),
+        ('incidents', '0003_reminders'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

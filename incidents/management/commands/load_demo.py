@@ -587,7 +587,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Loaded {FICTIONAL_REFERENCE}."))
 
     def _demo_user(self, username: str, role: str) -> User:
-        user, created = get_user_model().objects.get_or_create(username=username)
+        user, created = get_user_model().objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.com"}
+        )
         if created:
             # No password: an admin sets one in /admin/ before anybody signs in as this user.
             user.set_unusable_password()
