@@ -50,7 +50,7 @@ JURISDICTION_RE = re.compile(r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$")
 
 
 @cache
-def zone_choices() -> list[tuple[str, Any]]:
+def zone_choices() -> list[tuple[Any, Any]]:
     others = sorted(z for z in available_timezones() if "/" in z and z not in COMMON_ZONES)
     return [
         (_("Common"), [(z, z) for z in COMMON_ZONES]),
@@ -58,7 +58,7 @@ def zone_choices() -> list[tuple[str, Any]]:
     ]
 
 
-def calendar_choices() -> list[tuple[str, str]]:
+def calendar_choices() -> list[tuple[str, Any]]:
     return [("", _("none (calendar days or hours)")), *[(c, c) for c in BUILTIN_CALENDAR_CODES]]
 
 
@@ -105,7 +105,9 @@ class StyledForm(forms.Form):
                 described = widget.attrs.get("aria-describedby", "")
                 widget.attrs["aria-describedby"] = f"{described} id_{name}_error".strip()
 
-    def apply_service_error(self, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    def apply_service_error(
+        self, exc: ValidationError, aliases: dict[str, str] | None = None
+    ) -> None:
         """Show a service's ValidationError on the matching field, or above the form."""
         aliases = aliases or {}
         if hasattr(exc, "error_dict"):
@@ -171,9 +173,7 @@ class EventForm(StyledForm):
     def __init__(self, *args: Any, incident: Incident, zone: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.incident = incident
-        entity_field = self.fields["legal_entity"]
-        assert isinstance(entity_field, forms.ModelChoiceField)
-        entity_field.queryset = LegalEntity.objects.filter(incident=incident)
+        self.fields["legal_entity"].queryset = LegalEntity.objects.filter(incident=incident)  # type: ignore[attr-defined]
         self.fields["entered_tz"].initial = zone
 
     def clean(self) -> dict[str, Any]:
@@ -294,9 +294,7 @@ class FilingForm(StyledForm):
 
     def __init__(self, *args: Any, incident: Incident, zone: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["deadline"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = (
+        self.fields["deadline"].queryset = (  # type: ignore[attr-defined]
             Deadline.objects.filter(incident=incident)
             .exclude(status=DeadlineStatus.SUPERSEDED)
             .select_related("legal_entity", "obligation", "regulator")
@@ -373,9 +371,7 @@ class RequestForm(StyledForm):
 
     def __init__(self, *args: Any, incident: Incident, zone: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        entity_field = self.fields["legal_entity"]
-        assert isinstance(entity_field, forms.ModelChoiceField)
-        entity_field.queryset = LegalEntity.objects.filter(incident=incident)
+        self.fields["legal_entity"].queryset = LegalEntity.objects.filter(incident=incident)  # type: ignore[attr-defined]
         self.fields["calendar"].choices = calendar_choices()  # type: ignore[attr-defined]
         self.fields["received_tz"].initial = zone
         self.fields["rule_tz"].initial = zone

@@ -31,9 +31,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     dated = list(open_deadlines.filter(due_at__isnull=False).by_urgency()[: DASHBOARD_LIMIT + 1])
     without_delay = list(open_deadlines.filter(due_at__isnull=True).order_by("id")[:21])
     requests = list(
-        open_deadlines.filter(code=REQUEST_CODE)
-        .select_related("trigger_event")
-        .by_urgency()[:10]
+        open_deadlines.filter(code=REQUEST_CODE).select_related("trigger_event").by_urgency()[:10]
     )
     activity = list(
         TimelineEvent.objects.filter(incident__in=incidents)

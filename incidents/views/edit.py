@@ -4,7 +4,7 @@ incident page anchored at what changed."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -37,8 +37,8 @@ def viewer_zone() -> str:
 
 
 def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+    # @login_required ran first, so this is a real user.
+    return cast(User, request.user)
 
 
 def _back_to(incident: Incident, anchor: str) -> HttpResponseRedirect:
@@ -180,7 +180,9 @@ def filing_new(request: HttpRequest, reference: str) -> HttpResponse:
             form.apply_service_error(exc, {"submitted_at": "submitted_time"})
         else:
             messages.success(request, _("Filing recorded."))
-            anchor = f"deadline-{filing.deadline_id}" if filing.deadline_id else f"filing-{filing.pk}"
+            anchor = (
+                f"deadline-{filing.deadline_id}" if filing.deadline_id else f"filing-{filing.pk}"
+            )
             return _back_to(incident, anchor)
     return _render(request, incident, form, _("Record a filing"))
 
@@ -238,5 +240,7 @@ def request_new(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, _("Regulator request recorded with its response deadline."))
             deadline = Deadline.objects.filter(incident=incident, trigger_event=event).first()
-            return _back_to(incident, f"deadline-{deadline.pk}" if deadline else f"event-{event.pk}")
+            return _back_to(
+                incident, f"deadline-{deadline.pk}" if deadline else f"event-{event.pk}"
+            )
     return _render(request, incident, form, _("Add a regulator request"))

@@ -38,7 +38,9 @@ def filtered_incidents(request: HttpRequest, form: IncidentFilterForm) -> QueryS
         next_due=Subquery(
             open_deadlines.filter(due_at__isnull=False).order_by("due_at").values("due_at")[:1]
         ),
-        open_count=Count("deadlines", filter=Q(deadlines__status=DeadlineStatus.OPEN), distinct=True),
+        open_count=Count(
+            "deadlines", filter=Q(deadlines__status=DeadlineStatus.OPEN), distinct=True
+        ),
         overdue_count=Count(
             "deadlines",
             filter=Q(deadlines__status=DeadlineStatus.OPEN, deadlines__due_at__lt=now),
@@ -69,7 +71,9 @@ def filtered_incidents(request: HttpRequest, form: IncidentFilterForm) -> QueryS
             queryset = queryset.filter(
                 Exists(
                     LegalEntity.objects.filter(incident=OuterRef("pk")).filter(
-                        Q(name__icontains=term) | Q(name_local__icontains=term) | Q(country__iexact=term)
+                        Q(name__icontains=term)
+                        | Q(name_local__icontains=term)
+                        | Q(country__iexact=term)
                     )
                 )
             )
@@ -93,7 +97,9 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 
 
 def _focus_window(events: list[TimelineEvent]) -> tuple | None:  # type: ignore[type-arg]
-    awareness = [e.occurred_at for e in events if e.kind == EventKind.AWARENESS and not e.is_superseded]
+    awareness = [
+        e.occurred_at for e in events if e.kind == EventKind.AWARENESS and not e.is_superseded
+    ]
     if not awareness:
         return None
     first = min(awareness)
@@ -106,7 +112,9 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     now = timezone.now()
     entities = list(LegalEntity.objects.filter(incident=incident).order_by("name"))
     revisions = list(
-        AffectedCountRevision.objects.filter(incident=incident).order_by("jurisdiction", "as_of", "id")
+        AffectedCountRevision.objects.filter(incident=incident).order_by(
+            "jurisdiction", "as_of", "id"
+        )
     )
     events = list(
         TimelineEvent.objects.filter(incident=incident)
@@ -115,7 +123,9 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
     deadlines = list(
         Deadline.objects.filter(incident=incident)
-        .select_related("legal_entity", "regulator", "obligation", "trigger_event", "not_applicable_by")
+        .select_related(
+            "legal_entity", "regulator", "obligation", "trigger_event", "not_applicable_by"
+        )
         .prefetch_related("alternatives__trigger_event")
         .by_urgency()
     )
@@ -129,10 +139,9 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
         deadline.css = deadline_css(deadline, now)  # type: ignore[attr-defined]
     for entity in entities:
         mine = [d for d in deadlines if d.legal_entity_id == entity.pk]
-        entity.open_deadlines = [d for d in mine if d.status == DeadlineStatus.OPEN]  # type: ignore[attr-defined]
-        entity.overdue = [  # type: ignore[attr-defined]
-            d for d in entity.open_deadlines if d.due_at and d.due_at < now  # type: ignore[attr-defined]
-        ]
+        open_ones = [d for d in mine if d.status == DeadlineStatus.OPEN]
+        entity.open_deadlines = open_ones  # type: ignore[attr-defined]
+        entity.overdue = [d for d in open_ones if d.due_at and d.due_at < now]  # type: ignore[attr-defined]
     span = request.GET.get("span", "focus")
     window = _focus_window(events) if span == "focus" else None
     active = [d for d in deadlines if d.status != DeadlineStatus.SUPERSEDED]

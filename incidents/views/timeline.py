@@ -13,7 +13,13 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import AffectedCountRevision, Deadline, DeadlineStatus, EventKind, TimelineEvent
+from incidents.models import (
+    AffectedCountRevision,
+    Deadline,
+    DeadlineStatus,
+    EventKind,
+    TimelineEvent,
+)
 from incidents.templatetags.clock import deadline_title, instant_text, localized_name
 
 WIDTH = 1000
@@ -137,7 +143,11 @@ def _ticks(start: datetime, end: datetime, scale: float, x0: float) -> list[Tick
     ticks: list[Tick] = []
     while cursor <= end and len(ticks) < 12:
         x = x0 + (cursor - start).total_seconds() * scale
-        fmt = "%Y-%m" if step >= timedelta(days=30) else ("%m-%d" if step >= timedelta(days=1) else "%m-%d %H:%M")
+        fmt = (
+            "%Y-%m"
+            if step >= timedelta(days=30)
+            else ("%m-%d" if step >= timedelta(days=1) else "%m-%d %H:%M")
+        )
         ticks.append(Tick(x, cursor.strftime(fmt)))
         if step >= timedelta(days=30):
             months = round(step.days / 30.4)
@@ -206,11 +216,14 @@ def build_timeline(
     lanes.extend(lane for lane in event_lanes.values() if lane.marks)
     by_regulator: dict[str, Lane] = {}
     for deadline in dated:
-        assert deadline.due_at is not None
+        if deadline.due_at is None:
+            continue
         if not start <= deadline.due_at <= end:
             hidden += 1
             continue
-        name = localized_name(deadline.regulator) if deadline.regulator else str(_("Other deadlines"))
+        name = (
+            localized_name(deadline.regulator) if deadline.regulator else str(_("Other deadlines"))
+        )
         lane = by_regulator.setdefault(name, Lane(name, 0))
         label = f"{instant_text(deadline.due_at)} · {deadline_title(deadline)} ({deadline.legal_entity.name})"
         lane.marks.append(
@@ -268,15 +281,16 @@ def build_count_series(revisions: Iterable[AffectedCountRevision]) -> list[Count
         top = max(r.count for r in rows) or 1
         points = [
             (
-                pad + (r.as_of - t0).total_seconds() / span * (w - 2 * pad) if len(rows) > 1 else w / 2,
+                pad + (r.as_of - t0).total_seconds() / span * (w - 2 * pad)
+                if len(rows) > 1
+                else w / 2,
                 h - pad - r.count / top * (h - 2 * pad),
             )
             for r in rows
         ]
         path = f"M{points[0][0]:.1f},{points[0][1]:.1f}"
-        for (_x_prev, y_prev), (x, y) in zip(points, points[1:], strict=False):
+        for x, y in points[1:]:
             path += f" H{x:.1f} V{y:.1f}"
-            del y_prev
         path += f" H{w - pad:.1f}"
         series.append(CountSeries(jurisdiction, rows[-1].count, rows, path, points))
     return series
