@@ -165,7 +165,9 @@ class EventForm(StyledForm):
         label=_("Confidence"), choices=Confidence.choices, initial=Confidence.HIGH
     )
     source_title = forms.CharField(label=_("Source"), max_length=300, required=False)
-    source_url = forms.URLField(label=_("Source URL"), max_length=500, required=False)
+    source_url = forms.URLField(
+        label=_("Source URL"), max_length=500, required=False, assume_scheme="https"
+    )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
