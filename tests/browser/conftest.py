@@ -1,0 +1,73 @@
+"""Playwright (Python) driving Debian's Chromium against pytest-django's live server.
+
+Playwright's own browser download is impossible here, so the system Chromium is used. In CI
+(CI=true) a missing Chromium or a missing axe-core (``npm ci``) fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
+# browser steps are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's password
+
+
+def _missing(what: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} is required in CI.")
+    pytest.skip(f"{what} is not available (required when CI=true).")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        _missing(f"Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
+    context.add_cookies([{"name": "django_language", "value": "en", "url": "http://localhost"}])
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def axe_source() -> str:
+    if not AXE.exists():
+        _missing("axe-core (run `npm ci`)")
+    return AXE.read_text()
+
+
+def sign_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("form:has(#id_username) button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
