@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -87,12 +88,16 @@ def test_sign_in_and_see_the_demo_incidents_deadlines(page, live_server, demo):
 def test_record_awareness_and_watch_the_deadlines_appear(page, live_server, fresh_incident):
     sign_in(page, live_server.url, "officer")
     page.goto(f"{live_server.url}/incidents/{fresh_incident.reference}/")
-    assert "No deadline yet" in page.locator("#deadlines-h").locator("..").locator("..").inner_text()
+    assert (
+        "No deadline yet" in page.locator("#deadlines-h").locator("..").locator("..").inner_text()
+    )
     record_awareness(page, live_server.url, fresh_incident)
     assert "Event recorded; deadlines recomputed." in page.inner_text(".messages")
     network = Deadline.objects.get(incident=fresh_incident, code="kr-network-act-48-3-initial")
     pipc = Deadline.objects.get(incident=fresh_incident, code="kr-pipa-34-pipc-report")
-    assert "2026-03-03 (Tue) 10:00 KST +09:00" in page.locator(f"#deadline-{network.pk}").inner_text()
+    assert (
+        "2026-03-03 (Tue) 10:00 KST +09:00" in page.locator(f"#deadline-{network.pk}").inner_text()
+    )
     assert "2026-03-05 (Thu) 10:00 KST +09:00" in page.locator(f"#deadline-{pipc.pk}").inner_text()
 
 
@@ -220,14 +225,14 @@ def test_screenshots_of_the_main_pages(page, live_server, demo):
     target = (
         ROOT / "docs" / "screenshots"
         if os.environ.get("UPDATE_SCREENSHOTS") == "1"
-        else Path(os.environ.get("TMPDIR", "/tmp")) / "incident-clock-screenshots"
+        else Path(tempfile.gettempdir()) / "incident-clock-screenshots"
     )
     target.mkdir(parents=True, exist_ok=True)
     sign_in(page, live_server.url, "officer")
     shots = {
         "dashboard.png": ("/", False),
         "incident-list.png": ("/incidents/", False),
-        "incident.png": ("/incidents/INC-2025-0001/", False),
+        "incident.png": ("/incidents/INC-2025-0001/", True),
         "whatif.png": (
             "/what-if/?obligation=us-sec-8k-1-05&trigger_date=2025-11-18"
             "&trigger_tz=America/New_York&precision=date&rule_tz=Asia/Seoul",
@@ -236,5 +241,9 @@ def test_screenshots_of_the_main_pages(page, live_server, demo):
     }
     for name, (url, full) in shots.items():
         page.goto(live_server.url + url)
-        page.screenshot(path=str(target / name), full_page=full)
+        if full:
+            clip = {"x": 0, "y": 0, "width": 1360, "height": 2600}
+            page.screenshot(path=str(target / name), full_page=True, clip=clip)
+        else:
+            page.screenshot(path=str(target / name))
         assert (target / name).stat().st_size > 10_000

@@ -35,7 +35,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--requests", type=int, default=50)
         parser.add_argument("--warmup", type=int, default=5)
-        parser.add_argument("--seed", type=int, default=0, help="create N synthetic incidents first")
+        parser.add_argument(
+            "--seed", type=int, default=0, help="create N synthetic incidents first"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # The test client needs 'testserver' in ALLOWED_HOSTS; this also keeps e-mail in memory.
@@ -51,9 +53,7 @@ class Command(BaseCommand):
             self.stderr.write("No incidents: load the demo or pass --seed N.")
             return
         busiest = (
-            Incident.objects.filter(pk__in=[i.pk for i in recent])
-            .order_by("-created_at")
-            .first()
+            Incident.objects.filter(pk__in=[i.pk for i in recent]).order_by("-created_at").first()
         )
         assert busiest is not None  # noqa: S101 - recent is non-empty
         pages = {
@@ -74,7 +74,9 @@ class Command(BaseCommand):
                 p50, p95, queries = self._time(client, url, options["requests"], options["warmup"])
                 self.stdout.write(f"{label:<8} {name:<14} {p50:>8.1f} {p95:>8.1f} {queries:>8}")
 
-    def _time(self, client: Client, url: str, requests: int, warmup: int) -> tuple[float, float, int]:
+    def _time(
+        self, client: Client, url: str, requests: int, warmup: int
+    ) -> tuple[float, float, int]:
         for _ in range(warmup):
             client.get(url)
         with CaptureQueriesContext(connection) as captured:
@@ -89,7 +91,7 @@ class Command(BaseCommand):
             client.get(url)
             samples.append((time.perf_counter() - start) * 1000)
         samples.sort()
-        p95 = samples[min(len(samples) - 1, int(round(0.95 * len(samples))) - 1)]
+        p95 = samples[min(len(samples) - 1, max(0, round(0.95 * len(samples)) - 1))]
         return statistics.median(samples), p95, queries
 
     def _user(self, username: str, role: str) -> User:
