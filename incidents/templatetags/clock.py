@@ -211,3 +211,14 @@ def countdown_pattern(kind: str) -> str:
     if kind == "late":
         return _("late by %(duration)s")
     return _("in %(duration)s")
+
+
+@register.filter
+def basis_label(value: str) -> str:
+    """Whose position an event records: the usual values translated, others as entered."""
+    known = {
+        "company": _("company"),
+        "investigators": _("investigators"),
+        "class action": _("class action"),
+    }
+    return str(known.get(value, value))

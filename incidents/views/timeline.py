@@ -20,7 +20,7 @@ from incidents.models import (
     EventKind,
     TimelineEvent,
 )
-from incidents.templatetags.clock import deadline_title, instant_text, localized_name
+from incidents.templatetags.clock import deadline_title, instant_text, is_korean, localized_name
 
 WIDTH = 1000
 LABEL_WIDTH = 190
@@ -82,6 +82,12 @@ class Lane:
     label: str
     y: float
     marks: list[Mark] = field(default_factory=list)
+
+    @property
+    def short_label(self) -> str:
+        """Fits the label column: Hangul glyphs are about twice as wide as Latin ones."""
+        limit = 14 if is_korean() else 27
+        return self.label if len(self.label) <= limit else self.label[: limit - 1] + "…"
 
 
 @dataclass
