@@ -8,7 +8,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run web worker beat migrate bootstrap test lint fmt typecheck schema check clean security
+.PHONY: help install install-dev run web worker beat migrate bootstrap test lint fmt typecheck schema check clean security screenshots bench-pages
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -71,6 +71,7 @@ test: install-dev ## The full gate: lint, types, migrations check, tests (what C
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	@[ -d node_modules ] || npm ci --no-audit --no-fund  # axe-core for the accessibility test
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory security
 
@@ -82,3 +83,10 @@ security: install-dev ## bandit (no medium/high findings) and pip-audit of the p
 
 clean: ## Remove the virtual environment and local data (var/)
 	rm -rf $(VENV) var
+
+screenshots: install-dev ## Refresh docs/screenshots/*.png from the browser tests
+	@[ -d node_modules ] || npm ci --no-audit --no-fund
+	UPDATE_SCREENSHOTS=1 DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -q tests/browser -k screenshots
+
+bench-pages: install ## p50/p95 of the main pages with the test client (docs/performance-ui.md)
+	$(PY) manage.py bench_pages

@@ -20,4 +20,23 @@ urlpatterns = [
     path(
         "documents/<int:document_id>/download/", uploads.document_download, name="document_download"
     ),
+    path("deadlines/", views.deadline_list, name="deadline_list"),
+    path("incidents/", views.incident_list, name="incident_list"),
+    path("incidents/<str:reference>/", views.incident_detail, name="incident_detail"),
+    path("incidents/<str:reference>/events/new/", views.event_new, name="event_new"),
+    path(
+        "incidents/<str:reference>/events/<int:event_id>/correct/",
+        views.event_correct,
+        name="event_correct",
+    ),
+    path("incidents/<str:reference>/counts/new/", views.count_new, name="count_new"),
+    path("incidents/<str:reference>/filings/new/", views.filing_new, name="filing_new"),
+    path(
+        "incidents/<str:reference>/deadlines/<int:deadline_id>/not-applicable/",
+        views.deadline_not_applicable,
+        name="deadline_not_applicable",
+    ),
+    path("incidents/<str:reference>/requests/new/", views.request_new, name="request_new"),
+    path("what-if/", views.what_if, name="what_if"),
+    path("notifications/", views.notifications, name="notifications"),
 ]

@@ -58,3 +58,57 @@ def incident(alice, bob, carol):
     incident.memberships.create(user=bob)
     incident.memberships.create(user=carol)
     return incident
+
+
+# --- Web UI (tests/incidents/test_views*.py, test_forms*.py, tests/browser) -----------------------
+
+
+def add_korean_entity(incident, **overrides):
+    """A Korean ICT service provider: the Network Act and PIPA clocks apply to it."""
+    from incidents import services
+
+    fields = {
+        "name": "Example Korea Co.",
+        "country": "KR",
+        "ict_service_provider": True,
+        "sec_registrant": False,
+        "hipaa_covered_entity": False,
+        "eu_financial_entity": False,
+        "nis2_entity": False,
+        "kr_financial_company": False,
+        "credit_information_company": False,
+        "app_entity_au": False,
+        "jurisdictions": ["KR"],
+        "reference_tz": "Asia/Seoul",
+    }
+    fields.update(overrides)
+    return services.legal_entity_add(incident=incident, **fields)
+
+
+@pytest.fixture
+def aware_incident(incident, catalogue, alice):
+    """`incident` with a Korean entity, 1,000 affected in KR, and awareness on 2026-03-02 10:00 KST
+    (Network Act report due 2026-03-03 10:00 KST, PIPA report due 2026-03-05 10:00 KST)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from incidents import services
+
+    kst = ZoneInfo("Asia/Seoul")
+    add_korean_entity(incident)
+    services.affected_count_revise(
+        incident=incident,
+        jurisdiction="KR",
+        count=1000,
+        as_of=datetime(2026, 3, 2, 9, 0, tzinfo=kst),
+        source="triage",
+    )
+    services.timeline_event_record(
+        incident=incident,
+        kind="awareness",
+        occurred_at=datetime(2026, 3, 2, 10, 0, tzinfo=kst),
+        title="CISO confirms the leak",
+        basis="company",
+        recorded_by=alice,
+    )
+    return incident

@@ -1,0 +1,513 @@
+"""Server-side validation for the web forms. Forms validate shape and turn local wall-clock input
+into aware instants; every write is then done by a service in ``incidents.services`` or
+``incidents.deadlines``."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from incidents.deadlines import validate_request_data
+from incidents.models import (
+    Deadline,
+    DeadlineStatus,
+    EventKind,
+    Incident,
+    IncidentStatus,
+    LegalEntity,
+    Precision,
+    Severity,
+    TimelineEvent,
+)
+from regulators.engine.calendars import BUILTIN_CALENDAR_CODES
+from regulators.engine.rules import Unit, parse_offset
+from regulators.models import Confidence, Obligation, Regulator
+
+COMMON_ZONES = (
+    "Asia/Seoul",
+    "UTC",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Paris",
+    "Europe/Brussels",
+    "Asia/Tokyo",
+    "Asia/Singapore",
+    "Asia/Hong_Kong",
+    "Asia/Shanghai",
+    "Australia/Sydney",
+)
+JURISDICTION_RE = re.compile(r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$")
+
+
+@cache
+def zone_choices() -> list[tuple[Any, Any]]:
+    others = sorted(z for z in available_timezones() if "/" in z and z not in COMMON_ZONES)
+    return [
+        (_("Common"), [(z, z) for z in COMMON_ZONES]),
+        (_("All zones"), [(z, z) for z in others]),
+    ]
+
+
+def calendar_choices() -> list[tuple[str, Any]]:
+    return [("", _("none (calendar days or hours)")), *[(c, c) for c in BUILTIN_CALENDAR_CODES]]
+
+
+def local_instant(day: date, clock: time, zone_name: str) -> datetime:
+    """``day clock`` as a wall-clock reading in ``zone_name``; refuses readings that a daylight
+    saving change makes impossible or ambiguous, instead of guessing."""
+    tz = ZoneInfo(zone_name)
+    local = datetime.combine(day, clock, tzinfo=tz)
+    round_trip = local.astimezone(UTC).astimezone(tz)
+    if round_trip.replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise ValidationError(
+            _("%(time)s does not exist in %(zone)s (the clocks jump forward that day).")
+            % {"time": clock.strftime("%H:%M"), "zone": zone_name},
+            code="nonexistent",
+        )
+    if local.replace(fold=1).utcoffset() != local.utcoffset():
+        raise ValidationError(
+            _(
+                "%(time)s happens twice in %(zone)s (the clocks go back that day): "
+                "enter the time in UTC instead."
+            )
+            % {"time": clock.strftime("%H:%M"), "zone": zone_name},
+            code="ambiguous",
+        )
+    return local
+
+
+class StyledForm(forms.Form):
+    """Adds the error/described-by attributes screen readers need to every widget."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if field.help_text:
+                widget.attrs.setdefault("aria-describedby", f"id_{name}_help")
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["aria-invalid"] = "true"
+                described = widget.attrs.get("aria-describedby", "")
+                widget.attrs["aria-describedby"] = f"{described} id_{name}_error".strip()
+
+    def apply_service_error(
+        self, exc: ValidationError, aliases: dict[str, str] | None = None
+    ) -> None:
+        """Show a service's ValidationError on the matching field, or above the form."""
+        aliases = aliases or {}
+        if hasattr(exc, "error_dict"):
+            for key, errors in exc.error_dict.items():
+                field = aliases.get(key, key)
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, exc)
+
+
+def _date_field(label: Any) -> forms.DateField:
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _time_field(label: Any, required: bool = True) -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        required=required,
+        widget=forms.TimeInput(attrs={"type": "time", "step": "60"}, format="%H:%M"),
+    )
+
+
+def _zone_field(label: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, choices=zone_choices)
+
+
+class EventForm(StyledForm):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[(k, v) for k, v in EventKind.choices if k != EventKind.REGULATOR_REQUEST],
+    )
+    title = forms.CharField(label=_("Title"), max_length=300)
+    occurred_date = _date_field(_("Date"))
+    occurred_time = _time_field(_("Time"), required=False)
+    entered_tz = _zone_field(_("Time zone"))
+    precision = forms.ChoiceField(
+        label=_("Precision"),
+        choices=Precision.choices,
+        initial=Precision.EXACT,
+        help_text=_("Date only: the clock counts from the start of that day (the safer reading)."),
+    )
+    legal_entity = forms.ModelChoiceField(
+        label=_("Legal entity"),
+        queryset=LegalEntity.objects.none(),
+        required=False,
+        empty_label=_("All entities of the incident"),
+    )
+    basis = forms.CharField(
+        label=_("Basis"),
+        max_length=20,
+        required=False,
+        help_text=_("Whose position this is, e.g. 'company' or 'investigators'."),
+    )
+    confidence = forms.ChoiceField(
+        label=_("Confidence"), choices=Confidence.choices, initial=Confidence.HIGH
+    )
+    source_title = forms.CharField(label=_("Source"), max_length=300, required=False)
+    source_url = forms.URLField(
+        label=_("Source URL"), max_length=500, required=False, assume_scheme="https"
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, incident: Incident, zone: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.incident = incident
+        self.fields["legal_entity"].queryset = LegalEntity.objects.filter(incident=incident)  # type: ignore[attr-defined]
+        self.fields["entered_tz"].initial = zone
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day, clock = data.get("occurred_date"), data.get("occurred_time")
+        precision, zone_name = data.get("precision"), data.get("entered_tz")
+        if day is None or zone_name is None or precision is None:
+            return data
+        if precision == Precision.DATE:
+            clock = time(0, 0)
+        elif clock is None:
+            self.add_error(
+                "occurred_time",
+                _("Give the time, or choose the precision “date only”."),
+            )
+            return data
+        try:
+            data["occurred_at"] = local_instant(day, clock, zone_name)
+        except ValidationError as exc:
+            self.add_error("occurred_time", exc)
+        return data
+
+
+class CorrectEventForm(EventForm):
+    correction_reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=500,
+        help_text=_("Required. The original event stays visible, marked as superseded."),
+    )
+    field_order = ["correction_reason"]
+
+    @classmethod
+    def initial_from(cls, event: TimelineEvent) -> dict[str, Any]:
+        local = event.occurred_at.astimezone(ZoneInfo(event.entered_tz))
+        return {
+            "kind": event.kind,
+            "title": event.title,
+            "occurred_date": local.date(),
+            "occurred_time": local.time().replace(second=0, microsecond=0),
+            "entered_tz": event.entered_tz,
+            "precision": event.precision,
+            "legal_entity": event.legal_entity_id,
+            "basis": event.basis,
+            "confidence": event.confidence,
+            "source_title": event.source_title,
+            "source_url": event.source_url,
+            "description": event.description,
+        }
+
+
+class CountForm(StyledForm):
+    jurisdiction = forms.CharField(
+        label=_("Jurisdiction"),
+        max_length=10,
+        help_text=_("Country code, or US-CA style for states."),
+    )
+    count = forms.IntegerField(label=_("Affected people"), min_value=0)
+    as_of_date = _date_field(_("As of (date)"))
+    as_of_time = _time_field(_("As of (time)"))
+    as_of_tz = _zone_field(_("Time zone"))
+    source = forms.CharField(label=_("Source"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, zone: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["as_of_tz"].initial = zone
+
+    def clean_jurisdiction(self) -> str:
+        value = str(self.cleaned_data["jurisdiction"]).strip().upper()
+        if not JURISDICTION_RE.match(value):
+            raise ValidationError(
+                _("Write a two-letter country code (KR, US) or a state as US-CA."),
+                code="invalid",
+            )
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("as_of_date") and data.get("as_of_time") and data.get("as_of_tz"):
+            try:
+                data["as_of"] = local_instant(
+                    data["as_of_date"], data["as_of_time"], data["as_of_tz"]
+                )
+            except ValidationError as exc:
+                self.add_error("as_of_time", exc)
+        return data
+
+
+class DeadlineChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        from incidents.templatetags.clock import deadline_title, instant_text
+
+        due = instant_text(obj.due_at) if obj.due_at else str(_("without delay"))
+        status = obj.get_status_display()
+        return f"{deadline_title(obj)} — {obj.legal_entity.name} — {due} ({status})"
+
+
+class FilingForm(StyledForm):
+    deadline = DeadlineChoiceField(
+        label=_("Deadline it answers"),
+        queryset=Deadline.objects.none(),
+        required=False,
+        empty_label=_("None (a filing no deadline asked for)"),
+    )
+    recipient = forms.CharField(
+        label=_("Recipient"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty to use the deadline's regulator."),
+    )
+    submitted_date = _date_field(_("Submitted (date)"))
+    submitted_time = _time_field(_("Submitted (time)"))
+    submitted_tz = _zone_field(_("Time zone"))
+    channel = forms.CharField(label=_("Channel"), max_length=100, required=False)
+    reference_number = forms.CharField(label=_("Reference number"), max_length=100, required=False)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, incident: Incident, zone: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deadline"].queryset = (  # type: ignore[attr-defined]
+            Deadline.objects.filter(incident=incident)
+            .exclude(status=DeadlineStatus.SUPERSEDED)
+            .select_related("legal_entity", "obligation", "regulator")
+            .by_urgency()
+        )
+        self.fields["submitted_tz"].initial = zone
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("submitted_date") and data.get("submitted_time") and data.get("submitted_tz"):
+            try:
+                data["submitted_at"] = local_instant(
+                    data["submitted_date"], data["submitted_time"], data["submitted_tz"]
+                )
+            except ValidationError as exc:
+                self.add_error("submitted_time", exc)
+        deadline = data.get("deadline")
+        if not data.get("recipient"):
+            if deadline is not None and deadline.regulator is not None:
+                from incidents.templatetags.clock import localized_name
+
+                data["recipient"] = localized_name(deadline.regulator)[:200]
+            elif "recipient" not in self.errors:
+                self.add_error(
+                    "recipient", _("Name the recipient (no deadline with a regulator is chosen).")
+                )
+        return data
+
+
+class NotApplicableForm(StyledForm):
+    justification = forms.CharField(
+        label=_("Justification"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why this obligation does not apply; kept with the deadline for the record."),
+    )
+
+    def clean_justification(self) -> str:
+        value = str(self.cleaned_data["justification"]).strip()
+        if len(value) < 10:
+            raise ValidationError(
+                _("Give a justification of at least 10 characters."), code="too_short"
+            )
+        return value
+
+
+class RequestForm(StyledForm):
+    title = forms.CharField(label=_("What the regulator asks for"), max_length=300)
+    regulator = forms.ModelChoiceField(
+        label=_("Regulator"),
+        queryset=Regulator.objects.order_by("code"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Not in the catalogue"),
+    )
+    received_date = _date_field(_("Received (date)"))
+    received_time = _time_field(_("Received (time)"), required=False)
+    received_tz = _zone_field(_("Time zone"))
+    precision = forms.ChoiceField(label=_("Precision"), choices=Precision.choices)
+    offset = forms.CharField(
+        label=_("Response period"),
+        max_length=12,
+        help_text=_("A number and a unit: h (clock hours), cd, bd (business days), mo. E.g. 5bd."),
+    )
+    calendar = forms.ChoiceField(label=_("Business-day calendar"), required=False, choices=[])
+    rule_tz = _zone_field(_("Time zone the period is counted in"))
+    roll_forward = forms.BooleanField(
+        label=_("Move a due date on a non-business day to the next business day"),
+        required=False,
+    )
+    legal_entity = forms.ModelChoiceField(
+        label=_("Legal entity asked"), queryset=LegalEntity.objects.none()
+    )
+    source_title = forms.CharField(label=_("Source"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, incident: Incident, zone: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["legal_entity"].queryset = LegalEntity.objects.filter(incident=incident)  # type: ignore[attr-defined]
+        self.fields["calendar"].choices = calendar_choices()  # type: ignore[attr-defined]
+        self.fields["received_tz"].initial = zone
+        self.fields["rule_tz"].initial = zone
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day, clock, zone_name = (
+            data.get("received_date"),
+            data.get("received_time"),
+            data.get("received_tz"),
+        )
+        if day and zone_name and data.get("precision"):
+            if data["precision"] == Precision.DATE:
+                clock = time(0, 0)
+            if clock is None:
+                self.add_error(
+                    "received_time", _("Give the time, or choose the precision “date only”.")
+                )
+            else:
+                try:
+                    data["received_at"] = local_instant(day, clock, zone_name)
+                except ValidationError as exc:
+                    self.add_error("received_time", exc)
+        offset = data.get("offset")
+        if offset:
+            try:
+                _amount, unit = parse_offset(offset)
+            except ValueError:
+                self.add_error(
+                    "offset", _("Write a number and a unit (h, cd, bd or mo), for example 5bd.")
+                )
+                return data
+            if unit is Unit.BUSINESS_DAYS and not data.get("calendar"):
+                self.add_error("calendar", _("Business days need a calendar."))
+                return data
+            data["request_data"] = {
+                "offset": offset.strip().lower(),
+                "calendar": data.get("calendar") or "",
+                "tz": data.get("rule_tz") or "Asia/Seoul",
+                "roll_forward": bool(data.get("roll_forward")),
+                "regulator": data["regulator"].code if data.get("regulator") else "",
+            }
+            try:
+                validate_request_data(data["request_data"])
+            except ValidationError as exc:
+                self.apply_service_error(exc)
+        return data
+
+
+class WhatIfForm(StyledForm):
+    obligation = forms.ChoiceField(label=_("Obligation"), required=False, choices=[])
+    offset = forms.CharField(
+        label=_("…or an ad hoc period"),
+        max_length=12,
+        required=False,
+        help_text=_("A number and a unit: h, cd, bd or mo, e.g. 72h or 4bd."),
+    )
+    calendar = forms.ChoiceField(label=_("Business-day calendar"), required=False, choices=[])
+    rule_tz = _zone_field(_("Time zone of the ad hoc period"))
+    roll_forward = forms.BooleanField(
+        label=_("Move a due date on a non-business day to the next business day"),
+        required=False,
+    )
+    trigger_date = _date_field(_("Trigger date"))
+    trigger_time = _time_field(_("Trigger time"), required=False)
+    trigger_tz = _zone_field(_("Trigger time zone"))
+    precision = forms.ChoiceField(label=_("Precision"), choices=Precision.choices)
+
+    def __init__(self, *args: Any, zone: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from incidents.templatetags.clock import localized_name
+
+        latest: dict[str, Obligation] = {}
+        for row in Obligation.objects.order_by("code", "version"):
+            latest[row.code] = row
+        self.fields["obligation"].choices = [  # type: ignore[attr-defined]
+            ("", _("— ad hoc period —")),
+            *[(code, f"{localized_name(row)} ({code})") for code, row in latest.items()],
+        ]
+        self.fields["calendar"].choices = calendar_choices()  # type: ignore[attr-defined]
+        self.fields["trigger_tz"].initial = zone
+        self.fields["rule_tz"].initial = zone
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("obligation") and not data.get("offset"):
+            self.add_error("offset", _("Choose an obligation or give a period."))
+        if data.get("offset"):
+            try:
+                _amount, unit = parse_offset(data["offset"])
+            except ValueError:
+                self.add_error(
+                    "offset", _("Write a number and a unit (h, cd, bd or mo), for example 5bd.")
+                )
+            else:
+                if unit is Unit.BUSINESS_DAYS and not data.get("calendar"):
+                    self.add_error("calendar", _("Business days need a calendar."))
+        day, clock, zone_name = (
+            data.get("trigger_date"),
+            data.get("trigger_time"),
+            data.get("trigger_tz"),
+        )
+        if day and zone_name and data.get("precision"):
+            if data["precision"] == Precision.DATE:
+                clock = time(0, 0)
+            if clock is None:
+                self.add_error(
+                    "trigger_time", _("Give the time, or choose the precision “date only”.")
+                )
+            else:
+                try:
+                    data["trigger_at"] = local_instant(day, clock, zone_name)
+                except ValidationError as exc:
+                    self.add_error("trigger_time", exc)
+        return data
+
+
+class IncidentFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("any")), *IncidentStatus.choices]
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"), required=False, choices=[("", _("any")), *Severity.choices]
+    )
+    regulator = forms.ChoiceField(label=_("Regulator"), required=False, choices=[])
+    entity = forms.CharField(label=_("Legal entity"), required=False, max_length=100)
+    overdue = forms.BooleanField(label=_("Only with overdue deadlines"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from incidents.templatetags.clock import localized_name
+
+        self.fields["regulator"].choices = [  # type: ignore[attr-defined]
+            ("", _("any")),
+            *[(r.code, localized_name(r)) for r in Regulator.objects.order_by("code")],
+        ]

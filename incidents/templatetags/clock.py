@@ -1,0 +1,224 @@
+"""Template helpers for times, durations and the two languages.
+
+Every instant is shown in the viewer's zone (activated by ``UserTimezoneMiddleware``) *with* its
+UTC offset, because a deadline read without its offset is a deadline misread.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import template
+from django.http import HttpRequest, QueryDict
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from incidents.models import Deadline, Notification
+
+register = template.Library()
+
+
+def is_korean() -> bool:
+    return (get_language() or "").startswith("ko")
+
+
+def _offset(dt: datetime) -> str:
+    off = dt.utcoffset() or timedelta(0)
+    secs = int(off.total_seconds())
+    sign = "-" if secs < 0 else "+"
+    secs = abs(secs)
+    return f"{sign}{secs // 3600:02d}:{secs % 3600 // 60:02d}"
+
+
+def instant_text(dt: datetime, tz: ZoneInfo | None = None, *, seconds: bool = False) -> str:
+    """'2025-11-18 (Tue) 16:00 KST +09:00' in the active (or given) zone and language."""
+    local = dt.astimezone(tz or timezone.get_current_timezone())
+    pattern = "Y-m-d (D) H:i:s" if seconds or local.second else "Y-m-d (D) H:i"
+    name = local.tzname() or ""
+    abbreviation = f" {name}" if name and name[0] not in "+-" else ""
+    return f"{date_format(local, pattern)}{abbreviation} {_offset(local)}"
+
+
+@register.filter
+def when(value: datetime | None, zone_name: str = "") -> SafeString | str:
+    """A ``<time>`` element in the viewer's zone, or in ``zone_name`` when given."""
+    if value is None:
+        return ""
+    tz = ZoneInfo(zone_name) if zone_name else None
+    return format_html(
+        '<time datetime="{}">{}</time>', value.isoformat(), instant_text(value, tz=tz)
+    )
+
+
+@register.filter
+def when_date(value: datetime | None, zone_name: str = "") -> str:
+    if value is None:
+        return ""
+    tz = ZoneInfo(zone_name) if zone_name else timezone.get_current_timezone()
+    return date_format(value.astimezone(tz), "Y-m-d (D)")
+
+
+def duration_text(seconds: float) -> str:
+    """Compact, localised: '3 d 4 h', '29 h 35 min', '12 min 5 s' (Korean: '3일 4시간' ...)."""
+    total = abs(int(seconds))
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    ko = is_korean()
+    if days >= 2:
+        return f"{days}일 {hours}시간" if ko else f"{days} d {hours} h"
+    hours += days * 24
+    if hours:
+        return f"{hours}시간 {minutes}분" if ko else f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes}분 {secs}초" if ko else f"{minutes} min {secs} s"
+    return f"{secs}초" if ko else f"{secs} s"
+
+
+@register.filter
+def duration(seconds: float | int | None) -> str:
+    if seconds is None:
+        return ""
+    return duration_text(float(seconds))
+
+
+@register.filter
+def in_lang(value: dict[str, str] | None) -> str:
+    """The current language's text of a {"en": ..., "ko": ...} pair."""
+    if not value:
+        return ""
+    if is_korean():
+        return value.get("ko") or value.get("en", "")
+    return value.get("en") or value.get("ko", "")
+
+
+@register.filter
+def steps(explanation: list[dict[str, str]] | None) -> list[str]:
+    return [in_lang(step) for step in explanation or []]
+
+
+@register.filter
+def localized_name(obj: Any) -> str:
+    """``name_ko``/``name_en`` (regulators) or ``title_ko``/``title_en`` (obligations)."""
+    if obj is None:
+        return ""
+    for base in ("name", "title", "recipient"):
+        en = getattr(obj, f"{base}_en", None)
+        if en is not None:
+            ko = getattr(obj, f"{base}_ko", "")
+            return (ko or en) if is_korean() else en
+    return str(obj)
+
+
+@register.filter
+def deadline_title(deadline: Deadline) -> str:
+    if deadline.obligation_id is not None and deadline.obligation is not None:
+        return localized_name(deadline.obligation)
+    return deadline.title
+
+
+@register.filter
+def verdict_label(verdict: str) -> str:
+    return {
+        "on_time": _("on time"),
+        "late": _("late"),
+        "no_legal_due": _("no legal due time"),
+    }.get(verdict, "")
+
+
+@register.filter
+def urgency(deadline: Deadline, now: datetime) -> str:
+    """'overdue', 'soon' (due within 24 h), 'open' or 'nodue' for an open deadline."""
+    if deadline.due_at is None:
+        return "nodue"
+    remaining = (deadline.due_at - now).total_seconds()
+    if remaining < 0:
+        return "overdue"
+    return "soon" if remaining <= 86400 else "open"
+
+
+@register.simple_tag
+def countdown(deadline: Deadline, now: datetime) -> SafeString | str:
+    """Server-rendered remaining time, kept live by static/js/countdown.js."""
+    if deadline.due_at is None:
+        return format_html('<span class="pill pill-nodue">{}</span>', _("without delay"))
+    remaining = (deadline.due_at - now).total_seconds()
+    if remaining < 0:
+        text = _("late by %(duration)s") % {"duration": duration_text(remaining)}
+        css = "countdown overdue"
+    else:
+        text = _("in %(duration)s") % {"duration": duration_text(remaining)}
+        css = "countdown soon" if remaining <= 86400 else "countdown"
+    return format_html(
+        '<span class="{}" data-due="{}">{}</span>', css, deadline.due_at.isoformat(), text
+    )
+
+
+@register.simple_tag
+def unread_notifications(user: Any) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: dict[str, Any], **changes: Any) -> str:
+    """The current query string with some parameters replaced (for pagination links)."""
+    request: HttpRequest | None = context.get("request")
+    params = request.GET.copy() if request is not None else QueryDict(mutable=True)
+    for key, value in changes.items():
+        params[key] = str(value)
+    return "?" + params.urlencode()
+
+
+@register.filter
+def pct(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value * 100:.0f}%"
+
+
+@register.filter
+def rule_zone(deadline: Deadline) -> str:
+    """The zone the deadline's rule counts in (the obligation's, or the request's own)."""
+    if deadline.obligation_id is not None and deadline.obligation is not None:
+        return deadline.obligation.reference_tz
+    return str((deadline.adhoc_spec or {}).get("tz") or "")
+
+
+@register.filter
+def tristate(value: bool | None) -> str:
+    if value is None:
+        return _("unknown")
+    return _("yes") if value else _("no")
+
+
+@register.filter
+def step_text(step: Any) -> str:
+    """One engine explanation step (``Step`` with .en/.ko) in the current language."""
+    return str(getattr(step, "ko" if is_korean() else "en", "") or getattr(step, "en", ""))
+
+
+@register.simple_tag
+def countdown_pattern(kind: str) -> str:
+    """The countdown sentence with a %(duration)s hole, for static/js/app.js."""
+    if kind == "late":
+        return _("late by %(duration)s")
+    return _("in %(duration)s")
+
+
+@register.filter
+def basis_label(value: str) -> str:
+    """Whose position an event records: the usual values translated, others as entered."""
+    known = {
+        "company": _("company"),
+        "investigators": _("investigators"),
+        "class action": _("class action"),
+    }
+    return str(known.get(value, value))

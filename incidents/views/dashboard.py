@@ -1,0 +1,68 @@
+"""The dashboard and the full list of open deadlines."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from incidents.deadlines import REQUEST_CODE
+from incidents.models import DeadlineQuerySet, TimelineEvent
+from incidents.selectors import deadlines_visible_to, incidents_visible_to
+from incidents.views.figures import median_awareness_to_first_report, on_time_rate
+
+DASHBOARD_LIMIT = 50
+PAGE_SIZE = 50
+ROW_RELATED = ("incident", "legal_entity", "regulator", "obligation")
+
+
+def _open_deadlines(request: HttpRequest) -> DeadlineQuerySet:
+    return deadlines_visible_to(request.user).open().select_related(*ROW_RELATED)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    incidents = incidents_visible_to(request.user)
+    open_deadlines = _open_deadlines(request)
+    # One query for the list plus one extra row tells whether there is more than the first 50.
+    dated = list(open_deadlines.filter(due_at__isnull=False).by_urgency()[: DASHBOARD_LIMIT + 1])
+    without_delay = list(open_deadlines.filter(due_at__isnull=True).order_by("id")[:21])
+    requests = list(
+        open_deadlines.filter(code=REQUEST_CODE).select_related("trigger_event").by_urgency()[:10]
+    )
+    activity = list(
+        TimelineEvent.objects.filter(incident__in=incidents)
+        .select_related("incident", "legal_entity")
+        .order_by("-recorded_at", "-id")[:12]
+    )
+    return render(
+        request,
+        "incidents/dashboard.html",
+        {
+            "now": now,
+            "deadlines": dated[:DASHBOARD_LIMIT],
+            "more_deadlines": len(dated) > DASHBOARD_LIMIT,
+            "without_delay": without_delay[:20],
+            "more_without_delay": len(without_delay) > 20,
+            "requests": requests,
+            "activity": activity,
+            "rate": on_time_rate(incidents),
+            "medians": median_awareness_to_first_report(incidents),
+        },
+    )
+
+
+@login_required
+def deadline_list(request: HttpRequest) -> HttpResponse:
+    """Every open deadline the user may see, most urgent first ("without delay" last)."""
+    page = Paginator(_open_deadlines(request).by_urgency(), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "incidents/deadline_list.html",
+        {"now": timezone.now(), "page": page, "deadlines": page.object_list},
+    )

@@ -1,0 +1,166 @@
+"""The incident list and the incident page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from incidents.forms import IncidentFilterForm
+from incidents.models import (
+    AffectedCountRevision,
+    Deadline,
+    DeadlineStatus,
+    EventKind,
+    Filing,
+    Incident,
+    LegalEntity,
+    TimelineEvent,
+)
+from incidents.permissions import incident_for
+from incidents.roles import Action, has_right
+from incidents.selectors import incidents_visible_to
+from incidents.views.timeline import build_count_series, build_timeline, deadline_css
+
+INCIDENT_PAGE_SIZE = 25
+
+
+def filtered_incidents(request: HttpRequest, form: IncidentFilterForm) -> QuerySet[Incident]:
+    now = timezone.now()
+    open_deadlines = Deadline.objects.filter(incident=OuterRef("pk"), status=DeadlineStatus.OPEN)
+    queryset = incidents_visible_to(request.user).annotate(
+        next_due=Subquery(
+            open_deadlines.filter(due_at__isnull=False).order_by("due_at").values("due_at")[:1]
+        ),
+        open_count=Count(
+            "deadlines", filter=Q(deadlines__status=DeadlineStatus.OPEN), distinct=True
+        ),
+        overdue_count=Count(
+            "deadlines",
+            filter=Q(deadlines__status=DeadlineStatus.OPEN, deadlines__due_at__lt=now),
+            distinct=True,
+        ),
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            q = data["q"]
+            queryset = queryset.filter(
+                Q(reference__icontains=q) | Q(title__icontains=q) | Q(summary__icontains=q)
+            )
+        if data["status"]:
+            queryset = queryset.filter(status=data["status"])
+        if data["severity"]:
+            queryset = queryset.filter(severity=data["severity"])
+        if data["regulator"]:
+            queryset = queryset.filter(
+                Exists(
+                    Deadline.objects.filter(
+                        incident=OuterRef("pk"), regulator__code=data["regulator"]
+                    ).exclude(status=DeadlineStatus.SUPERSEDED)
+                )
+            )
+        if data["entity"]:
+            term = data["entity"]
+            queryset = queryset.filter(
+                Exists(
+                    LegalEntity.objects.filter(incident=OuterRef("pk")).filter(
+                        Q(name__icontains=term)
+                        | Q(name_local__icontains=term)
+                        | Q(country__iexact=term)
+                    )
+                )
+            )
+        if data["overdue"]:
+            queryset = queryset.filter(Exists(open_deadlines.filter(due_at__lt=now)))
+    return queryset.order_by(F("next_due").asc(nulls_last=True), "-created_at", "id")
+
+
+@login_required
+def incident_list(request: HttpRequest) -> HttpResponse:
+    form = IncidentFilterForm(request.GET or None)
+    queryset = filtered_incidents(request, form).prefetch_related(
+        Prefetch("entities", queryset=LegalEntity.objects.only("id", "incident_id", "name"))
+    )
+    page = Paginator(queryset, INCIDENT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "incidents/incident_list.html",
+        {"form": form, "page": page, "incidents": page.object_list, "now": timezone.now()},
+    )
+
+
+def _focus_window(events: list[TimelineEvent]) -> tuple | None:  # type: ignore[type-arg]
+    awareness = [
+        e.occurred_at for e in events if e.kind == EventKind.AWARENESS and not e.is_superseded
+    ]
+    if not awareness:
+        return None
+    first = min(awareness)
+    return (first - timedelta(days=14), first + timedelta(days=30))
+
+
+@login_required
+def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = incident_for(request.user, reference=reference)
+    now = timezone.now()
+    entities = list(LegalEntity.objects.filter(incident=incident).order_by("name"))
+    revisions = list(
+        AffectedCountRevision.objects.filter(incident=incident).order_by(
+            "jurisdiction", "as_of", "id"
+        )
+    )
+    events = list(
+        TimelineEvent.objects.filter(incident=incident)
+        .select_related("legal_entity", "superseded_by", "supersedes")
+        .order_by("occurred_at", "id")
+    )
+    deadlines = list(
+        Deadline.objects.filter(incident=incident)
+        .select_related(
+            "legal_entity", "regulator", "obligation", "trigger_event", "not_applicable_by"
+        )
+        .prefetch_related("alternatives__trigger_event")
+        .by_urgency()
+    )
+    filings = list(
+        Filing.objects.filter(incident=incident)
+        .select_related("deadline__obligation", "regulator", "legal_entity")
+        .prefetch_related("documents")
+        .order_by("submitted_at", "id")
+    )
+    for deadline in deadlines:
+        deadline.css = deadline_css(deadline, now)  # type: ignore[attr-defined]
+    for entity in entities:
+        mine = [d for d in deadlines if d.legal_entity_id == entity.pk]
+        open_ones = [d for d in mine if d.status == DeadlineStatus.OPEN]
+        entity.open_deadlines = open_ones  # type: ignore[attr-defined]
+        entity.overdue = [d for d in open_ones if d.due_at and d.due_at < now]  # type: ignore[attr-defined]
+    span = request.GET.get("span", "focus")
+    window = _focus_window(events) if span == "focus" else None
+    active = [d for d in deadlines if d.status != DeadlineStatus.SUPERSEDED]
+    return render(
+        request,
+        "incidents/incident_detail.html",
+        {
+            "incident": incident,
+            "now": now,
+            "entities": entities,
+            "counts": build_count_series(revisions),
+            "events": events,
+            "deadlines": active,
+            "superseded_deadlines": [d for d in deadlines if d.status == DeadlineStatus.SUPERSEDED],
+            "filings": filings,
+            "chart": build_timeline(events, deadlines, now, window),
+            "span": "focus" if window else "all",
+            "can_focus": _focus_window(events) is not None,
+            "can_record": has_right(request.user, Action.RECORD),
+            "can_mark_na": has_right(request.user, Action.MARK_NOT_APPLICABLE),
+            "can_export": has_right(request.user, Action.EXPORT),
+        },
+    )
