@@ -3,8 +3,8 @@
 Times are written in UTC (``DTSTART:...Z``), the stored instant itself; the zone-local wall time
 is in the description. Each deadline keeps one UID (``deadline-<id>@<host>``) for its whole life,
 so a calendar moves the entry when the deadline moves, and ``SEQUENCE`` counts the moves.
-Alarms follow the reminder policy: ``settings.REMINDER_DEFAULT_OFFSETS_HOURS`` (default 24 h,
-4 h and 1 h before the due time).
+Alarms follow each deadline's reminder policy (incidents.reminders): by default 24 h, 4 h and
+1 h before the due time, and at the due time.
 """
 
 from __future__ import annotations
@@ -23,9 +23,16 @@ DEFAULT_OFFSETS_HOURS = (24, 4, 1)
 PRODID = "-//Incident Clock//Deadlines//EN"
 
 
-def alarm_offsets() -> list[timedelta]:
-    hours = getattr(settings, "REMINDER_DEFAULT_OFFSETS_HOURS", DEFAULT_OFFSETS_HOURS)
-    return [timedelta(hours=float(h)) for h in hours]
+def alarm_offsets(deadline: Deadline | None = None) -> list[timedelta]:
+    """How long before the due time each alarm fires: the deadline's reminder policy (its
+    obligation's own, else the global default), keeping the offsets at or before the due time."""
+    if deadline is None:
+        hours = getattr(settings, "REMINDER_DEFAULT_OFFSETS_HOURS", DEFAULT_OFFSETS_HOURS)
+        return [timedelta(hours=float(h)) for h in hours]
+    from incidents.reminders.services import policy_for
+
+    policy = policy_for(deadline)
+    return [timedelta(seconds=-seconds) for seconds in policy.relative if seconds <= 0]
 
 
 def uid_for(deadline: Deadline) -> str:
@@ -89,7 +96,7 @@ def ics_bytes(deadlines: QuerySet[Deadline], *, name: str) -> bytes:
         else:
             event.add("status", "CONFIRMED")
         if deadline.status == DeadlineStatus.OPEN:
-            for offset in alarm_offsets():
+            for offset in alarm_offsets(deadline):
                 alarm = Alarm()
                 alarm.add("action", "DISPLAY")
                 alarm.add("description", f"Due: {deadline.title}")

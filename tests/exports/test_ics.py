@@ -50,7 +50,7 @@ def test_incident_feed_parses_and_holds_every_timed_deadline(incident_feed, rich
     assert ExportLog.objects.filter(via="feed", incident=rich_incident).count() == 1
 
 
-def test_open_deadlines_carry_alarms_24_4_and_1_hour_before(incident_feed, rich_incident):
+def test_open_deadlines_carry_alarms_24_4_1_hours_before_and_at_due(incident_feed, rich_incident):
     events = _events(_fetch(reverse("exports:ics_incident", args=[incident_feed.token])))
     open_ids = set(
         Deadline.objects.filter(
@@ -62,13 +62,22 @@ def test_open_deadlines_carry_alarms_24_4_and_1_hour_before(incident_feed, rich_
         pk = int(str(event["UID"]).split("-")[1].split("@")[0])
         triggers = sorted(a.decoded("TRIGGER") for a in event.walk("VALARM"))
         if pk in open_ids:
-            assert triggers == [-timedelta(hours=24), -timedelta(hours=4), -timedelta(hours=1)]
+            assert triggers == [
+                -timedelta(hours=24),
+                -timedelta(hours=4),
+                -timedelta(hours=1),
+                timedelta(0),
+            ]
         else:
             assert triggers == []
 
 
-def test_alarms_follow_the_configured_reminder_policy(incident_feed, settings):
-    settings.REMINDER_DEFAULT_OFFSETS_HOURS = [48]
+def test_alarms_follow_the_configured_reminder_policy(incident_feed):
+    from incidents.reminders.models import ReminderPolicy
+
+    ReminderPolicy.objects.update_or_create(
+        obligation_code="", defaults={"offsets": ["created", "-48h", "every 12h"]}
+    )
     events = _events(_fetch(reverse("exports:ics_incident", args=[incident_feed.token])))
     triggers = {a.decoded("TRIGGER") for e in events for a in e.walk("VALARM")}
     assert triggers == {-timedelta(hours=48)}
