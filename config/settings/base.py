@@ -185,6 +185,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # axes announces itself at INFO in every process, which would clutter command output.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Django 6 default now; silences the transitional warning on every URLField form.

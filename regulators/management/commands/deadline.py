@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from regulators.engine.calendars import BusinessCalendar, builtin_calendar
 from regulators.engine.rules import (
@@ -69,6 +70,16 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args: str, **options: Any) -> None:
+        try:
+            self._handle(*args, **options)
+        except DatabaseError as exc:
+            raise CommandError(
+                f"The database is not ready ({exc.__class__.__name__}); run migrate and "
+                "load_catalogue first.",
+                returncode=2,
+            ) from exc
+
+    def _handle(self, *args: str, **options: Any) -> None:
         offset: str | None = options["offset"]
         if offset:
             if len(args) != 1:
@@ -79,6 +90,7 @@ class Command(BaseCommand):
             if len(args) != 2:
                 raise CommandError("Give a rule code and a trigger time.", returncode=2)
             code, trigger_text = args
+            parse_instant(trigger_text)  # refuse a bad time before touching the database
             rows = list(Obligation.objects.filter(code=code).select_related("calendar"))
             if not rows:
                 raise CommandError(f"Unknown rule code {code!r}.", returncode=2)
