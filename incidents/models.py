@@ -321,6 +321,8 @@ class TimelineEvent(models.Model):
         indexes = [
             models.Index(fields=["incident", "occurred_at"]),
             models.Index(fields=["incident", "kind"]),
+            # The dashboard's "recent activity" reads the newest records first.
+            models.Index(fields=["-recorded_at", "-id"], name="event_recent_idx"),
         ]
         verbose_name = _("timeline event")
         verbose_name_plural = _("timeline events")
@@ -421,7 +423,8 @@ class Deadline(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "due_at"]),
+            # Most urgent first: open deadlines by due time, id as the tie-breaker.
+            models.Index(fields=["status", "due_at", "id"], name="deadline_urgency_idx"),
             models.Index(fields=["incident", "status"]),
         ]
         verbose_name = _("deadline")

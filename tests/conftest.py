@@ -22,6 +22,14 @@ hypothesis_settings.register_profile("dev", max_examples=300, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # Cached per-user figures must not leak from one test into the next.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def catalogue(db: None) -> None:
     call_command("load_catalogue", verbosity=0)
