@@ -1,0 +1,102 @@
+"""Serializer fields shared by the API: times must carry a UTC offset, JSON must be storable."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+# Instants outside this range are refused: no legal clock runs in them, and adding a period to
+# year 9999 would overflow the engine's date arithmetic.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+NAIVE_MESSAGE = _(
+    "Give the time with a UTC offset, e.g. 2025-11-17T16:00:00+09:00 or 2025-11-17T07:00:00Z; "
+    "a time without an offset is ambiguous."
+)
+
+
+def _parse(value: str) -> datetime | None:
+    try:
+        return parse_datetime(value.strip())
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        return None
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """ISO 8601 in, with an offset required; ISO 8601 out, with the offset of the viewer's zone."""
+
+    default_error_messages = {
+        "naive": NAIVE_MESSAGE,
+        "range": _("Give a time between 1970-01-01 and 2200-01-01."),
+    }
+
+    def to_internal_value(self, value: Any) -> datetime:
+        if isinstance(value, datetime):
+            if timezone.is_naive(value):
+                self.fail("naive")
+        elif isinstance(value, str):
+            parsed = _parse(value)
+            if parsed is not None and timezone.is_naive(parsed):
+                self.fail("naive")
+        result: datetime = super().to_internal_value(value)
+        if not EARLIEST <= result < LATEST:
+            self.fail("range")
+        return result
+
+
+def _walk(value: Any) -> bool:
+    """Whether every string in a JSON value can be stored (no NUL, no lone surrogates)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return False
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_walk(k) and _walk(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_walk(v) for v in value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        # PostgreSQL stores jsonb numbers as numeric, but keep them sane.
+        return abs(value) < 10**18
+    return True
+
+
+class StorableJSONMixin:
+    default_error_messages: dict[str, Any] = {
+        "unstorable": _("Text may not contain NUL characters or unpaired surrogates."),
+    }
+
+    def check_storable(self, data: Any) -> None:
+        if not _walk(data):
+            self.fail("unstorable")  # type: ignore[attr-defined]
+
+
+class JSONObjectField(StorableJSONMixin, serializers.DictField):
+    """A JSON object with any values (facts, event details)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("child", serializers.JSONField())
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        result: dict[str, Any] = super().to_internal_value(data)
+        self.check_storable(result)
+        return result
+
+
+class StringListField(serializers.ListField):
+    """A list of short strings (data categories, jurisdictions)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("child", serializers.CharField(max_length=100))
+        kwargs.setdefault("max_length", 100)
+        super().__init__(**kwargs)
