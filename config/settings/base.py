@@ -200,6 +200,7 @@ REST_FRAMEWORK.update(
         "DEFAULT_SCHEMA_CLASS": "incidents.api.schema.AutoSchema",
         "EXCEPTION_HANDLER": "incidents.api.errors.api_exception_handler",
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+        "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     }
 )
 SPECTACULAR_SETTINGS.update(

@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers
 from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
@@ -65,3 +67,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             code = {404: "not_found", 403: "permission_denied"}.get(response.status_code, "error")
         response.data = {"detail": str(detail), "code": str(code), "errors": {}}
     return response
+
+
+@csrf_exempt  # nothing to protect: it only ever answers 404
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any other path under /api/: a 404 in the same JSON shape (not an HTML page)."""
+    return JsonResponse({"detail": _("Not found."), "code": "not_found", "errors": {}}, status=404)

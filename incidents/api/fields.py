@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 # Instants outside this range are refused: no legal clock runs in them, and adding a period to
@@ -28,12 +29,15 @@ def _parse(value: str) -> datetime | None:
         return None
 
 
+RANGE_MESSAGE = _("Give a time between 1970-01-01 and 2200-01-01.")
+
+
 class AwareDateTimeField(serializers.DateTimeField):
     """ISO 8601 in, with an offset required; ISO 8601 out, with the offset of the viewer's zone."""
 
     default_error_messages = {
         "naive": NAIVE_MESSAGE,
-        "range": _("Give a time between 1970-01-01 and 2200-01-01."),
+        "range": RANGE_MESSAGE,
     }
 
     def to_internal_value(self, value: Any) -> datetime:
@@ -45,9 +49,58 @@ class AwareDateTimeField(serializers.DateTimeField):
             if parsed is not None and timezone.is_naive(parsed):
                 self.fail("naive")
         result: datetime = super().to_internal_value(value)
+        result = result.astimezone(UTC)  # PostgreSQL refuses offsets beyond ±15:59
         if not EARLIEST <= result < LATEST:
             self.fail("range")
         return result
+
+
+class StrictStringMixin:
+    """Only a JSON string is a string (DRF would otherwise take 0 for "0")."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid")  # type: ignore[attr-defined]
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class StrictCharField(StrictStringMixin, serializers.CharField):
+    pass
+
+
+class StrictRegexField(StrictStringMixin, serializers.RegexField):
+    pass
+
+
+class StrictSlugField(StrictStringMixin, serializers.SlugField):
+    pass
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """Only true or false (DRF would otherwise take "yes", 1 or "off")."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if data is not True and data is not False:
+            self.fail("invalid")
+        return bool(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """Only a JSON whole number (DRF would otherwise take "12" or 12.0)."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        result: int = super().to_internal_value(data)
+        return result
+
+
+STRICT_FIELDS: dict[type, type] = {
+    serializers.CharField: StrictCharField,
+    serializers.SlugField: StrictSlugField,
+    serializers.BooleanField: StrictBooleanField,
+    serializers.IntegerField: StrictIntegerField,
+}
 
 
 def _walk(value: Any) -> bool:
@@ -97,6 +150,30 @@ class StringListField(serializers.ListField):
     """A list of short strings (data categories, jurisdictions)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("child", serializers.CharField(max_length=100))
+        kwargs.setdefault("child", StrictCharField(max_length=100))
         kwargs.setdefault("max_length", 100)
         super().__init__(**kwargs)
+
+
+@extend_schema_field(
+    {
+        "anyOf": [
+            {"type": "string", "format": "uri", "maxLength": 500},
+            {"type": "string", "maxLength": 0},
+        ]
+    }
+)
+class OptionalURLField(StrictStringMixin, serializers.URLField):
+    """An http(s) URL, or the empty string for none."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "nullable": True}
+)
+class WallTimeField(serializers.TimeField):
+    """A wall-clock time such as 17:30 (in the rule's reference zone)."""

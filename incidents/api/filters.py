@@ -4,6 +4,7 @@ otherwise return every row) and never a 500."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import django_filters
@@ -23,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from incidents.api.fields import NAIVE_MESSAGE
+from incidents.api.fields import EARLIEST, LATEST, NAIVE_MESSAGE, RANGE_MESSAGE
 from incidents.models import (
     AffectedCountRevision,
     Applicability,
@@ -74,30 +75,78 @@ class StrictOrderingFilter(OrderingFilter):
                 )
         return super().get_ordering(request, queryset, view)
 
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        fields = list(getattr(view, "ordering_fields", None) or [])
+        if not fields:
+            return []
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": "Comma-separated fields; a leading '-' sorts descending.",
+                "schema": {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": [*fields, *(f"-{name}" for name in fields)],
+                    },
+                },
+                "style": "form",
+                "explode": False,
+            }
+        ]
+
 
 class AwareIsoDateTimeField(IsoDateTimeField):
     default_error_messages = {"naive": gettext_lazy(str(NAIVE_MESSAGE))}
 
     def to_python(self, value: Any) -> Any:
-        if isinstance(value, str) and value.strip():
+        if isinstance(value, str) and not value.strip():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if isinstance(value, str):
             try:
                 parsed = parse_datetime(value.strip())
             except ValueError:
                 parsed = None
             if parsed is not None and timezone.is_naive(parsed):
                 raise forms.ValidationError(NAIVE_MESSAGE, code="naive")
-        return super().to_python(value)
+        result = super().to_python(value)
+        if result is None:
+            return None
+        try:
+            # UTC for the database: PostgreSQL refuses offsets beyond ±15:59 that ISO allows.
+            result = result.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError(RANGE_MESSAGE, code="range") from None
+        if not EARLIEST <= result < LATEST:
+            raise forms.ValidationError(RANGE_MESSAGE, code="range")
+        return result
 
 
 class AwareDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = AwareIsoDateTimeField
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field({"type": "string", "pattern": "^[^\\u0000]*$"})
+class TextFilter(django_filters.CharFilter):
+    """Free text (no NUL characters, which no database column can hold)."""
+
+
+class StrictIntegerField(forms.IntegerField):
+    """An empty value is refused rather than read as "no filter"."""
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str) and not value.strip():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)  # type: ignore[no-any-return]
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
 class IdFilter(django_filters.NumberFilter):
     """An id: a whole number in the database's range (not a decimal, never an overflow)."""
 
-    field_class = forms.IntegerField
+    field_class = StrictIntegerField
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
@@ -105,12 +154,31 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class StrictBooleanField(forms.Field):
+    """true/false (or 1/0); anything else, including an empty value, is refused."""
+
+    def to_python(self, value: Any) -> bool | None:
+        if value is None:
+            return None
+        text = str(value).strip().lower()
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise forms.ValidationError(_("Give true or false."), code="invalid")
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 class IncidentFilter(django_filters.FilterSet):
-    reference = django_filters.CharFilter(max_length=20)
+    reference = TextFilter()
     status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices)
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
-    owner = django_filters.CharFilter(field_name="owner__username", max_length=150)
-    title = django_filters.CharFilter(lookup_expr="icontains", max_length=300)
+    owner = TextFilter(field_name="owner__username")
+    title = TextFilter(lookup_expr="icontains")
     created_after = AwareDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = AwareDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
@@ -120,7 +188,7 @@ class IncidentFilter(django_filters.FilterSet):
 
 
 class LegalEntityFilter(django_filters.FilterSet):
-    country = django_filters.CharFilter(max_length=2)
+    country = TextFilter()
 
     class Meta:
         model = LegalEntity
@@ -129,10 +197,10 @@ class LegalEntityFilter(django_filters.FilterSet):
 
 class TimelineEventFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=EventKind.choices)
-    current = django_filters.BooleanFilter(
+    current = StrictBooleanFilter(
         field_name="superseded_by", lookup_expr="isnull", label="Only events not superseded"
     )
-    basis = django_filters.CharFilter(max_length=20)
+    basis = TextFilter()
     occurred_after = AwareDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
     occurred_before = AwareDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
@@ -144,9 +212,9 @@ class TimelineEventFilter(django_filters.FilterSet):
 class DeadlineFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=DeadlineStatus.choices)
     applicability = django_filters.MultipleChoiceFilter(choices=Applicability.choices)
-    code = django_filters.CharFilter(max_length=60)
+    code = TextFilter()
     legal_entity = IdFilter(field_name="legal_entity_id")
-    verdict = django_filters.CharFilter(max_length=20)
+    verdict = TextFilter()
     due_after = AwareDateTimeFilter(field_name="due_at", lookup_expr="gte")
     due_before = AwareDateTimeFilter(field_name="due_at", lookup_expr="lt")
 
@@ -167,7 +235,7 @@ class FilingFilter(django_filters.FilterSet):
 
 
 class CountRevisionFilter(django_filters.FilterSet):
-    jurisdiction = django_filters.CharFilter(max_length=10)
+    jurisdiction = TextFilter()
 
     class Meta:
         model = AffectedCountRevision
@@ -175,8 +243,8 @@ class CountRevisionFilter(django_filters.FilterSet):
 
 
 class NotificationFilter(django_filters.FilterSet):
-    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull")
-    kind = django_filters.CharFilter(max_length=30)
+    unread = StrictBooleanFilter(field_name="read_at", lookup_expr="isnull")
+    kind = TextFilter()
     incident = IdFilter(field_name="incident_id")
 
     class Meta:

@@ -15,7 +15,18 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from incidents.api.fields import AwareDateTimeField, JSONObjectField, StringListField
+from incidents.api.fields import (
+    STRICT_FIELDS,
+    AwareDateTimeField,
+    JSONObjectField,
+    OptionalURLField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictRegexField,
+    StringListField,
+    WallTimeField,
+)
 from incidents.deadlines import validate_request_data
 from incidents.models import (
     AffectedCountRevision,
@@ -41,14 +52,19 @@ class OutputSerializer(serializers.ModelSerializer[Any]):
     """Read-only model serializer whose times are ISO 8601 with an offset."""
 
     serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
+        **{
+            model_field: STRICT_FIELDS.get(field, field)
+            for model_field, field in serializers.ModelSerializer.serializer_field_mapping.items()
+        },
         models.DateTimeField: AwareDateTimeField,
+        models.URLField: OptionalURLField,
+        models.TimeField: WallTimeField,
     }
 
 
 class Explanation(serializers.Serializer[Any]):
-    en = serializers.CharField()
-    ko = serializers.CharField()
+    en = StrictCharField()
+    ko = StrictCharField()
 
 
 # --- legal entities ---------------------------------------------------------------------------
@@ -82,24 +98,20 @@ class LegalEntityOutput(OutputSerializer):
 
 
 class LegalEntityInput(serializers.Serializer[Any]):
-    name = serializers.CharField(max_length=200)
-    name_local = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    country = serializers.RegexField(
-        r"^[A-Za-z]{2}$", max_length=2, help_text="ISO 3166 code, e.g. KR"
-    )
-    role = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    ict_service_provider = serializers.BooleanField(required=False, allow_null=True)
-    sec_registrant = serializers.BooleanField(required=False, allow_null=True)
-    hipaa_covered_entity = serializers.BooleanField(required=False, allow_null=True)
-    eu_financial_entity = serializers.BooleanField(required=False, allow_null=True)
-    nis2_entity = serializers.BooleanField(required=False, allow_null=True)
-    kr_financial_company = serializers.BooleanField(required=False, allow_null=True)
-    credit_information_company = serializers.BooleanField(required=False, allow_null=True)
-    app_entity_au = serializers.BooleanField(required=False, allow_null=True)
+    name = StrictCharField(max_length=200)
+    name_local = StrictCharField(max_length=200, required=False, allow_blank=True)
+    country = StrictRegexField(r"^[A-Za-z]{2}$", max_length=2, help_text="ISO 3166 code, e.g. KR")
+    role = StrictCharField(max_length=200, required=False, allow_blank=True)
+    ict_service_provider = StrictBooleanField(required=False, allow_null=True)
+    sec_registrant = StrictBooleanField(required=False, allow_null=True)
+    hipaa_covered_entity = StrictBooleanField(required=False, allow_null=True)
+    eu_financial_entity = StrictBooleanField(required=False, allow_null=True)
+    nis2_entity = StrictBooleanField(required=False, allow_null=True)
+    kr_financial_company = StrictBooleanField(required=False, allow_null=True)
+    credit_information_company = StrictBooleanField(required=False, allow_null=True)
+    app_entity_au = StrictBooleanField(required=False, allow_null=True)
     jurisdictions = StringListField(required=False)
-    reference_tz = serializers.CharField(
-        max_length=64, required=False, validators=[validate_time_zone]
-    )
+    reference_tz = StrictCharField(max_length=64, required=False, validators=[validate_time_zone])
 
     def validate_country(self, value: str) -> str:
         return value.upper()
@@ -109,7 +121,7 @@ class LegalEntityInput(serializers.Serializer[Any]):
 
 
 class IncidentOutput(OutputSerializer):
-    owner = serializers.CharField(source="owner.username", read_only=True)
+    owner = StrictCharField(source="owner.username", read_only=True)
     entities = LegalEntityOutput(many=True, read_only=True)
 
     class Meta:
@@ -139,25 +151,25 @@ class IncidentOutput(OutputSerializer):
 class IncidentFactsInput(serializers.Serializer[Any]):
     """The facts that may be changed after opening (PATCH: any subset)."""
 
-    title = serializers.CharField(max_length=300)
-    summary = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    title = StrictCharField(max_length=300)
+    summary = StrictCharField(required=False, allow_blank=True, max_length=20000)
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
-    team = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    team = StrictCharField(max_length=200, required=False, allow_blank=True)
     data_categories = StringListField(required=False)
-    external_attack = serializers.BooleanField(required=False, allow_null=True)
-    sensitive_data = serializers.BooleanField(required=False, allow_null=True)
-    unique_identifiers = serializers.BooleanField(required=False, allow_null=True)
+    external_attack = StrictBooleanField(required=False, allow_null=True)
+    sensitive_data = StrictBooleanField(required=False, allow_null=True)
+    unique_identifiers = StrictBooleanField(required=False, allow_null=True)
     extra_facts = JSONObjectField(required=False)
 
 
 class IncidentCreateInput(IncidentFactsInput):
-    reference = serializers.RegexField(
+    reference = StrictRegexField(
         r"^[A-Za-z0-9][A-Za-z0-9-]{0,19}$",
         max_length=20,
         required=False,
         help_text="Leave out to get the next INC-<year>-NNNN.",
     )
-    is_reconstruction = serializers.BooleanField(required=False)
+    is_reconstruction = StrictBooleanField(required=False)
     entities = LegalEntityInput(many=True, required=False)
 
     def validate_entities(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -178,7 +190,9 @@ class IncidentCreateInput(IncidentFactsInput):
 
 
 class TimelineEventOutput(OutputSerializer):
-    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, default=None)
+    recorded_by = StrictCharField(
+        source="recorded_by.username", read_only=True, default=None, allow_null=True
+    )
     superseded_by = serializers.SerializerMethodField()
     is_current = serializers.SerializerMethodField()
     data = serializers.DictField(read_only=True)  # type: ignore[assignment]
@@ -208,7 +222,7 @@ class TimelineEventOutput(OutputSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    @extend_schema_field(StrictIntegerField(allow_null=True))
     def get_superseded_by(self, obj: TimelineEvent) -> int | None:
         later = getattr(obj, "superseded_by", None)
         return later.pk if later is not None else None
@@ -232,16 +246,14 @@ class TimelineEventInput(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=EventKind.choices)
     occurred_at = AwareDateTimeField()
     precision = serializers.ChoiceField(choices=Precision.choices, required=False)
-    entered_tz = serializers.CharField(
-        max_length=64, required=False, validators=[validate_time_zone]
-    )
+    entered_tz = StrictCharField(max_length=64, required=False, validators=[validate_time_zone])
     legal_entity = EntityOfIncidentField(required=False, allow_null=True)
-    title = serializers.CharField(max_length=300)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    source_title = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    source_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    title = StrictCharField(max_length=300)
+    description = StrictCharField(required=False, allow_blank=True, max_length=20000)
+    source_title = StrictCharField(max_length=300, required=False, allow_blank=True)
+    source_url = OptionalURLField(max_length=500)
     confidence = serializers.ChoiceField(choices=Confidence.choices, required=False)
-    basis = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    basis = StrictCharField(max_length=20, required=False, allow_blank=True)
     data = JSONObjectField(  # type: ignore[assignment]
         required=False,
         help_text='Details. A regulator_request needs {"offset": "5bd", "calendar": "KR", '
@@ -279,7 +291,7 @@ class TimelineEventInput(serializers.Serializer[Any]):
 
 
 class CorrectionInput(TimelineEventInput):
-    correction_reason = serializers.CharField(max_length=500)
+    correction_reason = StrictCharField(max_length=500)
 
 
 # --- deadlines --------------------------------------------------------------------------------
@@ -303,16 +315,16 @@ class DeadlineAlternativeOutput(OutputSerializer):
 
 
 class DeadlineOutput(OutputSerializer):
-    legal_entity_name = serializers.CharField(source="legal_entity.name", read_only=True)
-    regulator = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
-    obligation_version = serializers.IntegerField(
-        source="obligation.version", read_only=True, default=None
+    legal_entity_name = StrictCharField(source="legal_entity.name", read_only=True)
+    regulator = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    obligation_version = StrictIntegerField(
+        source="obligation.version", read_only=True, default=None, allow_null=True
     )
     explanation = Explanation(many=True, read_only=True)
     applicability_reasons = Explanation(many=True, read_only=True)
     alternatives = DeadlineAlternativeOutput(many=True, read_only=True)
-    not_applicable_by = serializers.CharField(
-        source="not_applicable_by.username", read_only=True, default=None
+    not_applicable_by = StrictCharField(
+        source="not_applicable_by.username", read_only=True, default=None, allow_null=True
     )
 
     class Meta:
@@ -347,7 +359,7 @@ class DeadlineOutput(OutputSerializer):
 
 
 class NotApplicableInput(serializers.Serializer[Any]):
-    justification = serializers.CharField(max_length=5000)
+    justification = StrictCharField(max_length=5000)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         deadline = self.context.get("deadline")
@@ -362,9 +374,9 @@ class NotApplicableInput(serializers.Serializer[Any]):
 
 
 class FilingOutput(OutputSerializer):
-    regulator = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
-    submitted_by = serializers.CharField(
-        source="submitted_by.username", read_only=True, default=None
+    regulator = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    submitted_by = StrictCharField(
+        source="submitted_by.username", read_only=True, default=None, allow_null=True
     )
 
     class Meta:
@@ -402,20 +414,22 @@ class FilingInput(serializers.Serializer[Any]):
     regulator = serializers.SlugRelatedField(  # type: ignore[var-annotated]
         slug_field="code", queryset=Regulator.objects.all(), required=False, allow_null=True
     )
-    recipient = serializers.CharField(max_length=200)
+    recipient = StrictCharField(max_length=200)
     submitted_at = AwareDateTimeField()
-    channel = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    reference_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    channel = StrictCharField(max_length=100, required=False, allow_blank=True)
+    reference_number = StrictCharField(max_length=100, required=False, allow_blank=True)
     acknowledged_at = AwareDateTimeField(required=False, allow_null=True)
-    acknowledgement = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    acknowledgement = StrictCharField(max_length=300, required=False, allow_blank=True)
+    notes = StrictCharField(required=False, allow_blank=True, max_length=20000)
 
 
 # --- affected counts --------------------------------------------------------------------------
 
 
 class CountRevisionOutput(OutputSerializer):
-    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, default=None)
+    recorded_by = StrictCharField(
+        source="recorded_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = AffectedCountRevision
@@ -424,14 +438,14 @@ class CountRevisionOutput(OutputSerializer):
 
 
 class CountRevisionInput(serializers.Serializer[Any]):
-    jurisdiction = serializers.RegexField(
+    jurisdiction = StrictRegexField(
         r"^\s*[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?\s*$",
         max_length=10,
         help_text="Country code, or US-CA style for states.",
     )
-    count = serializers.IntegerField(min_value=0, max_value=MAX_BIGINT)
+    count = StrictIntegerField(min_value=0, max_value=MAX_BIGINT)
     as_of = AwareDateTimeField()
-    source = serializers.CharField(  # type: ignore[assignment]
+    source = StrictCharField(  # type: ignore[assignment]
         max_length=500, required=False, allow_blank=True
     )
 

@@ -7,7 +7,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from incidents.api.fields import AwareDateTimeField, JSONObjectField
+from incidents.api.fields import (
+    AwareDateTimeField,
+    JSONObjectField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictSlugField,
+)
 from incidents.api.serializers import Explanation, OutputSerializer
 from incidents.models import Precision
 from regulators.models import Calendar, CalendarClosure, Obligation, Regulator
@@ -43,7 +50,7 @@ class ObligationSerializer(OutputSerializer):
         slug_field="code", queryset=Calendar.objects.all(), required=False, allow_null=True
     )
     conditions = JSONObjectField(required=False)
-    reference_tz = serializers.CharField(max_length=64, validators=[validate_time_zone])
+    reference_tz = StrictCharField(max_length=64, validators=[validate_time_zone])
 
     class Meta:
         model = Obligation
@@ -86,18 +93,18 @@ class ObligationSerializer(OutputSerializer):
 class WhatIfInput(serializers.Serializer[Any]):
     """Either an obligation ``code`` or an ad hoc ``offset``, and a trigger."""
 
-    code = serializers.SlugField(max_length=60, required=False, help_text="An obligation code.")
-    offset = serializers.CharField(
+    code = StrictSlugField(max_length=60, required=False, help_text="An obligation code.")
+    offset = StrictCharField(
         max_length=20, required=False, help_text="Ad hoc period: 72h, 30cd, 4bd or 1mo."
     )
-    calendar = serializers.CharField(
+    calendar = StrictCharField(
         max_length=40,
         required=False,
         allow_blank=True,
         help_text="Calendar code for business days.",
     )
-    tz = serializers.CharField(max_length=64, required=False, validators=[validate_time_zone])
-    roll_forward = serializers.BooleanField(required=False, default=False)
+    tz = StrictCharField(max_length=64, required=False, validators=[validate_time_zone])
+    roll_forward = StrictBooleanField(required=False, default=False)
     trigger = AwareDateTimeField(help_text="When the clock starts.")
     precision = serializers.ChoiceField(choices=Precision.choices, required=False)
     awareness = AwareDateTimeField(
@@ -115,14 +122,14 @@ class WhatIfInput(serializers.Serializer[Any]):
 
 
 class WhatIfOutput(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    version = serializers.IntegerField(allow_null=True)
-    title_en = serializers.CharField()
-    title_ko = serializers.CharField()
+    code = StrictCharField()
+    version = StrictIntegerField(allow_null=True)
+    title_en = StrictCharField()
+    title_ko = StrictCharField()
     due_at = serializers.DateTimeField(allow_null=True, help_text="In the rule's reference zone.")
     internal_target_at = serializers.DateTimeField(allow_null=True)
-    without_delay = serializers.BooleanField()
-    not_in_force = serializers.BooleanField()
+    without_delay = StrictBooleanField()
+    not_in_force = StrictBooleanField()
     counted_days = serializers.ListField(child=serializers.DateField())
     alternative_if_unconfirmed = serializers.DateField(allow_null=True)
     explanation = Explanation(many=True)

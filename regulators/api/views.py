@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -16,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from incidents.api.filters import TextFilter
 from incidents.api.permissions import HasRoleRight, ReadAnyWriteAdmin
 from incidents.api.views import ApiViewSet
 from regulators.api import serializers as s
@@ -38,6 +41,14 @@ def _save_clean(serializer: Any) -> Model:
     for name, value in serializer.validated_data.items():
         setattr(instance, name, value)
     instance.full_clean()
+    if isinstance(instance, Obligation):
+        # The engine's own checks, which the model's clean() does not repeat (e.g. an internal
+        # target amount without its unit): a row the engine refuses would break every
+        # deadline computation afterwards.
+        try:
+            instance.to_spec()
+        except ValueError as exc:
+            raise ValidationError({"non_field_errors": [str(exc)]}) from exc
     instance.save()
     return instance
 
@@ -63,8 +74,8 @@ class CatalogueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiView
 
 
 class RegulatorFilter(django_filters.FilterSet):
-    code = django_filters.CharFilter(max_length=40)
-    country = django_filters.CharFilter(max_length=10)
+    code = TextFilter()
+    country = TextFilter()
 
     class Meta:
         model = Regulator
@@ -79,11 +90,23 @@ class RegulatorViewSet(CatalogueViewSet):
     ordering = ["code"]
 
 
+class StrictDateField(forms.DateField):
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+@extend_schema_field(OpenApiTypes.DATE)
+class DateOnlyFilter(django_filters.DateFilter):
+    field_class = StrictDateField
+
+
 class ObligationFilter(django_filters.FilterSet):
-    code = django_filters.CharFilter(max_length=60)
-    regulator = django_filters.CharFilter(field_name="regulator__code", max_length=40)
-    period_unit = django_filters.CharFilter(max_length=4)
-    in_force_on = django_filters.DateFilter(method="filter_in_force")
+    code = TextFilter()
+    regulator = TextFilter(field_name="regulator__code")
+    period_unit = TextFilter()
+    in_force_on = DateOnlyFilter(method="filter_in_force", label="In force on (date)")
 
     class Meta:
         model = Obligation
@@ -102,7 +125,7 @@ class ObligationViewSet(CatalogueViewSet):
 
 
 class CalendarFilter(django_filters.FilterSet):
-    code = django_filters.CharFilter(max_length=40)
+    code = TextFilter()
 
     class Meta:
         model = Calendar
