@@ -58,6 +58,13 @@ class AwareDateTimeField(serializers.DateTimeField):
 class StrictStringMixin:
     """Only a JSON string is a string (DRF would otherwise take 0 for "0")."""
 
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        # The documented maxLength applies to what is sent, before whitespace is trimmed.
+        max_length = getattr(self, "max_length", None)
+        if isinstance(data, str) and max_length is not None and len(data) > max_length:
+            self.fail("max_length", max_length=max_length)  # type: ignore[attr-defined]
+        return super().run_validation(data)  # type: ignore[misc]
+
     def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str):
             self.fail("invalid")  # type: ignore[attr-defined]
@@ -177,3 +184,16 @@ class OptionalURLField(StrictStringMixin, serializers.URLField):
 )
 class WallTimeField(serializers.TimeField):
     """A wall-clock time such as 17:30 (in the rule's reference zone)."""
+
+
+class NoEmptyStringMixin:
+    """A reference is an id or a code, or null: "" is not read as null."""
+
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        if isinstance(data, str) and data == "":
+            raise serializers.ValidationError(_("Give a value or null, not an empty string."))
+        return super().validate_empty_values(data)  # type: ignore[misc,no-any-return]
+
+
+class StrictSlugRelatedField(NoEmptyStringMixin, serializers.SlugRelatedField):  # type: ignore[type-arg]
+    pass

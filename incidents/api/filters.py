@@ -4,7 +4,7 @@ otherwise return every row) and never a 500."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 import django_filters
@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from incidents.api.fields import EARLIEST, LATEST, NAIVE_MESSAGE, RANGE_MESSAGE
+from incidents.api.fields import NAIVE_MESSAGE
 from incidents.models import (
     AffectedCountRevision,
     Applicability,
@@ -118,9 +118,9 @@ class AwareIsoDateTimeField(IsoDateTimeField):
             # UTC for the database: PostgreSQL refuses offsets beyond ±15:59 that ISO allows.
             result = result.astimezone(UTC)
         except OverflowError:
-            raise forms.ValidationError(RANGE_MESSAGE, code="range") from None
-        if not EARLIEST <= result < LATEST:
-            raise forms.ValidationError(RANGE_MESSAGE, code="range")
+            # Year 1 or 9999 with an offset: a bound before or after every stored time.
+            low = result.year < 2
+            result = (datetime.min if low else datetime.max).replace(tzinfo=UTC)
         return result
 
 

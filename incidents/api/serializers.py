@@ -19,11 +19,13 @@ from incidents.api.fields import (
     STRICT_FIELDS,
     AwareDateTimeField,
     JSONObjectField,
+    NoEmptyStringMixin,
     OptionalURLField,
     StrictBooleanField,
     StrictCharField,
     StrictIntegerField,
     StrictRegexField,
+    StrictSlugRelatedField,
     StringListField,
     WallTimeField,
 )
@@ -232,7 +234,7 @@ class TimelineEventOutput(OutputSerializer):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class EntityOfIncidentField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+class EntityOfIncidentField(NoEmptyStringMixin, serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
     """A legal entity of the incident in the view (``context["incident"]``)."""
 
     def get_queryset(self) -> Any:
@@ -400,7 +402,7 @@ class FilingOutput(OutputSerializer):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class DeadlineOfIncidentField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+class DeadlineOfIncidentField(NoEmptyStringMixin, serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
     def get_queryset(self) -> Any:
         incident = self.context.get("incident")
         if incident is None:
@@ -411,7 +413,7 @@ class DeadlineOfIncidentField(serializers.PrimaryKeyRelatedField):  # type: igno
 class FilingInput(serializers.Serializer[Any]):
     deadline = DeadlineOfIncidentField(required=False, allow_null=True)
     legal_entity = EntityOfIncidentField(required=False, allow_null=True)
-    regulator = serializers.SlugRelatedField(  # type: ignore[var-annotated]
+    regulator = StrictSlugRelatedField(
         slug_field="code", queryset=Regulator.objects.all(), required=False, allow_null=True
     )
     recipient = StrictCharField(max_length=200)
@@ -439,7 +441,7 @@ class CountRevisionOutput(OutputSerializer):
 
 class CountRevisionInput(serializers.Serializer[Any]):
     jurisdiction = StrictRegexField(
-        r"^\s*[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?\s*$",
+        r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$",
         max_length=10,
         help_text="Country code, or US-CA style for states.",
     )

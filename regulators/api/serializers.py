@@ -14,6 +14,7 @@ from incidents.api.fields import (
     StrictCharField,
     StrictIntegerField,
     StrictSlugField,
+    StrictSlugRelatedField,
 )
 from incidents.api.serializers import Explanation, OutputSerializer
 from incidents.models import Precision
@@ -45,8 +46,8 @@ class CalendarSerializer(OutputSerializer):
 
 
 class ObligationSerializer(OutputSerializer):
-    regulator = serializers.SlugRelatedField(slug_field="code", queryset=Regulator.objects.all())
-    calendar = serializers.SlugRelatedField(
+    regulator = StrictSlugRelatedField(slug_field="code", queryset=Regulator.objects.all())
+    calendar = StrictSlugRelatedField(
         slug_field="code", queryset=Calendar.objects.all(), required=False, allow_null=True
     )
     conditions = JSONObjectField(required=False)
