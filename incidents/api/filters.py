@@ -119,8 +119,10 @@ class AwareIsoDateTimeField(IsoDateTimeField):
             result = result.astimezone(UTC)
         except OverflowError:
             # Year 1 or 9999 with an offset: a bound before or after every stored time.
-            low = result.year < 2
-            result = (datetime.min if low else datetime.max).replace(tzinfo=UTC)
+            if result.year < 2:
+                result = datetime.min.replace(tzinfo=UTC)
+            else:
+                result = datetime.max.replace(tzinfo=UTC)
         return result
 
 
