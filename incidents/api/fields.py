@@ -189,11 +189,25 @@ class WallTimeField(serializers.TimeField):
 class NoEmptyStringMixin:
     """A reference is an id or a code, or null: "" is not read as null."""
 
-    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        # DRF's RelatedField would turn "" into null before any other check.
         if isinstance(data, str) and data == "":
             raise serializers.ValidationError(_("Give a value or null, not an empty string."))
-        return super().validate_empty_values(data)  # type: ignore[misc,no-any-return]
+        return super().run_validation(data)  # type: ignore[misc]
 
 
 class StrictSlugRelatedField(NoEmptyStringMixin, serializers.SlugRelatedField):  # type: ignore[type-arg]
     pass
+
+
+class NoUnknownFieldsMixin:
+    """A body key the endpoint does not know is a 400, not silently dropped (a typo such as
+    "sevrity" would otherwise look like success)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            known = set(self.fields)  # type: ignore[attr-defined]
+            unknown = sorted(str(key) for key in data if key not in known)
+            if unknown:
+                raise serializers.ValidationError({key: [_("Unknown field.")] for key in unknown})
+        return super().to_internal_value(data)  # type: ignore[misc]

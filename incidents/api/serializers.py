@@ -20,6 +20,7 @@ from incidents.api.fields import (
     AwareDateTimeField,
     JSONObjectField,
     NoEmptyStringMixin,
+    NoUnknownFieldsMixin,
     OptionalURLField,
     StrictBooleanField,
     StrictCharField,
@@ -50,7 +51,7 @@ from regulators.validators import validate_time_zone
 MAX_BIGINT = 2**63 - 1
 
 
-class OutputSerializer(serializers.ModelSerializer[Any]):
+class OutputSerializer(NoUnknownFieldsMixin, serializers.ModelSerializer[Any]):
     """Read-only model serializer whose times are ISO 8601 with an offset."""
 
     serializer_field_mapping = {
@@ -99,7 +100,7 @@ class LegalEntityOutput(OutputSerializer):
         read_only_fields = fields
 
 
-class LegalEntityInput(serializers.Serializer[Any]):
+class LegalEntityInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
     name = StrictCharField(max_length=200)
     name_local = StrictCharField(max_length=200, required=False, allow_blank=True)
     country = StrictRegexField(r"^[A-Za-z]{2}$", max_length=2, help_text="ISO 3166 code, e.g. KR")
@@ -150,7 +151,7 @@ class IncidentOutput(OutputSerializer):
         read_only_fields = fields
 
 
-class IncidentFactsInput(serializers.Serializer[Any]):
+class IncidentFactsInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
     """The facts that may be changed after opening (PATCH: any subset)."""
 
     title = StrictCharField(max_length=300)
@@ -244,7 +245,7 @@ class EntityOfIncidentField(NoEmptyStringMixin, serializers.PrimaryKeyRelatedFie
         return LegalEntity.objects.filter(incident=incident)
 
 
-class TimelineEventInput(serializers.Serializer[Any]):
+class TimelineEventInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=EventKind.choices)
     occurred_at = AwareDateTimeField()
     precision = serializers.ChoiceField(choices=Precision.choices, required=False)
@@ -360,7 +361,7 @@ class DeadlineOutput(OutputSerializer):
         read_only_fields = fields
 
 
-class NotApplicableInput(serializers.Serializer[Any]):
+class NotApplicableInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
     justification = StrictCharField(max_length=5000)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -410,7 +411,7 @@ class DeadlineOfIncidentField(NoEmptyStringMixin, serializers.PrimaryKeyRelatedF
         return Deadline.objects.filter(incident=incident)
 
 
-class FilingInput(serializers.Serializer[Any]):
+class FilingInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
     deadline = DeadlineOfIncidentField(required=False, allow_null=True)
     legal_entity = EntityOfIncidentField(required=False, allow_null=True)
     regulator = StrictSlugRelatedField(
@@ -439,7 +440,7 @@ class CountRevisionOutput(OutputSerializer):
         read_only_fields = fields
 
 
-class CountRevisionInput(serializers.Serializer[Any]):
+class CountRevisionInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
     jurisdiction = StrictRegexField(
         r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$",
         max_length=10,
@@ -472,5 +473,5 @@ class NotificationOutput(OutputSerializer):
         read_only_fields = fields
 
 
-class EmptyInput(serializers.Serializer[Any]):
+class EmptyInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
     """No body needed."""

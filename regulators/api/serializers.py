@@ -10,6 +10,7 @@ from rest_framework import serializers
 from incidents.api.fields import (
     AwareDateTimeField,
     JSONObjectField,
+    NoUnknownFieldsMixin,
     StrictBooleanField,
     StrictCharField,
     StrictIntegerField,
@@ -91,7 +92,7 @@ class ObligationSerializer(OutputSerializer):
         }
 
 
-class WhatIfInput(serializers.Serializer[Any]):
+class WhatIfInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
     """Either an obligation ``code`` or an ad hoc ``offset``, and a trigger."""
 
     code = StrictSlugField(max_length=60, required=False, help_text="An obligation code.")

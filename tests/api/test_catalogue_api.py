@@ -44,7 +44,8 @@ def test_what_if_for_an_obligation_code(catalogue, carol, client_for) -> None:
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["due_at"] == "2025-11-18T16:00:00+09:00"
-    assert body["explanation"][0]["en"] and body["explanation"][0]["ko"]
+    assert body["explanation"][0]["en"]
+    assert body["explanation"][0]["ko"]
 
 
 def test_what_if_for_an_ad_hoc_offset_counts_business_days(catalogue, carol, client_for) -> None:
