@@ -197,7 +197,19 @@ class NoEmptyStringMixin:
 
 
 class StrictSlugRelatedField(NoEmptyStringMixin, serializers.SlugRelatedField):  # type: ignore[type-arg]
-    pass
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictPrimaryKeyMixin:
+    """An id is a JSON whole number, not "5" or true."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)  # type: ignore[attr-defined]
+        return super().to_internal_value(data)  # type: ignore[misc]
 
 
 class NoUnknownFieldsMixin:

@@ -25,6 +25,7 @@ from incidents.api.fields import (
     StrictBooleanField,
     StrictCharField,
     StrictIntegerField,
+    StrictPrimaryKeyMixin,
     StrictRegexField,
     StrictSlugRelatedField,
     StringListField,
@@ -235,7 +236,9 @@ class TimelineEventOutput(OutputSerializer):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class EntityOfIncidentField(NoEmptyStringMixin, serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+class EntityOfIncidentField(
+    NoEmptyStringMixin, StrictPrimaryKeyMixin, serializers.PrimaryKeyRelatedField
+):  # type: ignore[type-arg]
     """A legal entity of the incident in the view (``context["incident"]``)."""
 
     def get_queryset(self) -> Any:
@@ -403,7 +406,9 @@ class FilingOutput(OutputSerializer):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class DeadlineOfIncidentField(NoEmptyStringMixin, serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+class DeadlineOfIncidentField(
+    NoEmptyStringMixin, StrictPrimaryKeyMixin, serializers.PrimaryKeyRelatedField
+):  # type: ignore[type-arg]
     def get_queryset(self) -> Any:
         incident = self.context.get("incident")
         if incident is None:
