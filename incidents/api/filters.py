@@ -57,13 +57,13 @@ class StrictFilterBackend(DjangoFilterBackend):
 
 class StrictOrderingFilter(OrderingFilter):
     def get_ordering(self, request: Request, queryset: QuerySet[Any], view: APIView) -> Any:
-        params = request.query_params.get(self.ordering_param)
-        if params:
+        if self.ordering_param in request.query_params:
+            params = ",".join(request.query_params.getlist(self.ordering_param))
             fields = [param.strip() for param in params.split(",")]
             valid = {
                 name for name, _label in self.get_valid_fields(queryset, view, {"request": request})
             }
-            bad = [f for f in fields if f.lstrip("-") not in valid]
+            bad = [f or '""' for f in fields if f.lstrip("-") not in valid]
             if bad:
                 raise ValidationError(
                     {
