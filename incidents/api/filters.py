@@ -87,6 +87,8 @@ class StrictOrderingFilter(OrderingFilter):
                 "description": "Comma-separated fields; a leading '-' sorts descending.",
                 "schema": {
                     "type": "array",
+                    # At least one: an empty list and [""] would both be sent as "ordering=".
+                    "minItems": 1,
                     "items": {
                         "type": "string",
                         "enum": [*fields, *(f"-{name}" for name in fields)],
