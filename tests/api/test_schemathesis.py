@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 HERE = Path(__file__).resolve().parent
 
 
-def test_schemathesis_finds_no_failures_on_any_operation(live_server) -> None:
+def test_schemathesis_finds_no_failures_on_any_operation(live_server, tmp_path) -> None:
     call_command("load_catalogue", verbosity=0)
     call_command("load_demo", verbosity=0)
     admin = UserFactory(username="st-admin", role="admin", is_staff=True)
@@ -52,7 +52,13 @@ def test_schemathesis_finds_no_failures_on_any_operation(live_server) -> None:
     if os.environ.get("SCHEMATHESIS_SEED"):
         command += ["--seed", os.environ["SCHEMATHESIS_SEED"]]
     result = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        command, capture_output=True, text=True, timeout=3000, check=False
+        # In a temporary directory: schemathesis keeps a cache (.schemathesis/) where it runs.
+        command,
+        capture_output=True,
+        text=True,
+        timeout=3000,
+        check=False,
+        cwd=tmp_path,
     )
     output = result.stdout + result.stderr
     summary = output[-6000:]
