@@ -243,6 +243,13 @@ class Obligation(models.Model):
             validate_conditions(self.conditions or None)
         except ValueError as exc:
             errors.setdefault("conditions", []).append(str(exc))
+        if not errors:
+            # The engine's own checks (e.g. an internal target needs both amount and unit): a
+            # row it refuses would break every deadline computed from it.
+            try:
+                self.to_spec()
+            except (ValueError, TypeError) as exc:
+                errors.setdefault("__all__", []).append(str(exc))
         if self.code and not errors:
             overlapping = Obligation.objects.filter(code=self.code).exclude(pk=self.pk)
             start = self.effective_from or date.min

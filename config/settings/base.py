@@ -301,3 +301,34 @@ REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = [
 ]
 # The schema and the docs pages are for signed-in users only.
 SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthenticated"]
+
+# --- REST API v1 (issue 6) -------------------------------------------------------------------
+# Strict filtering (unknown parameters are a 400), bounded pages, one error body for every 4xx,
+# and error responses documented on every operation.
+REST_FRAMEWORK.update(
+    {
+        "DEFAULT_PAGINATION_CLASS": "incidents.api.pagination.BoundedPageNumberPagination",
+        "DEFAULT_FILTER_BACKENDS": [
+            "incidents.api.filters.StrictFilterBackend",
+            "incidents.api.filters.StrictOrderingFilter",
+        ],
+        "DEFAULT_SCHEMA_CLASS": "incidents.api.schema.AutoSchema",
+        "EXCEPTION_HANDLER": "incidents.api.errors.api_exception_handler",
+        "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+        "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    }
+)
+SPECTACULAR_SETTINGS.update(
+    {
+        "COMPONENT_SPLIT_REQUEST": True,
+        "SCHEMA_PATH_PREFIX": "/api/v1",
+        "ENUM_NAME_OVERRIDES": {
+            "EventKindEnum": "incidents.models.EventKind",
+            "PrecisionEnum": "incidents.models.Precision",
+            "IncidentStatusEnum": "incidents.models.IncidentStatus",
+            "DeadlineStatusEnum": "incidents.models.DeadlineStatus",
+            "ClosureKindEnum": "regulators.models.CalendarClosure.Kind",
+            "PeriodUnitEnum": "regulators.models.PeriodUnit",
+        },
+    }
+)

@@ -197,3 +197,14 @@ def test_admin_records_a_new_event_through_the_service(admin_client, demo) -> No
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert case.events.filter(kind="materiality_determination").exists()
+
+
+def test_obligation_the_engine_refuses_is_a_form_error(admin_client, catalogue) -> None:
+    before = Obligation.objects.count()
+    response = admin_client.post(
+        reverse("admin:regulators_obligation_add"),
+        _obligation_form(internal_target_amount="3", internal_target_unit=""),
+    )
+    assert response.status_code == 200
+    assert "errornote" in response.content.decode()
+    assert Obligation.objects.count() == before

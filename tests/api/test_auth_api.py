@@ -1,0 +1,49 @@
+"""Authentication: token first (401 + WWW-Authenticate: Token), session with CSRF."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_request_without_credentials_gets_401_with_token_challenge() -> None:
+    response = APIClient().get("/api/v1/incidents/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json()["code"] == "not_authenticated"
+    assert response.json()["errors"] == {}
+
+
+def test_token_from_the_management_command_works_and_revoking_it_locks_out(alice, capsys) -> None:
+    call_command("drf_create_token", "alice")
+    key = Token.objects.get(user=alice).key
+    assert key in capsys.readouterr().out
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/v1/incidents/").status_code == 200
+    Token.objects.filter(user=alice).delete()  # revoke (admin does the same)
+    assert client.get("/api/v1/incidents/").status_code == 401
+
+
+def test_session_post_without_csrf_token_is_refused(alice) -> None:
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(alice)
+    assert client.get("/api/v1/incidents/").status_code == 200
+    response = client.post("/api/v1/incidents/", {"title": "X"}, format="json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+
+
+def test_session_post_with_csrf_token_is_accepted(alice) -> None:
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(alice)
+    client.get("/accounts/login/")  # sets the csrftoken cookie
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        "/api/v1/incidents/", {"title": "Via session"}, format="json", HTTP_X_CSRFTOKEN=token
+    )
+    assert response.status_code == 201, response.json()
