@@ -120,7 +120,7 @@ def test_pages_use_a_bounded_number_of_queries_at_two_data_sizes(
             client.get(url)
     large_counts = {url: count_queries(client, url) for url in pages_large}
 
-    print(who, small_counts, large_counts)  # noqa: T201 - shown with -s, for docs/performance-ui.md
+    print(who, small_counts, large_counts)  # noqa: T201 - shown with -s, for docs/performance.md
     assert list(small_counts.values()) == list(large_counts.values())
     # The large size really is larger (five times the incidents, far more events).
     assert Deadline.objects.count() + TimelineEvent.objects.count() > 5 * small_rows

@@ -10,7 +10,7 @@ with bulk_create, not through the services: the benchmark measures reads, and 10
 through the deadline engine would take an hour. Then, for each list endpoint, 5 warm-up
 requests and 50 timed ones through the in-process test client with token authentication.
 
-Run it against PostgreSQL (DATABASE_URL); docs/performance-api.md records the figures.
+Run it against PostgreSQL (DATABASE_URL); docs/performance.md records the figures.
 Remove the data with --clean.
 """
 

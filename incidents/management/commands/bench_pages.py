@@ -5,7 +5,7 @@ member of 20 incidents, plus the SQL query count of one request.
 
 ``--seed N`` first creates N synthetic incidents through the services (slow; for a quick local
 figure). The bench users ``bench-admin`` and ``bench-member`` are created if missing; the member is
-added to the 20 most recent incidents. Results go to stdout (docs/performance-ui.md records them).
+added to the 20 most recent incidents. Results go to stdout (docs/performance.md records them).
 """
 
 from __future__ import annotations

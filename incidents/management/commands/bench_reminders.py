@@ -2,7 +2,7 @@
 
 Like ``reminder_faults`` it works in its own database (``<name>_reminder_bench``) unless
 ``--in-place``; it starts its own redis-server, workers and beat. The figure goes in
-docs/performance-reminders.md.
+docs/performance.md.
 """
 
 from __future__ import annotations
