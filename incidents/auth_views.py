@@ -79,7 +79,9 @@ class SignInView(auth_views.LoginView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)  # logs in: session cycled, axes reset, audited
         user = form.get_user()
-        if otp_required_for(user) or user_has_device(user):
+        # OTP_ENFORCED is off only in test settings (the whole second-factor gate with it).
+        enforced = getattr(settings, "OTP_ENFORCED", True)
+        if enforced and (otp_required_for(user) or user_has_device(user)):
             self.request.session[OTP_PENDING_SESSION_KEY] = True
             target = "otp_verify" if user_has_device(user) else "otp_enrol"
             return HttpResponseRedirect(_with_next(target, self.get_success_url()))

@@ -49,7 +49,7 @@ def test_recording_awareness_creates_deadlines_with_explanations(
     network_act = next(d for d in deadlines if d["code"] == "kr-network-act-48-3-initial")
     assert network_act["due_at"] == "2025-11-18T16:00:00+09:00"
     assert network_act["status"] == "open"
-    assert network_act["explanation"][0]["en"].startswith("trigger 2025-11-17 16:00")
+    assert network_act["explanation"][0]["en"].startswith("awareness 2025-11-17 16:00")
     assert network_act["explanation"][0]["ko"]
 
 

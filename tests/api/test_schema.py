@@ -61,8 +61,10 @@ def test_docs_are_served_without_a_cdn(alice, client, path) -> None:
         assert cdn not in html
 
 
-def test_schema_is_public_but_holds_no_data(client) -> None:
-    # The document describes shapes only; every operation it lists still needs a token.
+def test_schema_needs_sign_in_and_lists_the_api(client, alice) -> None:
+    # Security decision (docs/security.md): even the shapes are for signed-in users only.
+    assert client.get("/api/schema/").status_code == 401
+    client.force_login(alice)
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/incidents/" in response.content

@@ -67,6 +67,19 @@ def page(browser):
 
 
 @pytest.fixture
+def audit_page(browser):
+    """A tab for axe-core: the page's CSP (no inline scripts) would refuse the injected axe
+    script, so this context bypasses CSP; the policy itself is tested in tests/security."""
+    context = browser.new_context(
+        viewport={"width": 1360, "height": 900}, locale="en-GB", bypass_csp=True
+    )
+    context.add_cookies([{"name": "django_language", "value": "en", "url": "http://localhost"}])
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
 def axe_source() -> str:
     if not AXE.exists():
         _missing("axe-core (run `npm ci`)")

@@ -168,8 +168,9 @@ def _serious(page, axe_source: str) -> list[str]:
 
 @pytest.mark.parametrize("language", ["en", "ko"])
 def test_pages_have_no_serious_accessibility_violation(
-    page, live_server, demo, axe_source, language
+    audit_page, live_server, demo, axe_source, language
 ):
+    page = audit_page
     base = live_server.url
     page.goto(f"{base}/accounts/login/")
     assert _serious(page, axe_source) == [], "login"
