@@ -335,14 +335,21 @@ def _headers(endpoint: WebhookEndpoint, delivery_id: str, body: bytes) -> dict[s
     }
 
 
+def _require_http(url: str) -> None:
+    # urllib would also open file:// or ftp:// URLs; a webhook is only ever http(s).
+    if urllib.parse.urlsplit(url).scheme not in {"http", "https"}:
+        raise PermanentError(f"refusing a non-HTTP webhook URL: {url[:80]}")
+
+
 def webhook_send(endpoint: WebhookEndpoint, delivery: Delivery, payload: dict[str, Any]) -> None:
+    _require_http(endpoint.url)
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     request = urllib.request.Request(  # noqa: S310  (admin-configured http(s) URL)
         endpoint.url, data=body, headers=_headers(endpoint, str(delivery.pk), body), method="POST"
     )
     timeout = float(getattr(settings, "REMINDER_WEBHOOK_TIMEOUT", 10))
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310  # nosec B310
             response.read(1024)
     except urllib.error.HTTPError as exc:
         if exc.code in (408, 425, 429) or exc.code >= 500:
@@ -359,11 +366,15 @@ def webhook_confirm(endpoint: WebhookEndpoint, delivery: Delivery) -> bool | Non
     query = urllib.parse.urlencode({"delivery": str(delivery.pk)})
     separator = "&" if "?" in endpoint.status_url else "?"
     url = f"{endpoint.status_url}{separator}{query}"
+    try:
+        _require_http(url)
+    except PermanentError:
+        return None  # cannot ask: treat as unknown, like a receiver without a status URL
     request = urllib.request.Request(  # noqa: S310
         url, headers=_headers(endpoint, str(delivery.pk), b""), method="GET"
     )
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310  # nosec B310
             return bool(response.status == 200)
     except urllib.error.HTTPError as exc:
         return False if exc.code == 404 else None

@@ -115,3 +115,17 @@ def test_an_interrupted_email_that_already_left_is_confirmed_not_sent_again(
     assert len(list(tmp_path.glob("*.eml"))) == 2
     emails = Delivery.objects.filter(channel=Channel.EMAIL)
     assert all(d.state == DeliveryState.SENT and d.confirmed_after_interruption for d in emails)
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/hook", "gopher://x"])
+def test_webhook_refuses_non_http_urls_without_opening_them(url):
+    from types import SimpleNamespace
+    from unittest import mock
+
+    endpoint = SimpleNamespace(url=url, status_url=url, secret="s")
+    delivery = SimpleNamespace(pk="00000000-0000-0000-0000-000000000001")
+    with mock.patch("urllib.request.urlopen") as urlopen:
+        with pytest.raises(channels.PermanentError):
+            channels.webhook_send(endpoint, delivery, {"text": "x"})
+        assert channels.webhook_confirm(endpoint, delivery) is None
+    urlopen.assert_not_called()
