@@ -86,6 +86,27 @@ def local_instant(day: date, clock: time, zone_name: str) -> datetime:
     return local
 
 
+def combine_instant(
+    form: forms.Form, data: dict[str, Any], *, day: str, clock: str, zone: str, target: str
+) -> None:
+    """Set ``data[target]`` from the date, time and zone fields (a date-only precision means
+    00:00 that day), or add the error to the time field. Does nothing while a part is missing
+    (its own field error already says so)."""
+    day_value, clock_value, zone_name = data.get(day), data.get(clock), data.get(zone)
+    precision = data.get("precision")
+    if day_value is None or not zone_name or precision is None:
+        return
+    if precision == Precision.DATE:
+        clock_value = time(0, 0)
+    elif clock_value is None:
+        form.add_error(clock, _("Give the time, or choose the precision “date only”."))
+        return
+    try:
+        data[target] = local_instant(day_value, clock_value, zone_name)
+    except ValidationError as exc:
+        form.add_error(clock, exc)
+
+
 class StyledForm(forms.Form):
     """Adds the error/described-by attributes screen readers need to every widget."""
 
@@ -180,22 +201,14 @@ class EventForm(StyledForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        day, clock = data.get("occurred_date"), data.get("occurred_time")
-        precision, zone_name = data.get("precision"), data.get("entered_tz")
-        if day is None or zone_name is None or precision is None:
-            return data
-        if precision == Precision.DATE:
-            clock = time(0, 0)
-        elif clock is None:
-            self.add_error(
-                "occurred_time",
-                _("Give the time, or choose the precision “date only”."),
-            )
-            return data
-        try:
-            data["occurred_at"] = local_instant(day, clock, zone_name)
-        except ValidationError as exc:
-            self.add_error("occurred_time", exc)
+        combine_instant(
+            self,
+            data,
+            day="occurred_date",
+            clock="occurred_time",
+            zone="entered_tz",
+            target="occurred_at",
+        )
         return data
 
 
@@ -380,23 +393,14 @@ class RequestForm(StyledForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        day, clock, zone_name = (
-            data.get("received_date"),
-            data.get("received_time"),
-            data.get("received_tz"),
+        combine_instant(
+            self,
+            data,
+            day="received_date",
+            clock="received_time",
+            zone="received_tz",
+            target="received_at",
         )
-        if day and zone_name and data.get("precision"):
-            if data["precision"] == Precision.DATE:
-                clock = time(0, 0)
-            if clock is None:
-                self.add_error(
-                    "received_time", _("Give the time, or choose the precision “date only”.")
-                )
-            else:
-                try:
-                    data["received_at"] = local_instant(day, clock, zone_name)
-                except ValidationError as exc:
-                    self.add_error("received_time", exc)
         offset = data.get("offset")
         if offset:
             try:
@@ -471,23 +475,14 @@ class WhatIfForm(StyledForm):
             else:
                 if unit is Unit.BUSINESS_DAYS and not data.get("calendar"):
                     self.add_error("calendar", _("Business days need a calendar."))
-        day, clock, zone_name = (
-            data.get("trigger_date"),
-            data.get("trigger_time"),
-            data.get("trigger_tz"),
+        combine_instant(
+            self,
+            data,
+            day="trigger_date",
+            clock="trigger_time",
+            zone="trigger_tz",
+            target="trigger_at",
         )
-        if day and zone_name and data.get("precision"):
-            if data["precision"] == Precision.DATE:
-                clock = time(0, 0)
-            if clock is None:
-                self.add_error(
-                    "trigger_time", _("Give the time, or choose the precision “date only”.")
-                )
-            else:
-                try:
-                    data["trigger_at"] = local_instant(day, clock, zone_name)
-                except ValidationError as exc:
-                    self.add_error("trigger_time", exc)
         return data
 
 
