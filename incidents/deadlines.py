@@ -190,8 +190,7 @@ class _Calendars:
         if code is None:
             return None
         if code not in self._by_code:
-            row = Calendar.objects.filter(code=code).prefetch_related("closures").first()
-            self._by_code[code] = row.to_engine() if row else builtin_calendar(code)
+            self._by_code[code] = Calendar.engine_for(code)
         return self._by_code[code]
 
 

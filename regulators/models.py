@@ -66,6 +66,15 @@ class Calendar(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    @classmethod
+    def engine_for(cls, code: str) -> BusinessCalendar:
+        """The engine calendar for ``code``: the admin-maintained row (with its closures) when
+        there is one, else the shipped calendar; ValueError for an unknown code."""
+        from regulators.engine.calendars import builtin_calendar
+
+        row = cls.objects.filter(code=code).prefetch_related("closures").first()
+        return row.to_engine() if row is not None else builtin_calendar(code)
+
     def to_engine(self) -> BusinessCalendar:
         from regulators.engine.calendars import BusinessCalendar, Closure
 

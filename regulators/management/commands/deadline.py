@@ -15,7 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from regulators.engine.calendars import BusinessCalendar, builtin_calendar
+from regulators.engine.calendars import BusinessCalendar
 from regulators.engine.rules import (
     DeadlineResult,
     RuleSpec,
@@ -47,11 +47,8 @@ def parse_instant(text: str, name: str = "trigger") -> datetime:
 def calendar_for(code: str | None) -> BusinessCalendar | None:
     if not code:
         return None
-    row = Calendar.objects.filter(code=code).prefetch_related("closures").first()
-    if row is not None:
-        return row.to_engine()
     try:
-        return builtin_calendar(code)
+        return Calendar.engine_for(code)
     except ValueError as exc:
         known = ", ".join(sorted(Calendar.objects.values_list("code", flat=True))) or "KR, US-EDGAR"
         raise CommandError(f"Unknown calendar {code!r}; known: {known}.", returncode=2) from exc
