@@ -189,6 +189,10 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# PDF export: Korean comes from the font shipped in static/fonts/; a system font family named here
+# (e.g. "Noto Sans CJK KR") is tried first, the shipped one covers what it lacks.
+EXPORT_PDF_FONT_FAMILY = env.str("EXPORT_PDF_FONT_FAMILY", default="")
+
 # Django 6 default now; silences the transitional warning on every URLField form.
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
