@@ -138,7 +138,8 @@ def test_report_has_cover_facts_deadlines_filings_and_page_numbers(rich_incident
     assert "4,536" in text
     assert "KISA" in text
     assert "K-1" in text
-    assert "late by" in text or "on time" in text
+    # The filing (19 Nov 21:35 KST) came 30 h 35 min after its deadline (18 Nov 15:00 KST).
+    assert "Verdict late by 30 h 35 min" in text
     assert "How it was counted" in text
     assert len(pages) >= 2
     for number, page in enumerate(pages, start=1):  # "n / N" in every footer
