@@ -133,13 +133,6 @@ def instant(dt: datetime | None, tz: ZoneInfo) -> str:
     return "" if dt is None else format_instant(dt.astimezone(tz))
 
 
-def offset_label(tz: ZoneInfo, at: datetime | None = None) -> str:
-    """'Asia/Seoul, UTC+09:00' (the offset now, or at ``at``): the zone stated in a header."""
-    moment = (at or timezone.now()).astimezone(tz)
-    off = moment.strftime("%z")
-    return f"{tz.key}, UTC{off[:3]}:{off[3:]}"
-
-
 def duration(seconds: int, language: str) -> str:
     td = timedelta(seconds=abs(seconds))
     return format_duration_ko(td) if language == "ko" else format_duration_en(td)

@@ -27,7 +27,6 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
 from incidents.models import Deadline, Incident, Profile
 from incidents.reminders.models import Delivery, Reminder, WebhookEndpoint
@@ -380,7 +379,3 @@ def webhook_confirm(endpoint: WebhookEndpoint, delivery: Delivery) -> bool | Non
         return False if exc.code == 404 else None
     except (urllib.error.URLError, OSError, TimeoutError):
         return None
-
-
-def now() -> datetime:
-    return timezone.now()
