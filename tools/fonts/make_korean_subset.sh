@@ -7,7 +7,8 @@
 # CJK system font. Subset with fontTools' pyftsubset (pinned in requirements-dev.txt) to:
 #   - every Hangul syllable (U+AC00-D7A3) and all Hangul jamo (conjoining, compatibility,
 #     extended-A/B, half-width),
-#   - the whole KS X 1001 repertoire (EUC-KR): its 4,888 Hanja, 2,350 syllables and symbols,
+#   - the KS X 1001 repertoire (EUC-KR): its 4,888 Hanja, 2,350 syllables and symbols (34 of
+#     them, e.g. Ħ, Ł, ⅓, ◈, are not in Noto Sans CJK KR and so not in the subset either),
 #   - Latin (Basic, Latin-1, Extended-A), general punctuation, CJK symbols and punctuation,
 #     full-width forms, arrows, number forms and enclosed alphanumerics.
 # The family is renamed "IncidentClock KR" (PostScript IncidentClockKR-Regular/-Bold), as the
