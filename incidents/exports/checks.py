@@ -1,7 +1,8 @@
 """Start-up checks for the PDF export: WeasyPrint's system libraries and the shipped font.
 
 Registered as Django system checks (run by ``runserver``, ``migrate``, ``check`` and
-``check --deploy``), so a server without Pango says what to install before anyone asks for a PDF.
+``check --deploy``) and logged when a Celery worker starts (it builds the large PDFs and runs no
+system checks), so a server without Pango says what to install before anyone asks for a PDF.
 They are warnings, not errors: every other page and export works without them. The libraries are
 probed with ``ctypes`` under the names WeasyPrint itself tries, without importing WeasyPrint (which
 would print its own banner and load it into every process).
@@ -10,11 +11,15 @@ would print its own banner and load it into every process).
 from __future__ import annotations
 
 import ctypes
+import logging
 from pathlib import Path
 from typing import Any
 
+from celery.signals import worker_ready
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
+
+logger = logging.getLogger(__name__)
 
 # Pango pulls in GLib, HarfBuzz and fontconfig, so installing it is the whole fix.
 INSTALL_PANGO = (
@@ -90,3 +95,9 @@ def pdf_export_check(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
             )
         )
     return problems
+
+
+@worker_ready.connect
+def log_pdf_export_problems(**kwargs: Any) -> None:
+    for problem in pdf_export_check():
+        logger.warning("%s %s (%s)", problem.msg, problem.hint, problem.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from django.core.checks import run_checks
@@ -59,3 +60,13 @@ def test_without_the_shipped_font_the_start_up_check_says_how_to_restore_it(monk
     assert message.id == "exports.W002"
     assert str(tmp_path / "IncidentClockKR-Regular.woff2") in message.msg
     assert "tools/fonts/make_korean_subset.sh" in message.hint
+
+
+def test_a_starting_worker_logs_the_same_warning(monkeypatch, caplog):
+    monkeypatch.setattr(checks, "_loadable", lambda names: "pango" not in names[0])
+    with caplog.at_level(logging.WARNING, logger="incidents.exports.checks"):
+        checks.worker_ready.send(sender=None)
+    (line,) = caplog.messages
+    assert line.startswith("PDF export is unavailable: WeasyPrint's system libraries are missing")
+    assert "apt-get install libpango-1.0-0" in line
+    assert line.endswith("(exports.W001)")
