@@ -22,8 +22,13 @@ The checker is tested on small examples below, so it can fail too.
 from __future__ import annotations
 
 import ast
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import hypothesis
+
+from tests.conftest import HYPOTHESIS_PROFILES
 
 TESTS = Path(__file__).resolve().parent
 ASSERTING_FIXTURES = {"django_assert_num_queries", "django_assert_max_num_queries"}
@@ -225,6 +230,15 @@ def suite() -> list[Module]:
 
 def test_every_test_asserts_something_that_can_fail():
     assert problems(suite()) == []
+
+
+def test_the_hypothesis_profile_is_the_one_conftest_chose(pytestconfig):
+    wanted = pytestconfig.getoption("hypothesis_profile") or os.environ.get(
+        "HYPOTHESIS_PROFILE", "dev"
+    )
+    assert hypothesis.settings.get_current_profile_name() == wanted
+    assert hypothesis.settings().max_examples == HYPOTHESIS_PROFILES[wanted]["max_examples"]
+    assert hypothesis.settings().deadline is None
 
 
 # --- The checker itself ---------------------------------------------------------------------
