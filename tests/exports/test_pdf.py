@@ -125,6 +125,13 @@ def test_report_html_lists_the_shipped_font_face_and_the_override_first(rich_inc
     settings.EXPORT_PDF_FONT_FAMILY = ""
     html = pdf.report_html(rich_incident, tz=KST, language="ko", exported_by="bob")
     assert 'font-family: "IncidentClock KR", sans-serif;' in html
+    # The setting is written as a CSS string: it cannot end the string or the <style> element.
+    settings.EXPORT_PDF_FONT_FAMILY = 'Evil", serif; } </style><p>'
+    html = pdf.report_html(rich_incident, tz=KST, language="ko", exported_by="bob")
+    assert (
+        'font-family: "Evil\\22 , serif; } \\3c /style\\3e \\3c p\\3e ", "IncidentClock KR"' in html
+    )
+    assert html.count("</style>") == 1
 
 
 def test_report_has_cover_facts_deadlines_filings_and_page_numbers(rich_incident):
