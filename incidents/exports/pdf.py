@@ -38,6 +38,7 @@ from incidents.exports.data import (
     report_context,
 )
 from incidents.exports.errors import ExportUnavailable
+from incidents.exports.fonts import unpacked_font
 from incidents.models import Incident
 
 Progress = Callable[[int], None]
@@ -120,7 +121,8 @@ def labels(language: str) -> dict[str, tuple[str, str]]:
 
 
 def font_face_css() -> str:
-    """@font-face rules for the shipped Korean font (absolute file: URLs, no base URL needed)."""
+    """@font-face rules for the shipped Korean font: absolute file: URLs (no base URL needed) of
+    its OpenType copies (see incidents/exports/fonts.py)."""
     rules = []
     for weight, name in SHIPPED_FONT_FILES.items():
         path = shipped_font_dir() / name
@@ -133,9 +135,10 @@ def font_face_css() -> str:
                 )
                 % {"path": path}
             )
+        source = unpacked_font(path).as_uri()
         rules.append(
             f"@font-face {{ font-family: {css_string(SHIPPED_FONT_FAMILY)}; "
-            f'src: url({css_string(path.as_uri())}) format("woff2"); '
+            f'src: url({css_string(source)}) format("opentype"); '
             f"font-weight: {weight}; font-style: normal; }}"
         )
     # Every value inside the rules went through css_string.

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from functools import cache
 
 import pytest
 from fontTools.ttLib import TTFont
 
 from incidents.exports.checks import SHIPPED_FONT_FAMILY, SHIPPED_FONT_FILES, shipped_font_dir
+from incidents.exports.fonts import unpacked_font
 
 
 @cache
@@ -57,3 +59,24 @@ def test_the_licence_file_travels_with_the_font():
     assert text.startswith("Copyright 2014-2021 Adobe (http://www.adobe.com/)")
     assert "SIL OPEN FONT LICENSE Version 1.1 - 26 February 2007" in text
     assert "5) The Font Software, modified or unmodified" in text
+
+
+def test_each_process_unpacks_the_woff2_once_to_an_identical_opentype_font():
+    source = shipped_font_dir() / SHIPPED_FONT_FILES["normal"]
+    first = unpacked_font(source)
+    made = first.stat().st_mtime_ns
+    assert unpacked_font(source) == first
+    assert first.stat().st_mtime_ns == made  # not written again
+    assert first.suffix == ".otf"
+    assert first.read_bytes()[:4] == b"OTTO"  # OpenType with CFF outlines
+    assert first.parent.stat().st_mode & 0o077 == 0  # private to this user (mkdtemp)
+    assert TTFont(str(first)).getBestCmap() == _font(SHIPPED_FONT_FILES["normal"]).getBestCmap()
+
+
+def test_an_unpacked_font_removed_by_a_temp_cleaner_is_unpacked_again():
+    source = shipped_font_dir() / SHIPPED_FONT_FILES["bold"]
+    first = unpacked_font(source)
+    shutil.rmtree(first.parent)
+    again = unpacked_font(source)
+    assert again.is_file()
+    assert TTFont(str(again))["name"].getDebugName(6) == "IncidentClockKR-Bold"

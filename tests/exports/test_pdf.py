@@ -23,6 +23,7 @@ from pypdf import PdfReader
 
 from incidents.exports import checks, pdf
 from incidents.exports.errors import ExportUnavailable
+from incidents.exports.fonts import unpacked_font
 from incidents.exports.models import ExportJob, ExportLog
 from incidents.models import TimelineEvent
 
@@ -119,8 +120,8 @@ def test_a_system_font_named_in_settings_comes_before_the_shipped_one(rich_incid
 def test_report_html_lists_the_shipped_font_face_and_the_override_first(rich_incident, settings):
     settings.EXPORT_PDF_FONT_FAMILY = "Noto Sans CJK KR"
     html = pdf.report_html(rich_incident, tz=KST, language="ko", exported_by="bob")
-    regular = (checks.shipped_font_dir() / "IncidentClockKR-Regular.woff2").as_uri()
-    assert f'src: url("{regular}") format("woff2"); font-weight: normal;' in html
+    regular = unpacked_font(checks.shipped_font_dir() / "IncidentClockKR-Regular.woff2")
+    assert f'src: url("{regular.as_uri()}") format("opentype"); font-weight: normal;' in html
     assert 'font-family: "Noto Sans CJK KR", "IncidentClock KR", sans-serif;' in html
     settings.EXPORT_PDF_FONT_FAMILY = ""
     html = pdf.report_html(rich_incident, tz=KST, language="ko", exported_by="bob")

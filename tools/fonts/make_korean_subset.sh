@@ -4,7 +4,7 @@
 # Source: Noto Sans CJK KR (Regular and Bold, faces 1 of NotoSansCJK-{Regular,Bold}.ttc) from
 # Debian's fonts-noto-cjk package, fetched with `apt-get download` and unpacked with `dpkg-deb -x`
 # into a temporary directory: nothing is installed system-wide, so this machine stays without a
-# CJK system font. Subset with fontTools' pyftsubset (pinned in requirements-dev.txt) to:
+# CJK system font. Subset with fontTools' pyftsubset (fonttools, pinned in requirements.txt) to:
 #   - every Hangul syllable (U+AC00-D7A3) and all Hangul jamo (conjoining, compatibility,
 #     extended-A/B, half-width),
 #   - the KS X 1001 repertoire (EUC-KR): its 4,888 Hanja, 2,350 syllables and symbols (34 of
