@@ -75,7 +75,7 @@ import sys
 from fontTools.ttLib import TTFont
 
 source, target, weight = sys.argv[1:]
-font = TTFont(source)
+font = TTFont(source, recalcTimestamp=False)  # keep the source date: same input, same bytes
 names = font["name"]
 family = "IncidentClock KR"
 postscript = f"IncidentClockKR-{weight}"
