@@ -14,6 +14,7 @@ from django.db import connection, transaction
 
 from incidents.reminders import tasks
 from incidents.reminders.models import Delivery, DeliveryState
+from incidents.reminders.sending import relax_this_commit
 from incidents.reminders.services import reminders_sync_for
 from incidents.reminders.sweep import sweep
 
@@ -69,3 +70,16 @@ def test_sent_marks_commit_asynchronously_and_the_next_task_is_synchronous_again
     assert _setting() == "on"
     with transaction.atomic():
         assert _setting() == "on"
+
+
+def test_only_an_outermost_transaction_is_relaxed_and_only_until_it_ends(postgres):
+    with transaction.atomic():
+        relax_this_commit()
+        assert _setting() == "off"
+    assert _setting() == "on"
+    # Inside a caller's transaction (outer block): the caller's commit must stay durable.
+    with transaction.atomic(), transaction.atomic():
+        relax_this_commit()
+        assert _setting() == "on"
+    relax_this_commit()  # outside any transaction it does nothing
+    assert _setting() == "on"
