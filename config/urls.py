@@ -22,5 +22,5 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     re_path(r"^api/", api_not_found),
     path("", include("incidents.urls")),
-    path("", include("incidents.exports.urls")),
+    path("", include("exports.urls")),
 ]

@@ -236,6 +236,6 @@ class ProfileAdmin(admin.ModelAdmin):
     search_fields = ["user__username"]
 
 
-# Export log, export jobs and calendar feeds (incidents/exports/admin.py).
-import incidents.exports.admin  # noqa: E402, F401
-from incidents.reminders import admin as _reminders_admin  # noqa: E402,F401  (registers models)
+# Export log, export jobs and calendar feeds (exports/admin.py).
+import exports.admin  # noqa: E402, F401
+from reminders import admin as _reminders_admin  # noqa: E402,F401  (registers models)

@@ -33,6 +33,7 @@ from incidents.models import (
     LegalEntity,
     TimelineEvent,
 )
+from incidents.signals import deadlines_changed
 from regulators.engine import applicability as engine_applicability
 from regulators.engine.calendars import BusinessCalendar, builtin_calendar
 from regulators.engine.rules import (
@@ -431,9 +432,7 @@ def deadlines_schedule_for(
                 reason=(reason or _("trigger no longer present"))[:500],
                 changed_by=changed_by,
             )
-    from incidents.reminders.services import reminders_sync_for
-
-    reminders_sync_for(incident=incident)
+    deadlines_changed.send(sender=Deadline, incident=incident)
     return saved
 
 
@@ -493,9 +492,7 @@ def deadline_record_filing(*, deadline: Deadline, filing: Filing) -> Deadline:
                 alternative.due_at, filing.submitted_at
             )
             alternative.save(update_fields=["verdict", "late_by_seconds"])
-    from incidents.reminders.services import reminders_sync_for
-
-    reminders_sync_for(deadline=deadline)
+    deadlines_changed.send(sender=Deadline, deadline=deadline)
     return deadline
 
 
@@ -510,7 +507,5 @@ def deadline_mark_not_applicable(
     deadline.not_applicable_by = marked_by  # type: ignore[assignment]
     deadline.not_applicable_at = timezone.now()
     deadline.save()
-    from incidents.reminders.services import reminders_sync_for
-
-    reminders_sync_for(deadline=deadline)
+    deadlines_changed.send(sender=Deadline, deadline=deadline)
     return deadline

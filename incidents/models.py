@@ -616,9 +616,3 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return f"{self.user_id}: {self.title}"
 
-
-# Export models (log, background jobs, ICS feed tokens) live in their own module.
-from incidents.exports.models import ExportJob, ExportLog, IcsFeedToken  # noqa: E402, F401
-
-# Reminder models live in incidents/reminders/models.py and belong to this app.
-from incidents.reminders.models import *  # noqa: E402,F403

@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "simple_history",
     "regulators",
     "incidents",
+    "reminders",
+    "exports",
+    "accounts",
 ]
 
 MIDDLEWARE = [

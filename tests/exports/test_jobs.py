@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 from django.test import Client
 from django.urls import reverse
 
-from incidents.exports.models import ExportJob, ExportLog
-from incidents.exports.services import export_job_create
-from incidents.exports.tasks import export_job_run
+from exports.models import ExportJob, ExportLog
+from exports.services import export_job_create
+from exports.tasks import export_job_run
 from incidents.models import Membership
 
 

@@ -14,9 +14,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from incidents.exports import pdf
-from incidents.exports.errors import ExportUnavailable
-from incidents.exports.models import ExportJob, ExportLog
+from exports import pdf
+from exports.errors import ExportUnavailable
+from exports.models import ExportJob, ExportLog
 from incidents.models import TimelineEvent
 
 KST = ZoneInfo("Asia/Seoul")
@@ -162,8 +162,8 @@ def test_without_weasyprint_the_pdf_action_says_what_to_install(rich_incident, b
 def test_site_modules_do_not_import_weasyprint_at_import_time():
     code = (
         "import sys, django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings.test';"
-        "django.setup(); import config.urls, incidents.exports.views, incidents.exports.services,"
-        " incidents.exports.pdf, incidents.tasks; print('weasyprint' in sys.modules)"
+        "django.setup(); import config.urls, exports.views, exports.services,"
+        " exports.pdf, incidents.tasks; print('weasyprint' in sys.modules)"
     )
     out = subprocess.run(  # noqa: S603
         [sys.executable, "-c", code],
@@ -189,7 +189,7 @@ def test_large_incident_pdf_is_built_in_the_background(
         for n in range(3)
     )
     calls = []
-    from incidents.exports import tasks
+    from exports import tasks
 
     monkeypatch.setattr(tasks.export_job_run, "delay", lambda job_id: calls.append(job_id))
     client = Client()
