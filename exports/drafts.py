@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from incidents.deadlines import current_counts
 from exports.data import instant
+from incidents.deadlines import current_counts
 from incidents.models import EventKind, Incident, LegalEntity, TimelineEvent
 
 MISSING = "[확인 필요 / MISSING: {what}]"

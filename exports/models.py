@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.zones import default_time_zone
 from incidents.models import Incident
 
 
@@ -95,7 +96,7 @@ class ExportJob(models.Model):
     )
     format = models.CharField(_("format"), max_length=8, choices=ExportFormat.choices)
     language = models.CharField(_("language"), max_length=5, default="ko")
-    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Seoul")
+    time_zone = models.CharField(_("time zone"), max_length=64, default=default_time_zone)
     status = models.CharField(
         _("status"), max_length=10, choices=ExportJobStatus.choices, default=ExportJobStatus.PENDING
     )

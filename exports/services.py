@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.roles import Action, has_right
 from exports.errors import ExportUnavailable
 from exports.models import (
     ExportFormat,
@@ -25,7 +26,6 @@ from exports.models import (
     IcsFeedToken,
 )
 from incidents.models import Incident
-from incidents.roles import Action, has_right
 from incidents.selectors import incidents_visible_to
 
 if TYPE_CHECKING:
@@ -255,7 +255,7 @@ def ics_token_issue(*, user: User, incident: Incident | None = None) -> IcsFeedT
 @transaction.atomic
 def ics_token_revoke(*, token: IcsFeedToken, by: User) -> IcsFeedToken:
     """Revoke a feed URL (its owner or an admin); the URL answers 404 from then on."""
-    from incidents.roles import is_admin
+    from common.roles import is_admin
 
     if token.user_id != by.pk and not is_admin(by):
         raise PermissionDenied(_("Only the feed's owner or an admin can revoke it."))

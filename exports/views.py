@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from common.roles import Action, has_right, is_admin
 from exports.data import language_for
 from exports.errors import ExportUnavailable
 from exports.models import (
@@ -48,7 +49,6 @@ from exports.services import (
 )
 from incidents.models import Deadline, Incident, TimelineEvent
 from incidents.permissions import incident_for
-from incidents.roles import Action, has_right, is_admin
 from incidents.selectors import deadlines_visible_to, incidents_visible_to
 
 

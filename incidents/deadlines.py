@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -336,7 +337,7 @@ def request_rule(data: dict[str, Any]) -> RuleSpec:
         amount,
         unit,
         calendar_code=data.get("calendar") or None,
-        reference_tz=data.get("tz") or "Asia/Seoul",
+        reference_tz=data.get("tz") or settings.TIME_ZONE,
         roll_forward=bool(data.get("roll_forward", False)),
     )
 

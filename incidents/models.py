@@ -14,7 +14,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from regulators.models import Confidence, Obligation, Regulator
+from common.zones import default_time_zone
+from regulators.engine.vocabulary import Confidence, Precision
+from regulators.models import CONFIDENCE_CHOICES, PRECISION_CHOICES, Obligation, Regulator
 from regulators.validators import validate_time_zone
 
 
@@ -28,7 +30,7 @@ class Profile(models.Model):
         _("language"), max_length=5, choices=settings.LANGUAGES, default="ko"
     )
     time_zone = models.CharField(
-        _("time zone"), max_length=64, default="Asia/Seoul", validators=[validate_time_zone]
+        _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone]
     )
 
     class Meta:
@@ -183,7 +185,7 @@ class LegalEntity(models.Model):
         _("jurisdictions"), default=list, blank=True, help_text=_('e.g. ["KR", "US", "EU"]')
     )
     reference_tz = models.CharField(
-        _("time zone"), max_length=64, default="Asia/Seoul", validators=[validate_time_zone]
+        _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone]
     )
     history = HistoricalRecords()
 
@@ -251,12 +253,6 @@ class EventKind(models.TextChoices):
     NOTE = "note", _("note")
 
 
-class Precision(models.TextChoices):
-    EXACT = "exact", _("exact")
-    DATE = "date", _("date only")
-    APPROXIMATE = "approximate", _("approximate")
-
-
 class TimelineEventQuerySet(models.QuerySet["TimelineEvent"]):
     def current(self) -> TimelineEventQuerySet:
         """Events that no later correction has superseded."""
@@ -270,12 +266,12 @@ class TimelineEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=EventKind.choices)
     occurred_at = models.DateTimeField(_("occurred at"))
     precision = models.CharField(
-        _("precision"), max_length=12, choices=Precision.choices, default=Precision.EXACT
+        _("precision"), max_length=12, choices=PRECISION_CHOICES, default=Precision.EXACT
     )
     entered_tz = models.CharField(
         _("time zone entered in"),
         max_length=64,
-        default="Asia/Seoul",
+        default=default_time_zone,
         validators=[validate_time_zone],
     )
     legal_entity = models.ForeignKey(
@@ -291,7 +287,7 @@ class TimelineEvent(models.Model):
     source_title = models.CharField(_("source"), max_length=300, blank=True)
     source_url = models.URLField(_("source URL"), max_length=500, blank=True)
     confidence = models.CharField(
-        _("confidence"), max_length=12, choices=Confidence.choices, default=Confidence.HIGH
+        _("confidence"), max_length=12, choices=CONFIDENCE_CHOICES, default=Confidence.HIGH
     )
     basis = models.CharField(
         _("basis"),
@@ -581,7 +577,6 @@ __all__ = [
     "LegalEntity",
     "Membership",
     "Notification",
-    "Precision",
     "Profile",
     "Severity",
     "TimelineEvent",
@@ -615,4 +610,3 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.title}"
-

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,9 +25,9 @@ from incidents.models import (
     IncidentStatus,
     LegalEntity,
     Membership,
-    Precision,
     TimelineEvent,
 )
+from regulators.engine.vocabulary import Precision
 from regulators.models import Regulator
 
 
@@ -173,7 +174,7 @@ def timeline_event_record(
     occurred_at: datetime,
     title: str,
     precision: str = Precision.EXACT,
-    entered_tz: str = "Asia/Seoul",
+    entered_tz: str | None = None,
     description: str = "",
     source_title: str = "",
     source_url: str = "",
@@ -209,7 +210,7 @@ def timeline_event_record(
     event.kind = kind
     event.occurred_at = occurred_at
     event.precision = precision
-    event.entered_tz = entered_tz
+    event.entered_tz = entered_tz or settings.TIME_ZONE
     event.title = title
     event.description = description
     event.source_title = source_title

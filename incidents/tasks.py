@@ -34,4 +34,3 @@ def worker_probe(token: str) -> None:
     directory = Path(settings.VAR_DIR) / "probes"
     directory.mkdir(parents=True, exist_ok=True)
     (directory / token).write_text(timezone.now().isoformat())
-

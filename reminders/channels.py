@@ -30,12 +30,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from incidents.models import Deadline, Incident, Profile
-from reminders.models import Delivery, Reminder, WebhookEndpoint
 from regulators.engine.rules import format_duration_en, format_duration_ko
+from reminders.models import Delivery, Reminder, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_TZ = "Asia/Seoul"
 
 
 class TransientError(Exception):
@@ -56,7 +54,7 @@ def recipient_prefs(user: Any) -> tuple[str, str]:
     except Profile.DoesNotExist:
         profile = None
     language = profile.language if profile else settings.LANGUAGE_CODE
-    zone = profile.time_zone if profile else settings.TIME_ZONE or DEFAULT_TZ
+    zone = profile.time_zone if profile else settings.TIME_ZONE
     return (language if language in {"ko", "en"} else "en"), zone
 
 

@@ -16,9 +16,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from incidents.models import Applicability, Deadline, Profile
+from incidents.selectors import deadlines_visible_to
 from reminders import channels
 from reminders.models import Channel, Delivery, DigestRun
-from incidents.selectors import deadlines_visible_to
 
 logger = logging.getLogger(__name__)
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from common.roles import Role, users_with_roles
 from incidents.models import Applicability, Deadline, DeadlineStatus, Incident
 from reminders.models import (
     Delivery,
@@ -187,14 +188,6 @@ def reminders_resync_all(*, now: datetime | None = None) -> int:
     return count
 
 
-def users_with_roles(roles: list[str] | tuple[str, ...]) -> Q:
-    """Users holding any of ``roles``; superusers count as admins (as in incidents.roles)."""
-    query = Q(groups__name__in=list(roles))
-    if "admin" in roles:
-        query |= Q(is_superuser=True)
-    return query
-
-
 def recipients_for(
     deadline: Deadline, policy: ParsedPolicy, escalate_to: list[str]
 ) -> tuple[list[User], set[int]]:
@@ -213,7 +206,7 @@ def recipients_for(
     extra: dict[int, User] = {}
     for role in escalate_to:
         if role == "admin":
-            query = users_with_roles(["admin"])
+            query = users_with_roles([Role.ADMIN])
         else:
             query = Q(memberships__incident=incident) & users_with_roles([role])
         for user in UserModel.objects.filter(query, is_active=True).distinct():

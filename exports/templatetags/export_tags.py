@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from incidents.roles import Action, has_right
+from common.roles import Action, has_right
 
 register = template.Library()
 

@@ -95,9 +95,7 @@ def test_export_log_is_read_only_in_admin(admin_user, rich_incident, bob):
     assert detail.status_code == 200
     assert b'name="_save"' not in detail.content
     assert client.get(reverse("admin:exports_exportlog_add")).status_code == 403
-    assert (
-        client.post(reverse("admin:exports_exportlog_delete", args=[log.pk])).status_code == 403
-    )
+    assert client.post(reverse("admin:exports_exportlog_delete", args=[log.pk])).status_code == 403
     assert ExportLog.objects.filter(pk=log.pk).exists()
 
 

@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from incidents.models import Notification
 from reminders import channels
-from tools.faults import Receiver
-from tools.mail import OutboxFileBackend
 from reminders.models import Channel, Delivery, DeliveryState, WebhookEndpoint
 from reminders.sending import send_deliveries
 from reminders.services import reminders_sync_for
 from reminders.sweep import sweep
+from tools.faults import Receiver
+from tools.mail import OutboxFileBackend
 
 pytestmark = pytest.mark.django_db
 

@@ -15,13 +15,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 
+from common.roles import Action
 from exports.data import language_for, zone_for
 from exports.errors import ExportUnavailable
 from exports.models import ExportFormat, ExportVia
 from exports.services import DRAFT_KINDS, export_log_record, export_render
 from incidents.models import Incident
 from incidents.permissions import incident_for
-from incidents.roles import Action
 
 FORMATS = ["pdf", "xlsx", "csv", "json", "docx"]
 

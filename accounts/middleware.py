@@ -1,4 +1,4 @@
-"""Security middleware: the two-factor gate and per-path CSP additions.
+"""Account middleware: each user's time zone, the two-factor gate and per-path CSP additions.
 
 ``OTPRequiredMiddleware`` sits after django-otp's ``OTPMiddleware``. A signed-in user whose role
 requires two-factor (admin, superuser, legal; or everyone with OTP_REQUIRED_FOR_ALL) and who has
@@ -13,11 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from common.roles import roles_of
 
 
 def otp_required_for(user: Any) -> bool:
@@ -26,8 +30,6 @@ def otp_required_for(user: Any) -> bool:
         return False
     if getattr(settings, "OTP_REQUIRED_FOR_ALL", False) or user.is_superuser:
         return True
-    from incidents.roles import roles_of
-
     required = set(getattr(settings, "OTP_REQUIRED_ROLES", ["admin", "legal"]))
     return any(role.value in required for role in roles_of(user))
 
@@ -88,3 +90,22 @@ class CSPPathOverrideMiddleware:
             if request.path_info.startswith(prefix) and not hasattr(response, "_csp_update"):
                 response._csp_update = update  # type: ignore[attr-defined]
         return response
+
+
+class UserTimezoneMiddleware:
+    """Activate each signed-in user's own time zone so pages show times in it, with the offset."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        zone = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            profile = getattr(user, "profile", None)
+            zone = getattr(profile, "time_zone", None)
+        if zone:
+            timezone.activate(ZoneInfo(zone))
+        else:
+            timezone.deactivate()
+        return self.get_response(request)

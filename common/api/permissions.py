@@ -1,4 +1,4 @@
-"""API permissions: the same matrix as the pages (incidents.roles), after need-to-know.
+"""API permissions: the same matrix as the pages (common.roles), after need-to-know.
 
 Visibility is decided by ``incidents.selectors`` (404 for what a user may not see); the rights
 below give 403 where a visible incident is there but the role lacks the right.
@@ -12,7 +12,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from incidents.roles import Action, has_right
+from common.roles import Action, has_right
 
 
 def required_action(view: APIView) -> Action:

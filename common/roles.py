@@ -6,8 +6,11 @@ decides *which* incidents a user may see at all; this module decides *what* they
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING
+
+from django.db.models import Q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -37,11 +40,15 @@ MATRIX: dict[Role, frozenset[Action]] = {
 }
 
 
+# A superuser holds this role whatever their groups; roles_of and users_with_roles both use it.
+SUPERUSER_ROLE = Role.ADMIN
+
+
 def roles_of(user: User | AnonymousUser) -> set[Role]:
     if not user.is_authenticated:
         return set()
     if getattr(user, "is_superuser", False):
-        return {Role.ADMIN}
+        return {SUPERUSER_ROLE}
     # Cached on the user object: pages check several rights per request.
     cached: set[Role] | None = getattr(user, "_incident_roles", None)
     if cached is None:
@@ -58,3 +65,13 @@ def is_admin(user: User | AnonymousUser) -> bool:
 def has_right(user: User | AnonymousUser, action: Action) -> bool:
     """Whether any of the user's roles grants ``action`` (visibility is checked separately)."""
     return any(action in MATRIX[role] for role in roles_of(user))
+
+
+def users_with_roles(roles: Iterable[str]) -> Q:
+    """A user filter matching exactly the users for whom ``roles_of`` holds any of ``roles``
+    (group membership by role name; superusers for the admin role)."""
+    names = {str(role) for role in roles}
+    query = Q(groups__name__in=sorted(names & {role.value for role in Role}))
+    if SUPERUSER_ROLE.value in names:
+        query |= Q(is_superuser=True)
+    return query

@@ -3,7 +3,7 @@
 Flow: ``SignInView`` checks the password (django-axes counts failures and locks out). If the
 user's role requires two-factor, or the user has enrolled a device anyway, the session is marked
 "OTP pending" and the browser goes to ``otp_verify`` (or, with no device yet, to ``otp_enrol``).
-``incidents.security.OTPRequiredMiddleware`` keeps every other page, the admin included, closed
+``accounts.middleware.OTPRequiredMiddleware`` keeps every other page, the admin included, closed
 until the code is accepted. Wrong codes are throttled by django-otp (exponential back-off).
 """
 
@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
-from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -27,7 +26,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -37,25 +35,13 @@ from django_otp import verify_token as otp_verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.forms import TokenForm
+from accounts.middleware import otp_required_for, otp_verified
 from audit.models import AuditAction
 from audit.services import audit_record
-from incidents.security import otp_required_for, otp_verified
 
 OTP_PENDING_SESSION_KEY = "otp_pending"
 _TOTP_RE = re.compile(r"^\d{6}$")
-
-
-class TokenForm(forms.Form):
-    token = forms.CharField(
-        label=gettext_lazy("Code"),
-        max_length=16,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
-        ),
-    )
-
-    def clean_token(self) -> str:
-        return re.sub(r"[\s-]", "", self.cleaned_data["token"]).lower()
 
 
 def _next_url(request: HttpRequest) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 
-from incidents.api.errors import ErrorSerializer
+from common.api.errors import ErrorSerializer
 
 ERROR_CODES = {
     "400": "Invalid input: each field with its messages.",
