@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from exports.data import verdict_text
 from incidents.models import Deadline, DeadlineStatus
+from reminders.services import policy_for
 
 DEFAULT_OFFSETS_HOURS = (24, 4, 1)
 PRODID = "-//Incident Clock//Deadlines//EN"
@@ -29,7 +30,6 @@ def alarm_offsets(deadline: Deadline | None = None) -> list[timedelta]:
     if deadline is None:
         hours = getattr(settings, "REMINDER_DEFAULT_OFFSETS_HOURS", DEFAULT_OFFSETS_HOURS)
         return [timedelta(hours=float(h)) for h in hours]
-    from reminders.services import policy_for
 
     policy = policy_for(deadline)
     return [timedelta(seconds=-seconds) for seconds in policy.relative if seconds <= 0]

@@ -24,6 +24,7 @@ from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
+from audit.services import chain_head
 from exports.errors import ImportRejected
 from incidents.models import (
     AffectedCountRevision,
@@ -594,6 +595,4 @@ def import_json_bytes(data: bytes) -> tuple[Incident, list[str]]:
 
 
 def _chain_head() -> dict[str, Any]:
-    from audit.services import chain_head
-
     return chain_head()

@@ -9,14 +9,19 @@ from functools import partial
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from celery import current_app
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.roles import Action, has_right
+from audit.services import audit_record
+from common.roles import Action, has_right, is_admin
+from exports.csv_export import csv_chunks
+from exports.drafts import draft_docx
 from exports.errors import ExportUnavailable
+from exports.jsonio import export_json_bytes
 from exports.models import (
     ExportFormat,
     ExportJob,
@@ -25,6 +30,8 @@ from exports.models import (
     ExportVia,
     IcsFeedToken,
 )
+from exports.pdf import pdf_bytes
+from exports.xlsx import xlsx_bytes
 from incidents.models import Incident
 from incidents.selectors import incidents_visible_to
 
@@ -83,29 +90,20 @@ def export_render(
 ) -> Rendered:
     """The export file. Raises ExportUnavailable (missing library/font) or ValidationError."""
     if fmt == ExportFormat.PDF:
-        from exports.pdf import pdf_bytes
-
         data = pdf_bytes(
             incident, tz=tz, language=language, exported_by=exporter_label(user), progress=progress
         )
     elif fmt == ExportFormat.XLSX:
-        from exports.xlsx import xlsx_bytes
-
         data = xlsx_bytes(incident, tz=tz)
     elif fmt == ExportFormat.CSV:
-        from exports.csv_export import csv_chunks
-
         data = b"".join(csv_chunks(incident, tz=tz))
     elif fmt == ExportFormat.JSON:
-        from exports.jsonio import export_json_bytes
-
         data = export_json_bytes(incident, exported_by=exporter_label(user))
     elif fmt == ExportFormat.DOCX:
         if draft not in DRAFT_KINDS:
             raise ValidationError(
                 _("Choose a draft: %(kinds)s.") % {"kinds": ", ".join(DRAFT_KINDS)}
             )
-        from exports.drafts import draft_docx
 
         data = draft_docx(incident, kind=draft, tz=tz, exported_by=exporter_label(user))
     else:
@@ -129,7 +127,6 @@ def export_log_record(
 ) -> ExportLog:
     """Append one row to the export log (who, which incident, when, format, size, channel)."""
     real_user = user if user is not None and user.is_authenticated else None
-    from audit.services import audit_record
 
     audit_record(
         action="export",
@@ -153,6 +150,8 @@ def export_log_record(
     )
 
 
+EXPORT_JOB_TASK = "incidents.exports.tasks.export_job_run"  # the name from before the move
+
 # --- Background jobs ----------------------------------------------------------------------------
 
 
@@ -166,7 +165,6 @@ def export_job_create(
     tz: ZoneInfo,
 ) -> ExportJob:
     """Record a job and enqueue its task once the row is committed."""
-    from exports.tasks import export_job_run
 
     job = ExportJob.objects.create(
         incident=incident,
@@ -175,7 +173,10 @@ def export_job_create(
         language=language,
         time_zone=tz.key,
     )
-    transaction.on_commit(partial(export_job_run.delay, job.pk))
+    # Looked up by its registered name: exports.tasks imports this module for the job body, so
+    # importing the task here would make an import cycle. Same task object, same .delay.
+    task = current_app.tasks[EXPORT_JOB_TASK]
+    transaction.on_commit(partial(task.delay, job.pk))
     return job
 
 
@@ -255,7 +256,6 @@ def ics_token_issue(*, user: User, incident: Incident | None = None) -> IcsFeedT
 @transaction.atomic
 def ics_token_revoke(*, token: IcsFeedToken, by: User) -> IcsFeedToken:
     """Revoke a feed URL (its owner or an admin); the URL answers 404 from then on."""
-    from common.roles import is_admin
 
     if token.user_id != by.pk and not is_admin(by):
         raise PermissionDenied(_("Only the feed's owner or an admin can revoke it."))

@@ -6,14 +6,14 @@ import logging
 
 from celery import shared_task
 
-from exports.services import export_job_execute
+from exports.services import EXPORT_JOB_TASK, export_job_execute
 
 logger = logging.getLogger(__name__)
 
 
 # The name is the one from before exports became an app: queued messages carry it.
 @shared_task(
-    name="incidents.exports.tasks.export_job_run",
+    name=EXPORT_JOB_TASK,
     ignore_result=True,
     soft_time_limit=20 * 60,
     time_limit=25 * 60,

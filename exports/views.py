@@ -27,8 +27,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from common.roles import Action, has_right, is_admin
+from exports.csv_export import csv_chunks
 from exports.data import language_for
 from exports.errors import ExportUnavailable
+from exports.ics import ics_bytes
 from exports.models import (
     ExportFormat,
     ExportJob,
@@ -141,7 +143,6 @@ def export_draft(request: HttpRequest, reference: str, kind: str) -> HttpRespons
 @login_required
 def export_csv(request: HttpRequest, reference: str) -> StreamingHttpResponse:
     """Streams in constant memory, however long the chronology."""
-    from exports.csv_export import csv_chunks
 
     incident = incident_for(request.user, reference=reference, action=Action.EXPORT)
     log = export_log_record(
@@ -250,8 +251,6 @@ def _ics_response(data: bytes, name: str) -> HttpResponse:
 
 @require_GET
 def ics_user(request: HttpRequest, token: str) -> HttpResponse:
-    from exports.ics import ics_bytes
-
     feed = _active_token(token)
     if feed.incident_id is not None:
         raise Http404("No such calendar feed.")
@@ -272,8 +271,6 @@ def ics_user(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 def ics_incident(request: HttpRequest, token: str) -> HttpResponse:
-    from exports.ics import ics_bytes
-
     feed = _active_token(token)
     if feed.incident is None:
         raise Http404("No such calendar feed.")

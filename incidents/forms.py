@@ -26,6 +26,7 @@ from incidents.models import (
     Severity,
     TimelineEvent,
 )
+from incidents.templatetags.clock import deadline_title, instant_text, localized_name
 from regulators.engine.calendars import BUILTIN_CALENDAR_CODES
 from regulators.engine.rules import Unit, parse_offset
 from regulators.engine.vocabulary import Confidence, Precision
@@ -279,8 +280,6 @@ class CountForm(StyledForm):
 
 class DeadlineChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        from incidents.templatetags.clock import deadline_title, instant_text
-
         due = instant_text(obj.due_at) if obj.due_at else str(_("without delay"))
         status = obj.get_status_display()
         return f"{deadline_title(obj)} — {obj.legal_entity.name} — {due} ({status})"
@@ -330,8 +329,6 @@ class FilingForm(StyledForm):
         deadline = data.get("deadline")
         if not data.get("recipient"):
             if deadline is not None and deadline.regulator is not None:
-                from incidents.templatetags.clock import localized_name
-
                 data["recipient"] = localized_name(deadline.regulator)[:200]
             elif "recipient" not in self.errors:
                 self.add_error(
@@ -449,7 +446,6 @@ class WhatIfForm(StyledForm):
 
     def __init__(self, *args: Any, zone: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from incidents.templatetags.clock import localized_name
 
         latest: dict[str, Obligation] = {}
         for row in Obligation.objects.order_by("code", "version"):
@@ -501,7 +497,6 @@ class IncidentFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from incidents.templatetags.clock import localized_name
 
         self.fields["regulator"].choices = [  # type: ignore[attr-defined]
             ("", _("any")),

@@ -15,6 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.zones import default_time_zone
+from incidents.choices import (
+    STATUS_TRANSITIONS,
+    Applicability,
+    DeadlineStatus,
+    EventKind,
+    IncidentStatus,
+    Severity,
+)
+from incidents.querysets import DeadlineQuerySet, TimelineEventQuerySet
 from regulators.engine.vocabulary import Confidence, Precision
 from regulators.models import CONFIDENCE_CHOICES, PRECISION_CHOICES, Obligation, Regulator
 from regulators.validators import validate_time_zone
@@ -39,43 +48,6 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.language}, {self.time_zone})"
-
-
-class Severity(models.TextChoices):
-    LOW = "low", _("low")
-    MEDIUM = "medium", _("medium")
-    HIGH = "high", _("high")
-    CRITICAL = "critical", _("critical")
-
-
-class IncidentStatus(models.TextChoices):
-    OPEN = "open", _("open (investigating)")
-    CONTAINED = "contained", _("contained")
-    REPORTING = "reporting", _("reporting")
-    MONITORING = "monitoring", _("monitoring")
-    CLOSED = "closed", _("closed")
-
-
-# Allowed status moves; a closed incident can be reopened to "open" only.
-STATUS_TRANSITIONS: dict[str, set[str]] = {
-    IncidentStatus.OPEN: {
-        IncidentStatus.CONTAINED,
-        IncidentStatus.REPORTING,
-        IncidentStatus.CLOSED,
-    },
-    IncidentStatus.CONTAINED: {
-        IncidentStatus.REPORTING,
-        IncidentStatus.MONITORING,
-        IncidentStatus.OPEN,
-    },
-    IncidentStatus.REPORTING: {
-        IncidentStatus.MONITORING,
-        IncidentStatus.CONTAINED,
-        IncidentStatus.CLOSED,
-    },
-    IncidentStatus.MONITORING: {IncidentStatus.CLOSED, IncidentStatus.REPORTING},
-    IncidentStatus.CLOSED: {IncidentStatus.OPEN},
-}
 
 
 class Incident(models.Model):
@@ -229,36 +201,6 @@ class AffectedCountRevision(models.Model):
         return f"{self.jurisdiction}: {self.count:,} ({self.as_of:%Y-%m-%d})"
 
 
-class EventKind(models.TextChoices):
-    DETECTION = "detection", _("detection")
-    UNAUTHORISED_ACCESS = "unauthorised_access", _("unauthorised access")
-    AWARENESS = "awareness", _("awareness")
-    CONTAINMENT = "containment", _("containment")
-    REGULATOR_REPORT = "regulator_report", _("regulator report")
-    REGULATOR_REQUEST = "regulator_request", _("regulator request")
-    DATA_SUBJECT_NOTICE = "data_subject_notice", _("data-subject notice")
-    PUBLIC_DISCLOSURE = "public_disclosure", _("public disclosure")
-    EXECUTIVE_RESIGNATION = "executive_resignation", _("executive resignation")
-    INVESTIGATION_MILESTONE = "investigation_milestone", _("investigation milestone")
-    MATERIALITY_DETERMINATION = "materiality_determination", _("materiality determination")
-    CLASSIFICATION_MAJOR = "classification_major", _("classified as major")
-    ASSESSMENT = "assessment", _("assessed as notifiable")
-    NEW_FACT = "new_fact", _("newly confirmed fact")
-    COUNT_REVISION = "count_revision", _("count revision")
-    LAW_ENFORCEMENT = "law_enforcement", _("law enforcement")
-    BOARD = "board", _("board")
-    PRESS = "press", _("press")
-    PENALTY = "penalty", _("penalty")
-    LITIGATION = "litigation", _("litigation")
-    NOTE = "note", _("note")
-
-
-class TimelineEventQuerySet(models.QuerySet["TimelineEvent"]):
-    def current(self) -> TimelineEventQuerySet:
-        """Events that no later correction has superseded."""
-        return self.filter(superseded_by__isnull=True)
-
-
 class TimelineEvent(models.Model):
     """Something that happened. Append-only: corrections supersede, they never edit."""
 
@@ -329,31 +271,6 @@ class TimelineEvent(models.Model):
     @property
     def is_superseded(self) -> bool:
         return hasattr(self, "superseded_by")
-
-
-class DeadlineStatus(models.TextChoices):
-    OPEN = "open", _("open")
-    FILED = "filed", _("filed")
-    NOT_APPLICABLE = "not_applicable", _("not applicable")
-    SUPERSEDED = "superseded", _("superseded")
-
-
-class Applicability(models.TextChoices):
-    APPLIES = "applies", _("applies")
-    DOES_NOT_APPLY = "does_not_apply", _("does not apply")
-    UNKNOWN = "unknown", _("unknown (a fact is missing)")
-
-
-class DeadlineQuerySet(models.QuerySet["Deadline"]):
-    def open(self) -> DeadlineQuerySet:
-        return self.filter(status=DeadlineStatus.OPEN)
-
-    def due_by(self, when: object) -> DeadlineQuerySet:
-        return self.open().filter(due_at__lte=when)
-
-    def by_urgency(self) -> DeadlineQuerySet:
-        # Soonest legal due time first; "without delay" (no due time) after those with one.
-        return self.order_by(models.F("due_at").asc(nulls_last=True), "id")
 
 
 class Deadline(models.Model):
@@ -567,6 +484,7 @@ __all__ = [
     "Applicability",
     "Deadline",
     "DeadlineAlternative",
+    "DeadlineQuerySet",
     "DeadlineRecomputation",
     "DeadlineStatus",
     "EventKind",
@@ -580,6 +498,7 @@ __all__ = [
     "Profile",
     "Severity",
     "TimelineEvent",
+    "TimelineEventQuerySet",
 ]
 
 

@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incidents.deadlines import deadline_record_filing, deadlines_schedule_for
 from incidents.models import (
     STATUS_TRANSITIONS,
     AffectedCountRevision,
@@ -286,8 +287,6 @@ def filing_submit(
     filing.full_clean()
     filing.save()
     if deadline is not None:
-        from incidents.deadlines import deadline_record_filing
-
         deadline_record_filing(deadline=deadline, filing=filing)
     _reschedule(incident, changed_by=submitted_by, reason=_("filing recorded"))
     return filing
@@ -300,7 +299,6 @@ def _reschedule(
     reason: str,
     trigger_corrected: bool = False,
 ) -> None:
-    from incidents.deadlines import deadlines_schedule_for
 
     deadlines_schedule_for(
         incident=incident,

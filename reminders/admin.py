@@ -20,6 +20,7 @@ from reminders.models import (
     ReminderPolicy,
     WebhookEndpoint,
 )
+from reminders.services import reminders_resync_all
 
 
 @admin.register(ReminderPolicy)
@@ -39,8 +40,6 @@ class ReminderPolicyAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Re-plan the reminders of every open deadline"))
     def resync(self, request: HttpRequest, queryset: QuerySet[ReminderPolicy]) -> None:
-        from reminders.services import reminders_resync_all
-
         count = reminders_resync_all()
         self.message_user(
             request, _("%(n)s deadlines re-planned.") % {"n": count}, messages.SUCCESS

@@ -22,6 +22,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Deadline, Notification
+from regulators.models import Obligation
+from reminders.policy import PolicyError, parse_policy
 
 
 def default_offsets() -> list[str]:
@@ -81,22 +83,21 @@ class ReminderPolicy(models.Model):
         return self.obligation_code or str(_("global default"))
 
     def clean(self) -> None:
-        from reminders.policy import PolicyError, parse_policy
-
         try:
             parse_policy(self)
         except PolicyError as exc:
             raise ValidationError({exc.field: str(exc)}) from exc
-        if self.obligation_code and self.obligation_code != "regulator-request":
-            from regulators.models import Obligation
-
-            if not Obligation.objects.filter(code=self.obligation_code).exists():
-                raise ValidationError(
-                    {
-                        "obligation_code": _("Unknown rule code %(code)s.")
-                        % {"code": self.obligation_code}
-                    }
-                )
+        if (
+            self.obligation_code
+            and self.obligation_code != "regulator-request"
+            and not Obligation.objects.filter(code=self.obligation_code).exists()
+        ):
+            raise ValidationError(
+                {
+                    "obligation_code": _("Unknown rule code %(code)s.")
+                    % {"code": self.obligation_code}
+                }
+            )
 
 
 class ReminderKind(models.TextChoices):

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from incidents.models import Notification
 from reminders import channels
+from reminders.digest import digest_content
 from reminders.models import (
     Channel,
     Delivery,
@@ -252,7 +253,6 @@ def claim(ids: list[str], *, now: datetime | None = None) -> tuple[_Batch, list[
 
 def send_deliveries(ids: list[str], *, now: datetime | None = None) -> BatchResult:
     """Claim and send the given deliveries; those already claimed elsewhere or sent are skipped."""
-    from reminders.digest import digest_content
 
     result = BatchResult()
     batch, rows = claim(ids, now=now)

@@ -1,6 +1,6 @@
 """Throughput benchmark of the deadline engine: full results, explanation included.
 
-Run: ``python -m regulators.engine.bench`` (target: at least 20,000 computations per second per
+Run: ``python -m tools.engine_bench`` (target: at least 20,000 computations per second per
 unit on one core).
 """
 
@@ -10,8 +10,9 @@ import random
 import time as _time
 from datetime import UTC, datetime, timedelta
 
-from .calendars import builtin_calendar
-from .rules import RuleSpec, Trigger, Unit, adhoc_rule, compute_due
+from regulators.engine.calendars import builtin_calendar
+from regulators.engine.rules import RuleSpec, Trigger, adhoc_rule, compute_due
+from regulators.engine.vocabulary import Unit
 
 __all__ = ["CASES", "run"]
 

@@ -6,13 +6,21 @@ below give 403 where a visible incident is there but the role lacks the right.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from common.roles import Action, has_right
+
+# The project's default permission classes (settings.REST_FRAMEWORK: signed in, token scope);
+# views that add their own right list these first. Read from settings so that no API app needs to
+# import the app owning token scopes (audit).
+DEFAULT_PERMISSIONS = cast(
+    list[type[BasePermission]], list(api_settings.DEFAULT_PERMISSION_CLASSES)
+)
 
 
 def required_action(view: APIView) -> Action:

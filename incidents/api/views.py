@@ -14,9 +14,8 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
-from common.api.permissions import HasRoleRight, required_action
+from common.api.permissions import DEFAULT_PERMISSIONS, HasRoleRight, required_action
 from common.api.views import ApiViewSet
 from common.roles import Action
 from incidents import services
@@ -34,11 +33,6 @@ from incidents.models import (
 )
 from incidents.permissions import incident_for
 from incidents.selectors import incidents_visible_to
-
-# The project defaults (signed in, token scope; settings.REST_FRAMEWORK) plus the view's own
-# right. Read from settings so that this app needs no import of the app owning token scopes.
-DEFAULT_PERMISSIONS = list(api_settings.DEFAULT_PERMISSION_CLASSES)
-
 
 # --- incidents --------------------------------------------------------------------------------
 

@@ -16,11 +16,10 @@ from rest_framework import mixins, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from common.api.filters import TextFilter
-from common.api.permissions import HasRoleRight, ReadAnyWriteAdmin
+from common.api.permissions import DEFAULT_PERMISSIONS, HasRoleRight, ReadAnyWriteAdmin
 from common.api.views import ApiViewSet
 from regulators.api import serializers as s
 from regulators.engine.calendars import BusinessCalendar, builtin_calendar
@@ -32,10 +31,6 @@ from regulators.engine.rules import (
     parse_offset,
 )
 from regulators.models import Calendar, Obligation, Regulator
-
-# The project defaults (signed in, token scope; settings.REST_FRAMEWORK) plus the view's own
-# right. Read from settings so that this app needs no import of the app owning token scopes.
-DEFAULT_PERMISSIONS = list(api_settings.DEFAULT_PERMISSION_CLASSES)
 
 
 @transaction.atomic

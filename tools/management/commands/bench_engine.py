@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from regulators.engine import bench
+from tools import engine_bench as bench
 
 
 class Command(BaseCommand):
