@@ -1,6 +1,6 @@
 """Export bookkeeping: the export log (audit), background export jobs and secret ICS feed tokens.
 
-Imported at the end of ``incidents/models.py`` so the models belong to the ``incidents`` app.
+The tables keep their ``incidents_*`` names from before this app existed (``Meta.db_table``).
 """
 
 from __future__ import annotations

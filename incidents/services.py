@@ -28,7 +28,7 @@ from incidents.models import (
     Membership,
     TimelineEvent,
 )
-from regulators.engine.vocabulary import Precision
+from regulators.engine.vocabulary import Confidence, Precision
 from regulators.models import Regulator
 
 
@@ -179,7 +179,7 @@ def timeline_event_record(
     description: str = "",
     source_title: str = "",
     source_url: str = "",
-    confidence: str = "high",
+    confidence: str = Confidence.HIGH,
     basis: str = "",
     legal_entity: LegalEntity | None = None,
     data: dict[str, Any] | None = None,

@@ -1,6 +1,6 @@
 """Reminder models: the persisted schedule and every delivery of it.
 
-Imported at the end of ``incidents/models.py`` so that they belong to the ``incidents`` app.
+The tables keep their ``incidents_*`` names from before this app existed (``Meta.db_table``).
 
 - ``ReminderPolicy``: when to remind (offsets relative to the due time) and whom to escalate to.
 - ``Reminder``: one row per deadline and offset, with its fire time and state. The sweep claims

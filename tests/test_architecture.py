@@ -262,3 +262,37 @@ def test_production_settings_do_not_install_the_tools() -> None:
     assert '"tools"' not in text["base"]
     assert '"tools"' not in text["production"]
     assert all('"tools"' in text[name] for name in ("dev", "test", "harness"))
+
+
+def _definitions(name: str) -> list[str]:
+    found = []
+    for module, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            defined = (
+                [node.name]
+                if isinstance(node, ast.ClassDef | ast.FunctionDef)
+                else [t.id for t in node.targets if isinstance(t, ast.Name)]
+                if isinstance(node, ast.Assign)
+                else [node.target.id]
+                if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+                else []
+            )
+            if name in defined:
+                found.append(module)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("name", "home"),
+    [
+        ("Precision", ["regulators.engine.vocabulary"]),
+        ("Unit", ["regulators.engine.vocabulary"]),
+        ("Confidence", ["regulators.engine.vocabulary"]),
+        ("PeriodUnit", []),
+        ("CONFIDENCE_LEVELS", []),
+        ("users_with_roles", ["common.roles"]),
+        ("roles_of", ["common.roles"]),
+    ],
+)
+def test_each_word_has_one_definition(name: str, home: list[str]) -> None:
+    assert _definitions(name) == home

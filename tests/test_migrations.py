@@ -60,8 +60,15 @@ def test_reminder_and_export_rows_survive_the_move_to_their_own_apps() -> None:
     incident = old.get_model("incidents", "Incident").objects.create(
         reference="INC-2025-0042", title="Breach", owner=user
     )
+    entity = old.get_model("incidents", "LegalEntity").objects.create(
+        incident=incident, name="Shop Co.", country="KR"
+    )
     deadline = old.get_model("incidents", "Deadline").objects.create(
-        incident=incident, code="kr-pipa-report", title="PIPC report", due_at=DUE
+        incident=incident,
+        legal_entity=entity,
+        code="kr-pipa-report",
+        title="PIPC report",
+        due_at=DUE,
     )
     notification = old.get_model("incidents", "Notification").objects.create(
         user=user, incident=incident, deadline=deadline, title="Due soon"
