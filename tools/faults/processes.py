@@ -133,7 +133,7 @@ class Receiver:
 # -- processes -----------------------------------------------------------------------------------
 
 
-def _socket_inode(port: int) -> str | None:
+def socket_inode(port: int) -> str | None:
     """The inode of the local TCP socket on ``port`` (the client side of a connection)."""
     wanted = f":{port:04X}"
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
@@ -145,7 +145,7 @@ def _socket_inode(port: int) -> str | None:
     return None
 
 
-def _owns_socket(pid: int, inode: str) -> bool:
+def owns_socket(pid: int, inode: str) -> bool:
     target = f"socket:[{inode}]"
     with contextlib.suppress(OSError):
         for fd in Path(f"/proc/{pid}/fd").iterdir():

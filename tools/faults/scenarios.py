@@ -60,8 +60,8 @@ from tools.faults.processes import (
     Cluster,
     Receiver,
     Redis,
-    _owns_socket,
-    _socket_inode,
+    owns_socket,
+    socket_inode,
 )
 
 
@@ -348,9 +348,9 @@ def run_scenario(
                 def on_hit(number: int, port: int) -> None:
                     if number < trigger_hit or killed:
                         return
-                    inode = _socket_inode(port)
+                    inode = socket_inode(port)
                     victim = next(
-                        (w for w in (w1, w2) if inode and _owns_socket(w.pid, inode)), None
+                        (w for w in (w1, w2) if inode and owns_socket(w.pid, inode)), None
                     )
                     if victim is not None:
                         killed.append(victim.name)
