@@ -173,10 +173,9 @@ def export_job_create(
         language=language,
         time_zone=tz.key,
     )
-    # Looked up by its registered name: exports.tasks imports this module for the job body, so
-    # importing the task here would make an import cycle. Same task object, same .delay.
-    task = current_app.tasks[EXPORT_JOB_TASK]
-    transaction.on_commit(partial(task.delay, job.pk))
+    # Sent by its registered name: exports.tasks imports this module for the job body, so
+    # importing the task here would make an import cycle. send_task needs no import at all.
+    transaction.on_commit(partial(current_app.send_task, EXPORT_JOB_TASK, args=[job.pk]))
     return job
 
 
