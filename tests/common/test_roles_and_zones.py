@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import override_settings
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _user(name: str, *groups: str, superuser: bool = False) -> User:
-    user = UserFactory(username=name, is_superuser=superuser)
+    user = cast(User, UserFactory(username=name, is_superuser=superuser))
     for group in groups:
         user.groups.add(Group.objects.get_or_create(name=group)[0])
     return user
