@@ -189,9 +189,11 @@ def test_large_incident_pdf_is_built_in_the_background(
         for n in range(3)
     )
     calls = []
-    from exports import tasks
+    from exports import services
 
-    monkeypatch.setattr(tasks.export_job_run, "delay", lambda job_id: calls.append(job_id))
+    monkeypatch.setattr(
+        services.current_app, "send_task", lambda name, args: calls.append((name, *args))
+    )
     client = Client()
     client.force_login(bob)
     with django_capture_on_commit_callbacks(execute=True):
@@ -199,5 +201,5 @@ def test_large_incident_pdf_is_built_in_the_background(
     job = ExportJob.objects.get()
     assert response.status_code == 303
     assert response["Location"] == reverse("exports:job", args=[job.pk])
-    assert calls == [job.pk]
+    assert calls == [("incidents.exports.tasks.export_job_run", job.pk)]
     assert job.status == "pending"
