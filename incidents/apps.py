@@ -8,7 +8,3 @@ class IncidentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "incidents"
     verbose_name = _("Incidents")
-
-    def ready(self) -> None:
-        # Importing the module registers the PDF export's start-up checks (Pango, shipped font).
-        from incidents.exports import checks  # noqa: F401

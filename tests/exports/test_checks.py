@@ -9,7 +9,7 @@ from django.core.checks import run_checks
 from django.test import Client
 from django.urls import reverse
 
-from incidents.exports import checks
+from exports import checks
 
 
 def _export_messages():
@@ -64,7 +64,7 @@ def test_without_the_shipped_font_the_start_up_check_says_how_to_restore_it(monk
 
 def test_a_starting_worker_logs_the_same_warning(monkeypatch, caplog):
     monkeypatch.setattr(checks, "_loadable", lambda names: "pango" not in names[0])
-    with caplog.at_level(logging.WARNING, logger="incidents.exports.checks"):
+    with caplog.at_level(logging.WARNING, logger="exports.checks"):
         checks.worker_ready.send(sender=None)
     (line,) = caplog.messages
     assert line.startswith("PDF export is unavailable: WeasyPrint's system libraries are missing")

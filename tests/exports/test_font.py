@@ -8,8 +8,8 @@ from functools import cache
 import pytest
 from fontTools.ttLib import TTFont
 
-from incidents.exports.checks import SHIPPED_FONT_FAMILY, SHIPPED_FONT_FILES, shipped_font_dir
-from incidents.exports.fonts import unpacked_font
+from exports.checks import SHIPPED_FONT_FAMILY, SHIPPED_FONT_FILES, shipped_font_dir
+from exports.fonts import unpacked_font
 
 
 @cache

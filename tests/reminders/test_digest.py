@@ -8,8 +8,8 @@ import pytest
 from django.core import mail
 
 from config.celery import app
-from incidents.reminders.models import DigestRun
-from incidents.reminders.tasks import send_digests
+from reminders.models import DigestRun
+from reminders.tasks import send_digests
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 
-from incidents.reminders import tasks
-from incidents.reminders.models import Delivery, DeliveryState
-from incidents.reminders.sending import relax_this_commit
-from incidents.reminders.services import reminders_sync_for
-from incidents.reminders.sweep import sweep
+from reminders import tasks
+from reminders.models import Delivery, DeliveryState
+from reminders.sending import relax_this_commit
+from reminders.services import reminders_sync_for
+from reminders.sweep import sweep
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
