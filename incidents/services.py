@@ -378,11 +378,11 @@ def timeline_event_record(
 
 
 def _check_request(data: dict[str, Any]) -> None:
-    """A regulator request needs a response period the engine can count (offset, and a
-    calendar for business days); the regulator, when given, is a catalogue code."""
-    if data.get("offset") is None:
-        raise ValidationError({"offset": _("Give the response period, e.g. 5bd.")})
-    validate_request_data(data)
+    """A regulator request's response period, when given, must be one the engine can count
+    (a readable offset, and a calendar for business days); without one the request is recorded
+    without a clock. The regulator, when given, is a catalogue code."""
+    if data.get("offset") is not None:
+        validate_request_data(data)
     regulator = data.get("regulator", "")
     if not isinstance(regulator, str):
         raise ValidationError({"regulator": _("regulator must be a code.")})
