@@ -8,3 +8,10 @@ class IncidentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "incidents"
     verbose_name = _("Incidents")
+
+    def ready(self) -> None:
+        # Catalogue and calendar edits must reach open deadlines, but regulators may not import
+        # incidents: incidents listens to the catalogue models instead (see incidents/recompute.py).
+        from incidents import recompute
+
+        recompute.connect()
