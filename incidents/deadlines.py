@@ -390,7 +390,9 @@ def deadlines_schedule_for(
     computed = _compute_all(incident, scope)
     existing = {
         (d.legal_entity_id, d.code, d.trigger_key): d
-        for d in Deadline.objects.filter(incident=incident)
+        # Through the reverse manager so each row knows its incident (the reminder sync reads
+        # its status) without a query per deadline.
+        for d in incident.deadlines.prefetch_related("alternatives")
         if scope.includes(d.code)
     }
     seen: set[tuple[int, str, str]] = set()

@@ -30,6 +30,8 @@ def digest_items(user: object, now: datetime) -> tuple[list[dict[str, object]], 
         deadlines_visible_to(user)  # type: ignore[arg-type]
         .open()
         .exclude(applicability=Applicability.DOES_NOT_APPLY)
+        # A closed incident stops its clocks' noise; its deadlines stay visible on its page.
+        .exclude(incident__status=IncidentStatus.CLOSED)
         .filter(due_at__isnull=False, due_at__lte=now + WINDOW)
         .select_related("incident", "obligation")
         .order_by("due_at", "id")

@@ -160,8 +160,9 @@ def test_scheduler_web_api_and_command_give_the_same_due_time(
     code = request.getfixturevalue(rule)
     client.force_login(alice)
     answers = {
-        "entry point": deadline_compute(code=code, trigger_at=trigger, awareness_at=awareness)
-        .result.due_at,
+        "entry point": deadline_compute(
+            code=code, trigger_at=trigger, awareness_at=awareness
+        ).result.due_at,
         "scheduler": _scheduler(incident, alice, code, trigger, awareness),
         "web": _web(client, code, trigger, awareness),
         "api": _api(_api_client(alice), code, trigger, awareness),
@@ -175,8 +176,6 @@ def test_scheduler_web_api_and_command_give_the_same_due_time(
 def test_obligation_version_is_chosen_by_trigger_date_with_its_own_calendar(versioned) -> None:
     # Before 2030, v1 counts weekends only and the KR closure does not matter:
     # Mon 2029-03-05 + 5 business days -> Mon 2029-03-12 end of day.
-    computed = deadline_compute(
-        code=versioned, trigger_at=datetime(2029, 3, 5, 10, 0, tzinfo=KST)
-    )
+    computed = deadline_compute(code=versioned, trigger_at=datetime(2029, 3, 5, 10, 0, tzinfo=KST))
     assert computed.obligation is not None and computed.obligation.version == 1
     assert computed.result.due_at == datetime(2029, 3, 12, 23, 59, 59, tzinfo=KST)
