@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from incidents.models import Applicability, Deadline, Profile
+from incidents.models import Applicability, Deadline, IncidentStatus, Profile
 from incidents.reminders import channels
 from incidents.reminders.models import Channel, Delivery, DigestRun
 from incidents.selectors import deadlines_visible_to

@@ -156,7 +156,8 @@ def test_recompute_command_prints_what_moved_and_dry_run_keeps_nothing(sec_incid
     out = StringIO()
     call_command("recompute_deadlines", "--calendar", "US-EDGAR", "--dry-run", stdout=out)
     text = out.getvalue()
-    assert sec_incident.reference in text and CODE in text
+    assert sec_incident.reference in text
+    assert CODE in text
     assert "2031-03-07T22:30:00+00:00 -> 2031-03-10T21:30:00+00:00" in text
     assert "why: recompute_deadlines (calendar US-EDGAR)" in text
     assert Deadline.objects.get(incident=sec_incident, code=CODE).due_at == DUE_BEFORE

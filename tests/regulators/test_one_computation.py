@@ -177,5 +177,6 @@ def test_obligation_version_is_chosen_by_trigger_date_with_its_own_calendar(vers
     # Before 2030, v1 counts weekends only and the KR closure does not matter:
     # Mon 2029-03-05 + 5 business days -> Mon 2029-03-12 end of day.
     computed = deadline_compute(code=versioned, trigger_at=datetime(2029, 3, 5, 10, 0, tzinfo=KST))
-    assert computed.obligation is not None and computed.obligation.version == 1
+    assert computed.obligation is not None
+    assert computed.obligation.version == 1
     assert computed.result.due_at == datetime(2029, 3, 12, 23, 59, 59, tzinfo=KST)

@@ -89,7 +89,8 @@ def test_removed_member_no_longer_sees_the_incidents_notifications(
     assert titles == ["Daily digest"]
     client.force_login(bob)
     page = client.get(reverse("notifications")).content.decode()
-    assert "Daily digest" in page and "8-K due soon" not in page
+    assert "Daily digest" in page
+    assert "8-K due soon" not in page
     # Kept for the record.
     assert Notification.objects.filter(user=bob, incident=incident).exists()
 
