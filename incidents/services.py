@@ -86,6 +86,14 @@ def incident_open(
     return incident
 
 
+def status_transition_check(old: str, new: str) -> None:
+    """The status rule, also asked by the admin form before anything is saved."""
+    if new != old and new not in STATUS_TRANSITIONS.get(old, set()):
+        raise ValidationError(
+            {"status": _("Cannot move from %(old)s to %(new)s.") % {"old": old, "new": new}}
+        )
+
+
 @transaction.atomic
 def incident_set_status(
     *, incident: Incident, status: str, changed_by: User | None = None
@@ -107,32 +115,33 @@ def incident_set_status(
     return incident
 
 
+# Facts that applicability conditions read; changing one recomputes the deadlines.
+_DEADLINE_FACTS = frozenset(
+    {"data_categories", "external_attack", "sensitive_data", "unique_identifiers", "extra_facts"}
+)
+_INCIDENT_FIELDS = _DEADLINE_FACTS | {
+    "title",
+    "summary",
+    "severity",
+    "team",
+    "owner",
+    "is_reconstruction",
+}
+
+
 @transaction.atomic
 def incident_update_facts(
     *, incident: Incident, changed_by: User | None = None, **facts: Any
 ) -> Incident:
-    allowed = {
-        "title",
-        "summary",
-        "severity",
-        "team",
-        "data_categories",
-        "external_attack",
-        "sensitive_data",
-        "unique_identifiers",
-        "extra_facts",
-    }
-    unknown = set(facts) - allowed
+    unknown = set(facts) - _INCIDENT_FIELDS
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
-    if "status" in facts:
-        raise ValidationError({"status": _("Change the status with incident_set_status.")})
     before = {name: getattr(incident, name) for name in facts}
     for name, value in facts.items():
         setattr(incident, name, value)
     incident.full_clean()
     incident.save()
-    if any(before[name] != value for name, value in facts.items()):
+    if any(before[name] != value for name, value in facts.items() if name in _DEADLINE_FACTS):
         _reschedule(incident, changed_by=changed_by, reason=_("incident facts changed"))
     return incident
 
@@ -156,7 +165,7 @@ def membership_remove(*, incident: Incident, user: User) -> None:
         membership.delete()
 
 
-_ENTITY_FIELDS = frozenset(
+ENTITY_FIELDS = frozenset(
     {
         "name",
         "name_local",
@@ -195,7 +204,7 @@ def _entity_clean(entity: LegalEntity) -> None:
 def legal_entity_add(
     *, incident: Incident, changed_by: User | None = None, **fields: Any
 ) -> LegalEntity:
-    unknown = set(fields) - _ENTITY_FIELDS
+    unknown = set(fields) - ENTITY_FIELDS
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     entity = LegalEntity(incident=incident, **fields)
@@ -211,7 +220,7 @@ def legal_entity_update(
 ) -> LegalEntity:
     """Change an entity's facts; the incident's deadlines follow (an entity that stops being an
     ICT provider loses the Network Act clock, one that becomes an SEC registrant gains 8-K)."""
-    unknown = set(fields) - _ENTITY_FIELDS
+    unknown = set(fields) - ENTITY_FIELDS
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     before = {name: getattr(entity, name) for name in fields}
