@@ -11,7 +11,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Model
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -446,6 +447,26 @@ def filing_submit(
     return filing
 
 
+@transaction.atomic
+def incident_imported(*, incident: Incident, appended: Iterable[Model]) -> None:
+    """An incident restored from a JSON export joins the ordinary path, in the import's
+    transaction: its deadlines are rescheduled against the catalogue here (a no-op when nothing
+    differs, so the round trip stays identical; filed verdicts stay frozen) and its reminders
+    planned. The append-only rows the importer bulk-inserted (events, counts) are announced to
+    the audit log's receivers, which ``bulk_create`` bypasses."""
+    for row in appended:
+        post_save.send(
+            sender=type(row),
+            instance=row,
+            created=True,
+            raw=False,
+            using=row._state.db or "default",
+            update_fields=None,
+        )
+    deadlines_schedule_for(incident=incident, reason=_("recomputed after import"))
+    reminders_sync(incident=incident)
+
+
 def _reschedule(
     incident: Incident,
     *,
@@ -467,6 +488,7 @@ __all__ = [
     "IncidentStatus",
     "affected_count_revise",
     "filing_submit",
+    "incident_imported",
     "incident_next_reference",
     "incident_open",
     "incident_set_status",
