@@ -415,6 +415,17 @@ class DeadlineAdmin(SimpleHistoryAdmin):
     ]
     inlines = [DeadlineAlternativeInline, DeadlineRecomputationInline]
 
+    # Computed by the scheduler: an edit here would be overwritten, or worse, kept out of step
+    # with the timeline. Marking "not applicable" and filing go through their own pages.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 class FilingDocumentInline(admin.TabularInline):
     model = FilingDocument
