@@ -116,7 +116,9 @@ def test_overlapping_effective_periods_for_one_code_are_refused(admin_client, ca
     assert Obligation.objects.count() == before
 
 
-def test_deadline_edit_in_admin_is_refused_even_with_an_unknown_rule_code(admin_client, demo) -> None:
+def test_deadline_edit_in_admin_is_refused_even_with_an_unknown_rule_code(
+    admin_client, demo
+) -> None:
     deadline = Deadline.objects.filter(incident__reference="INC-2026-0002").first()
     url = reverse("admin:incidents_deadline_change", args=[deadline.pk])
     form = admin_client.get(url).context["adminform"].form
