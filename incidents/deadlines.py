@@ -552,6 +552,15 @@ def deadline_mark_not_applicable(
 ) -> Deadline:
     if not justification.strip():
         raise ValidationError({"justification": _("A justification is required.")})
+    # The rule for every door (the web page and the API used to disagree about it).
+    if deadline.status == DeadlineStatus.FILED:
+        raise ValidationError(
+            {"justification": _("A filed deadline cannot be marked not applicable.")}
+        )
+    if deadline.status != DeadlineStatus.OPEN:
+        raise ValidationError(
+            {"justification": _("Only an open deadline can be marked not applicable.")}
+        )
     deadline.status = DeadlineStatus.NOT_APPLICABLE
     deadline.not_applicable_reason = justification.strip()
     deadline.not_applicable_by = marked_by  # type: ignore[assignment]

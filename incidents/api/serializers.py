@@ -33,7 +33,6 @@ from incidents.models import (
     AffectedCountRevision,
     Deadline,
     DeadlineAlternative,
-    DeadlineStatus,
     EventKind,
     Filing,
     Incident,
@@ -314,15 +313,8 @@ class DeadlineOutput(OutputSerializer):
 
 
 class NotApplicableInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
+    # Shape only: which deadlines may be marked is deadline_mark_not_applicable's rule.
     justification = StrictCharField(max_length=5000)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        deadline = self.context.get("deadline")
-        if deadline is not None and deadline.status == DeadlineStatus.FILED:
-            raise serializers.ValidationError(
-                {"justification": [_("A filed deadline cannot be marked not applicable.")]}
-            )
-        return attrs
 
 
 # --- filings ----------------------------------------------------------------------------------
