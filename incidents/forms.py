@@ -4,7 +4,6 @@ into aware instants; every write is then done by a service in ``incidents.servic
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, time
 from functools import cache
 from typing import Any
@@ -15,7 +14,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from incidents.deadlines import validate_request_data
 from incidents.models import (
     Deadline,
     DeadlineStatus,
@@ -28,7 +26,6 @@ from incidents.models import (
 )
 from incidents.templatetags.clock import deadline_title, instant_text, localized_name
 from regulators.engine.calendars import BUILTIN_CALENDAR_CODES
-from regulators.engine.rules import Unit, parse_offset
 from regulators.engine.vocabulary import Confidence, Precision
 from regulators.models import CONFIDENCE_CHOICES, PRECISION_CHOICES, Obligation, Regulator
 
@@ -48,7 +45,6 @@ COMMON_ZONES = (
     "Asia/Shanghai",
     "Australia/Sydney",
 )
-JURISDICTION_RE = re.compile(r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$")
 
 
 @cache
@@ -247,7 +243,7 @@ class CountForm(StyledForm):
         max_length=10,
         help_text=_("Country code, or US-CA style for states."),
     )
-    count = forms.IntegerField(label=_("Affected people"), min_value=0)
+    count = forms.IntegerField(label=_("Affected people"))
     as_of_date = _date_field(_("As of (date)"))
     as_of_time = _time_field(_("As of (time)"))
     as_of_tz = _zone_field(_("Time zone"))
@@ -256,15 +252,6 @@ class CountForm(StyledForm):
     def __init__(self, *args: Any, zone: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["as_of_tz"].initial = zone
-
-    def clean_jurisdiction(self) -> str:
-        value = str(self.cleaned_data["jurisdiction"]).strip().upper()
-        if not JURISDICTION_RE.match(value):
-            raise ValidationError(
-                _("Write a two-letter country code (KR, US) or a state as US-CA."),
-                code="invalid",
-            )
-        return value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -399,18 +386,10 @@ class RequestForm(StyledForm):
             zone="received_tz",
             target="received_at",
         )
+        # Shape only: whether the period can be counted (unit, calendar, zone) is the service's
+        # rule; the view shows its ValidationError on these fields.
         offset = data.get("offset")
         if offset:
-            try:
-                _amount, unit = parse_offset(offset)
-            except ValueError:
-                self.add_error(
-                    "offset", _("Write a number and a unit (h, cd, bd or mo), for example 5bd.")
-                )
-                return data
-            if unit is Unit.BUSINESS_DAYS and not data.get("calendar"):
-                self.add_error("calendar", _("Business days need a calendar."))
-                return data
             data["request_data"] = {
                 "offset": offset.strip().lower(),
                 "calendar": data.get("calendar") or "",
@@ -418,10 +397,6 @@ class RequestForm(StyledForm):
                 "roll_forward": bool(data.get("roll_forward")),
                 "regulator": data["regulator"].code if data.get("regulator") else "",
             }
-            try:
-                validate_request_data(data["request_data"])
-            except ValidationError as exc:
-                self.apply_service_error(exc)
         return data
 
 
@@ -443,6 +418,13 @@ class WhatIfForm(StyledForm):
     trigger_time = _time_field(_("Trigger time"), required=False)
     trigger_tz = _zone_field(_("Trigger time zone"))
     precision = forms.ChoiceField(label=_("Precision"), choices=PRECISION_CHOICES)
+    awareness_date = forms.DateField(
+        label=_("Awareness date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("For rules with a long stop counted from awareness (DORA's 24 hours)."),
+    )
+    awareness_time = _time_field(_("Awareness time"), required=False)
 
     def __init__(self, *args: Any, zone: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -460,18 +442,18 @@ class WhatIfForm(StyledForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        # Shape only; the period's rules are regulators.computation's (shown on these fields).
         if not data.get("obligation") and not data.get("offset"):
             self.add_error("offset", _("Choose an obligation or give a period."))
-        if data.get("offset"):
+        if data.get("awareness_date") and data.get("trigger_tz"):
             try:
-                _amount, unit = parse_offset(data["offset"])
-            except ValueError:
-                self.add_error(
-                    "offset", _("Write a number and a unit (h, cd, bd or mo), for example 5bd.")
+                data["awareness_at"] = local_instant(
+                    data["awareness_date"],
+                    data.get("awareness_time") or time(0, 0),
+                    data["trigger_tz"],
                 )
-            else:
-                if unit is Unit.BUSINESS_DAYS and not data.get("calendar"):
-                    self.add_error("calendar", _("Business days need a calendar."))
+            except ValidationError as exc:
+                self.add_error("awareness_time", exc)
         combine_instant(
             self,
             data,

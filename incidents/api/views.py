@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -32,7 +33,7 @@ from incidents.models import (
     TimelineEvent,
 )
 from incidents.permissions import incident_for
-from incidents.selectors import incidents_visible_to
+from incidents.selectors import incidents_visible_to, notifications_for
 
 # --- incidents --------------------------------------------------------------------------------
 
@@ -153,6 +154,26 @@ class LegalEntityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Incid
         return Response(self.get_serializer(entity).data, status=status.HTTP_201_CREATED)
 
 
+# Fields of a regulator request's ``data`` object, which the service names on their own.
+_DATA_FIELDS = {"offset", "calendar", "tz", "roll_forward", "regulator"}
+
+
+def _record_event(**kwargs: Any) -> TimelineEvent:
+    """The service's refusal, with the request-period fields shown where they are in the body
+    (``data.offset``)."""
+    try:
+        return services.timeline_event_record(**kwargs)
+    except DjangoValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise DjangoValidationError(
+            {
+                f"data.{key}" if key in _DATA_FIELDS else key: errors
+                for key, errors in exc.error_dict.items()
+            }
+        ) from exc
+
+
 class TimelineEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IncidentScopedViewSet):
     """The append-only timeline: a correction supersedes an event, it never edits it."""
 
@@ -171,9 +192,7 @@ class TimelineEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Inc
     def create(self, request: Request, incident_pk: int) -> Response:
         """Record an event; trigger events start or move deadlines in the same transaction."""
         data = self._valid(serializers.TimelineEventInput)
-        event = services.timeline_event_record(
-            incident=self.incident, recorded_by=_user(request), **data
-        )
+        event = _record_event(incident=self.incident, recorded_by=_user(request), **data)
         return Response(
             self.get_serializer(self.get_queryset().get(pk=event.pk)).data,
             status=status.HTTP_201_CREATED,
@@ -187,7 +206,7 @@ class TimelineEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Inc
         """Record a correction that supersedes this event (once; a correction can be corrected)."""
         original = self.get_object()
         data = self._valid(serializers.CorrectionInput)
-        event = services.timeline_event_record(
+        event = _record_event(
             incident=self.incident, supersedes=original, recorded_by=_user(request), **data
         )
         return Response(
@@ -289,7 +308,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiV
     def get_queryset(self) -> QuerySet[Notification]:
         if getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
-        return Notification.objects.filter(user=_user(self.request))
+        return notifications_for(_user(self.request))
 
     @extend_schema(request=serializers.EmptyInput, responses=serializers.NotificationOutput)
     @action(detail=True, methods=["post"])

@@ -19,7 +19,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from incidents.models import Deadline, Notification
+from incidents.models import Deadline
+from incidents.selectors import notifications_for
 
 register = template.Library()
 
@@ -164,7 +165,7 @@ def countdown(deadline: Deadline, now: datetime) -> SafeString | str:
 def unread_notifications(user: Any) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return notifications_for(user).filter(read_at__isnull=True).count()
 
 
 @register.simple_tag(takes_context=True)
