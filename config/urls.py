@@ -10,10 +10,13 @@ from drf_spectacular.views import (
 
 from incidents.api.errors import api_not_found
 from incidents.health import healthz
+from incidents.security import admin_login
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin's own login form would skip the second factor: send it to /accounts/login/.
+    path("admin/login/", admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("incidents.api.urls")),
     path("api/v1/", include("regulators.api.urls")),

@@ -10,16 +10,14 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incidents.concurrency import check_version, lock_incident
 from incidents.models import (
     STATUS_TRANSITIONS,
     AffectedCountRevision,
-    Deadline,
     EventKind,
-    Filing,
     Incident,
     IncidentStatus,
     LegalEntity,
@@ -27,7 +25,11 @@ from incidents.models import (
     Precision,
     TimelineEvent,
 )
-from regulators.models import Regulator
+from incidents.references import (
+    next_automatic_reference,
+    save_with_reference,
+    validate_hand_given_reference,
+)
 
 
 def _require_aware(value: datetime, field: str) -> None:
@@ -36,12 +38,8 @@ def _require_aware(value: datetime, field: str) -> None:
 
 
 def incident_next_reference(*, year: int) -> str:
-    prefix = f"INC-{year}-"
-    last = (
-        Incident.objects.filter(reference__startswith=prefix).aggregate(m=Max("reference")).get("m")
-    )
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:04d}"
+    """The next automatic reference (takes the year's counter: call inside a transaction)."""
+    return next_automatic_reference(year=year)
 
 
 @transaction.atomic
@@ -60,8 +58,10 @@ def incident_open(
     extra_facts: dict[str, Any] | None = None,
     is_reconstruction: bool = False,
 ) -> Incident:
+    if reference:
+        validate_hand_given_reference(reference)
     incident = Incident(
-        reference=reference or incident_next_reference(year=timezone.now().year),
+        reference=reference or "INC-0000-0000",  # placeholder for full_clean; numbered below
         title=title,
         summary=summary,
         severity=severity,
@@ -74,13 +74,17 @@ def incident_open(
         extra_facts=extra_facts or {},
         is_reconstruction=is_reconstruction,
     )
-    incident.full_clean()
-    incident.save()
-    return incident
+    incident.full_clean(validate_unique=False)  # uniqueness is settled by save_with_reference
+    return save_with_reference(incident, year=timezone.now().year, automatic=not reference)
 
 
 @transaction.atomic
-def incident_set_status(*, incident: Incident, status: str) -> Incident:
+def incident_set_status(
+    *, incident: Incident, status: str, expected_version: str | None = None
+) -> Incident:
+    # Re-read under lock: the transition is judged against the committed status.
+    incident = lock_incident(incident)
+    check_version(incident, expected_version)
     if status == incident.status:
         return incident
     if status not in STATUS_TRANSITIONS.get(incident.status, set()):
@@ -97,7 +101,11 @@ def incident_set_status(*, incident: Incident, status: str) -> Incident:
 
 @transaction.atomic
 def incident_update_facts(
-    *, incident: Incident, changed_by: User | None = None, **facts: Any
+    *,
+    incident: Incident,
+    changed_by: User | None = None,
+    expected_version: str | None = None,
+    **facts: Any,
 ) -> Incident:
     allowed = {
         "title",
@@ -113,10 +121,14 @@ def incident_update_facts(
     unknown = set(facts) - allowed
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    # Re-read under lock and save only the changed fields: a simultaneous change of another
+    # field is kept (no stale-copy overwrite); with a version, a stale edit is refused instead.
+    incident = lock_incident(incident)
+    check_version(incident, expected_version)
     for name, value in facts.items():
         setattr(incident, name, value)
-    incident.full_clean()
-    incident.save()
+    incident.full_clean(exclude=["reference"])
+    incident.save(update_fields=[*facts, "updated_at"])
     _reschedule(incident, changed_by=changed_by, reason=_("incident facts changed"))
     return incident
 
@@ -243,55 +255,6 @@ def timeline_event_record(
     return event
 
 
-@transaction.atomic
-def filing_submit(
-    *,
-    incident: Incident,
-    recipient: str,
-    submitted_at: datetime,
-    deadline: Deadline | None = None,
-    legal_entity: LegalEntity | None = None,
-    regulator: Regulator | None = None,
-    channel: str = "",
-    reference_number: str = "",
-    acknowledged_at: datetime | None = None,
-    acknowledgement: str = "",
-    notes: str = "",
-    submitted_by: User | None = None,
-) -> Filing:
-    """Record a filing. The first filing answering a deadline freezes its verdict."""
-    _require_aware(submitted_at, "submitted_at")
-    if acknowledged_at is not None:
-        _require_aware(acknowledged_at, "acknowledged_at")
-    if deadline is not None and deadline.incident_id != incident.pk:
-        raise ValidationError({"deadline": _("That deadline belongs to another incident.")})
-    if deadline is not None:
-        legal_entity = legal_entity or deadline.legal_entity
-        regulator = regulator or deadline.regulator
-    filing = Filing(
-        incident=incident,
-        deadline=deadline,
-        legal_entity=legal_entity,
-        regulator=regulator,
-        recipient=recipient,
-        submitted_at=submitted_at,
-        channel=channel,
-        reference_number=reference_number,
-        acknowledged_at=acknowledged_at,
-        acknowledgement=acknowledgement,
-        notes=notes,
-        submitted_by=submitted_by,
-    )
-    filing.full_clean()
-    filing.save()
-    if deadline is not None:
-        from incidents.deadlines import deadline_record_filing
-
-        deadline_record_filing(deadline=deadline, filing=filing)
-    _reschedule(incident, changed_by=submitted_by, reason=_("filing recorded"))
-    return filing
-
-
 def _reschedule(
     incident: Incident,
     *,
@@ -309,10 +272,14 @@ def _reschedule(
     )
 
 
+# Filing services live in incidents/filings.py; re-exported here, the one place writes are found.
+from incidents.filings import filing_submit, filing_withdraw  # noqa: E402
+
 __all__ = [
     "IncidentStatus",
     "affected_count_revise",
     "filing_submit",
+    "filing_withdraw",
     "incident_next_reference",
     "incident_open",
     "incident_set_status",

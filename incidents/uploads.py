@@ -28,6 +28,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -39,7 +40,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from incidents.models import Filing, FilingDocument
 from incidents.permissions import incident_for
 from incidents.roles import Action
-from incidents.selectors import incidents_visible_to
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -198,6 +198,58 @@ def filing_document_attach(
     return document
 
 
+# Room for the multipart boundaries and the other form fields around one file.
+MULTIPART_OVERHEAD = 64 * 1024
+UPLOAD_REFUSED_ATTR = "upload_refused_too_large"
+
+
+class SizeLimitedUploadHandler(FileUploadHandler):
+    """First in FILE_UPLOAD_HANDLERS: refuses a file larger than DOCUMENT_MAX_UPLOAD_BYTES while
+    it streams in. A request whose Content-Length already says it is too large has its file
+    skipped before a single byte is buffered; otherwise the file is dropped at the first chunk
+    past the limit, before that chunk reaches the memory or temporary-file handler. The form
+    fields (CSRF token included) are still parsed, so the page can say why."""
+
+    def handle_raw_input(
+        self,
+        input_data: Any,
+        META: Any,
+        content_length: int,
+        boundary: Any,
+        encoding: str | None = None,
+    ) -> None:
+        self.limit = int(settings.DOCUMENT_MAX_UPLOAD_BYTES)
+        self.request_too_large = content_length > self.limit + MULTIPART_OVERHEAD
+        self.received = 0
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+        if getattr(self, "request_too_large", False):
+            self._refuse()
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > getattr(self, "limit", settings.DOCUMENT_MAX_UPLOAD_BYTES):
+            self._refuse()
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the next handler builds the file
+
+    def _refuse(self) -> None:
+        if self.request is not None:
+            setattr(self.request, UPLOAD_REFUSED_ATTR, True)
+        raise SkipFile()
+
+
+def too_large_message() -> str:
+    limit = settings.DOCUMENT_MAX_UPLOAD_BYTES
+    return _("The file is too large (the limit is %(limit)s MB).") % {
+        "limit": f"{limit / 1048576:.0f}"
+    }
+
+
 class DocumentForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Document"))
 
@@ -211,7 +263,11 @@ def document_upload(request: HttpRequest, reference: str, filing_id: int) -> Htt
     form = DocumentForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        if getattr(request, UPLOAD_REFUSED_ATTR, False):
+            form.is_valid()
+            form.errors.pop("file", None)
+            form.add_error("file", too_large_message())
+        elif form.is_valid():
             try:
                 document = filing_document_attach(
                     filing=filing,
@@ -248,11 +304,11 @@ def document_upload(request: HttpRequest, reference: str, filing_id: int) -> Htt
 @require_GET
 def document_download(request: HttpRequest, document_id: int) -> FileResponse:
     document = FilingDocument.objects.select_related("filing").filter(pk=document_id).first()
-    if (
-        document is None
-        or not incidents_visible_to(request.user).filter(pk=document.filing.incident_id).exists()
-    ):
+    if document is None:
         raise Http404(_("No such document."))
+    # The same check as the incident page: 404 if the incident is invisible, 403 without the
+    # role right to view it (a member without any role gets 403, not the file).
+    incident_for(request.user, pk=document.filing.incident_id, action=Action.VIEW)
     from audit.services import audit_record
 
     audit_record(

@@ -18,6 +18,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from incidents.concurrency import StaleWrite
+
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 
 
@@ -48,7 +50,15 @@ def _flatten(detail: Any, prefix: str, out: dict[str, list[str]]) -> None:
         out.setdefault(prefix or NON_FIELD, []).append(str(detail))
 
 
+class PreconditionFailed(exceptions.APIException):
+    status_code = 412
+    default_detail = "The resource changed since the version given in If-Match."
+    default_code = "precondition_failed"
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, StaleWrite):
+        exc = PreconditionFailed(detail=str(exc.message))
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=get_error_detail(exc))
     response = drf_exception_handler(exc, context)
