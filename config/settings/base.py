@@ -335,6 +335,7 @@ SPECTACULAR_SETTINGS.update(
         "ENUM_NAME_OVERRIDES": {
             "EventKindEnum": "incidents.models.EventKind",
             "PrecisionEnum": "incidents.models.Precision",
+            "FilingPrecisionEnum": "incidents.models.FilingPrecision",
             "IncidentStatusEnum": "incidents.models.IncidentStatus",
             "DeadlineStatusEnum": "incidents.models.DeadlineStatus",
             "ClosureKindEnum": "regulators.models.CalendarClosure.Kind",
