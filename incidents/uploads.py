@@ -264,6 +264,7 @@ def document_upload(request: HttpRequest, reference: str, filing_id: int) -> Htt
     status = 200
     if request.method == "POST":
         if getattr(request, UPLOAD_REFUSED_ATTR, False):
+            form = DocumentForm(request.POST, request.FILES)  # bound, even with the file dropped
             form.is_valid()
             form.errors.pop("file", None)
             form.add_error("file", too_large_message())

@@ -83,7 +83,8 @@ def test_withdrawing_the_deciding_filing_recomputes_from_the_rest(deadline, alic
     d = _fresh(deadline)
     assert (d.verdict, d.late_by_seconds) == ("late", 5 * 3600)
     kept = Filing.objects.get(pk=early.pk)
-    assert kept.withdrawn_at is not None and kept.withdrawn_by == alice
+    assert kept.withdrawn_at is not None
+    assert kept.withdrawn_by == alice
     assert kept.withdrawal_reason == "entered against the wrong deadline"
     change = DeadlineRecomputation.objects.get(deadline=d, old_verdict="on_time")
     assert change.new_verdict == "late"
@@ -274,7 +275,8 @@ def test_admin_keeps_submission_time_deadline_and_precision_read_only(
     filing = _file(deadline, DUE - timedelta(hours=1), alice)
     url = reverse("admin:incidents_filing_change", args=[filing.pk])
     page = root.get(url).content.decode()
-    assert 'name="submitted_at_0"' not in page and 'name="precision"' not in page
+    assert 'name="submitted_at_0"' not in page
+    assert 'name="precision"' not in page
     assert 'name="deadline"' not in page
     response = root.post(
         url,
