@@ -117,7 +117,8 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """One incident; the ETag header is its version (send it back in If-Match to edit)."""
-        return self._output(self.get_object())
+        incident = self.get_object()
+        return with_etag(Response(self.get_serializer(incident).data), incident)
 
     @extend_schema(
         request=serializers.IncidentCreateInput, responses={201: serializers.IncidentOutput}
@@ -280,7 +281,7 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Incident
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """One deadline; the ETag header is its version (If-Match on not-applicable)."""
-        deadline = self.get_queryset().get(pk=self.get_object().pk)
+        deadline = self.get_object()
         return with_etag(Response(self.get_serializer(deadline).data), deadline)
 
 

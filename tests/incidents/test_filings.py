@@ -13,8 +13,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from incidents import services
+from incidents.deadlines import verdict_for
+from incidents.filings import earliest_window, filing_window
 from incidents.models import Deadline, DeadlineRecomputation, Filing, Incident
 from incidents.views.figures import on_time_rate
 
@@ -328,3 +332,42 @@ def test_admin_adds_a_filing_through_the_service(root, deadline) -> None:
     # The service judged it (09:00 in the admin's Seoul zone, an hour before the due time).
     d = _fresh(deadline)
     assert (d.status, d.verdict, d.late_by_seconds) == ("filed", "on_time", -3600)
+
+
+# --- property: order never matters ---------------------------------------------------------------
+
+_offsets = st.lists(
+    st.tuples(st.integers(min_value=-72 * 3600, max_value=72 * 3600), st.booleans()),
+    min_size=1,
+    max_size=6,
+)
+
+
+@given(filings=_offsets, data=st.data())
+def test_the_verdict_depends_only_on_the_earliest_filing_not_on_order(filings, data) -> None:
+    """Whatever order the filings come in, the window and verdict are those of the earliest
+    possible first submission (a date-only filing spans its whole Seoul day)."""
+
+    def make(offset: int, date_only: bool) -> Filing:
+        when = DUE + timedelta(seconds=offset)
+        if date_only:
+            when = datetime.combine(when.astimezone(KST).date(), datetime.min.time(), tzinfo=KST)
+        return Filing(
+            submitted_at=when,
+            precision="date" if date_only else "exact",
+            entered_tz="Asia/Seoul",
+        )
+
+    rows = [make(offset, date_only) for offset, date_only in filings]
+    shuffled = data.draw(st.permutations(rows))
+    start, end = earliest_window(shuffled)
+    assert (start, end) == earliest_window(rows)
+    assert start == min(filing_window(f)[0] for f in rows)
+    verdict, late = verdict_for(DUE, start, end)
+    if end <= DUE:
+        assert verdict == "on_time"
+    elif start > DUE:
+        assert verdict == "late"
+    else:
+        assert verdict == "uncertain"
+    assert late == int((start - DUE).total_seconds())
