@@ -306,6 +306,7 @@ class FilingForm(StyledForm):
         label=_("Precision"),
         choices=FilingPrecision.choices,
         initial=FilingPrecision.EXACT,
+        required=False,  # left out: an exact time
         help_text=_(
             "“Date only” when only the day is known (in the zone above; use the regulator's "
             "zone). On the due date the verdict stays “uncertain” until the time is recorded."
@@ -329,6 +330,7 @@ class FilingForm(StyledForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        data["precision"] = data.get("precision") or FilingPrecision.EXACT
         combine_instant(
             self,
             data,
