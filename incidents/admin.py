@@ -30,6 +30,7 @@ from incidents.models import (
     Profile,
     TimelineEvent,
 )
+from incidents.references import validate_hand_given_reference
 
 
 class LegalEntityInline(admin.StackedInline):
@@ -69,8 +70,26 @@ class TimelineEventInline(admin.TabularInline):
         return False
 
 
+class IncidentAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A reference typed in the admin follows the same rule as the API's (docs/api.md)."""
+
+    class Meta:
+        model = Incident
+        fields = ["reference"]  # the admin adds every other field itself
+
+    def clean_reference(self) -> str:
+        reference = str(self.cleaned_data["reference"])
+        if self.instance.pk is None or reference != self.instance.reference:
+            try:
+                validate_hand_given_reference(reference)
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict["reference"]) from exc
+        return reference
+
+
 @admin.register(Incident)
 class IncidentAdmin(SimpleHistoryAdmin):
+    form = IncidentAdminForm
     list_display = ["reference", "title", "severity", "status", "owner", "created_at"]
     list_filter = ["status", "severity", "is_reconstruction"]
     search_fields = ["reference", "title", "summary"]

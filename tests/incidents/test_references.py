@@ -125,3 +125,24 @@ def test_api_refuses_a_poisoning_reference_with_400_naming_the_field(alice, in_2
     created = client.post("/api/v1/incidents/", {"title": "y"}, format="json")
     assert created.status_code == 201
     assert created.json()["reference"] == "INC-2026-0001"
+
+
+def test_the_admin_refuses_a_reference_that_would_poison_numbering(client, alice) -> None:
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    response = client.post(
+        "/admin/incidents/incident/add/",
+        {
+            "reference": "INC-2026-Z",
+            "title": "x",
+            "severity": "high",
+            "status": "open",
+            "owner": alice.pk,
+            "data_categories": "[]",
+            "extra_facts": "{}",
+        },
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert "References starting with INC- are automatic" in response.content.decode()
+    assert not Incident.objects.filter(reference="INC-2026-Z").exists()
