@@ -124,8 +124,8 @@ def test_a_date_only_filing_on_the_due_date_of_a_24h_clock_is_uncertain_not_on_t
     assert d.verdict == "uncertain"
     assert d.verdict != "on_time"
     assert d.late_by_seconds == -10 * 3600
-    assert d.filed_latest_at is not None
-    assert (d.filed_latest_at - d.due_at).total_seconds() == 14 * 3600
+    assert d.filed_latest_at == datetime(2026, 3, 4, 0, 0, tzinfo=KST)
+    assert (d.filed_latest_at - DUE).total_seconds() == 14 * 3600
 
 
 def test_date_only_filings_before_the_due_date_are_on_time_and_after_it_late(
