@@ -30,7 +30,12 @@ from incidents.models import Deadline, Incident
 from regulators.models import Obligation
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush after each test would otherwise also remove what migrations
+# created (the role groups) for the tests that run after this module.
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 KST = ZoneInfo("Asia/Seoul")
 AWARE = datetime(2026, 3, 2, 10, 0, tzinfo=KST)
