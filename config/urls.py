@@ -8,9 +8,9 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from incidents.api.errors import api_not_found
+from accounts.middleware import admin_login
+from common.api.errors import api_not_found
 from incidents.health import healthz
-from incidents.security import admin_login
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     re_path(r"^api/", api_not_found),
+    path("", include("accounts.urls")),
     path("", include("incidents.urls")),
-    path("", include("incidents.exports.urls")),
+    path("", include("exports.urls")),
 ]

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,6 +35,7 @@ from incidents.models import (
     LegalEntity,
     TimelineEvent,
 )
+from incidents.signals import deadlines_changed
 from regulators.engine import applicability as engine_applicability
 from regulators.engine.calendars import BusinessCalendar, builtin_calendar
 from regulators.engine.rules import (
@@ -349,7 +351,7 @@ def request_rule(data: dict[str, Any]) -> RuleSpec:
         amount,
         unit,
         calendar_code=data.get("calendar") or None,
-        reference_tz=data.get("tz") or "Asia/Seoul",
+        reference_tz=data.get("tz") or settings.TIME_ZONE,
         roll_forward=bool(data.get("roll_forward", False)),
     )
 
@@ -448,9 +450,7 @@ def deadlines_schedule_for(
                 reason=(reason or _("trigger no longer present"))[:500],
                 changed_by=changed_by,
             )
-    from incidents.reminders.services import reminders_sync_for
-
-    reminders_sync_for(incident=incident)
+    deadlines_changed.send(sender=Deadline, incident=incident)
     return saved
 
 
@@ -525,7 +525,5 @@ def deadline_mark_not_applicable(
             "updated_at",
         ]
     )
-    from incidents.reminders.services import reminders_sync_for
-
-    reminders_sync_for(deadline=deadline)
+    deadlines_changed.send(sender=Deadline, deadline=deadline)
     return deadline

@@ -21,15 +21,15 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.zones import default_time_zone
 from incidents.concurrency import lock, lock_incident
-from incidents.deadlines import verdict_for
+from incidents.deadlines import deadlines_schedule_for, verdict_for
 from incidents.models import (
     Deadline,
     DeadlineRecomputation,
@@ -39,7 +39,7 @@ from incidents.models import (
     Incident,
     LegalEntity,
 )
-from incidents.reminders.services import reminders_sync_for
+from incidents.signals import deadlines_changed
 from regulators.models import Regulator
 from regulators.validators import validate_time_zone
 
@@ -55,7 +55,7 @@ def deadline_zone(deadline: Deadline | None) -> str:
             return zone
         if deadline.legal_entity_id is not None and deadline.legal_entity.reference_tz:
             return deadline.legal_entity.reference_tz
-    return str(settings.TIME_ZONE)
+    return default_time_zone()
 
 
 def day_start(day: date, zone: str) -> datetime:
@@ -131,7 +131,7 @@ def _refresh_verdict(deadline: Deadline, *, reason: str, changed_by: User | None
             reason=reason[:500],
             changed_by=changed_by,
         )
-    reminders_sync_for(deadline=deadline)
+    deadlines_changed.send(sender=Deadline, deadline=deadline)
     return deadline
 
 
@@ -167,9 +167,6 @@ def filing_submit(
     """Record a filing. For a date-only one, ``submitted_at`` names the day (in ``entered_tz``,
     by default the deadline's zone). The earliest filing answering a deadline decides its
     verdict."""
-    # Local import: services imports this module for its re-exports (why: no import cycle).
-    from incidents.services import _reschedule
-
     with transaction.atomic():
         incident = lock_incident(incident)
         if deadline is not None:
@@ -212,16 +209,15 @@ def filing_submit(
                 % {"recipient": recipient, "when": filing.submitted_at.isoformat()},
                 changed_by=submitted_by,
             )
-        _reschedule(incident, changed_by=submitted_by, reason=_("filing recorded"))
+        deadlines_schedule_for(
+            incident=incident, changed_by=submitted_by, reason=_("filing recorded")
+        )
         return filing
 
 
 def filing_withdraw(*, filing: Filing, reason: str, withdrawn_by: User | None) -> Filing:
     """Withdraw a filing recorded in error: it is kept, marked withdrawn with the reason, and its
     deadline's verdict is recomputed from the remaining filings (recorded as a recomputation)."""
-    # Local import: services imports this module for its re-exports (why: no import cycle).
-    from incidents.services import _reschedule
-
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the filing is withdrawn.")})
@@ -243,7 +239,9 @@ def filing_withdraw(*, filing: Filing, reason: str, withdrawn_by: User | None) -
                 reason=_("filing withdrawn: %(reason)s") % {"reason": reason},
                 changed_by=withdrawn_by,
             )
-        _reschedule(incident, changed_by=withdrawn_by, reason=_("filing withdrawn"))
+        deadlines_schedule_for(
+            incident=incident, changed_by=withdrawn_by, reason=_("filing withdrawn")
+        )
         return filing
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents.concurrency import check_version, lock_incident
+from incidents.deadlines import deadlines_schedule_for
 from incidents.models import (
     STATUS_TRANSITIONS,
     AffectedCountRevision,
@@ -22,7 +24,6 @@ from incidents.models import (
     IncidentStatus,
     LegalEntity,
     Membership,
-    Precision,
     TimelineEvent,
 )
 from incidents.references import (
@@ -30,6 +31,7 @@ from incidents.references import (
     save_with_reference,
     validate_hand_given_reference,
 )
+from regulators.engine.vocabulary import Confidence, Precision
 
 
 def _require_aware(value: datetime, field: str) -> None:
@@ -185,11 +187,11 @@ def timeline_event_record(
     occurred_at: datetime,
     title: str,
     precision: str = Precision.EXACT,
-    entered_tz: str = "Asia/Seoul",
+    entered_tz: str | None = None,
     description: str = "",
     source_title: str = "",
     source_url: str = "",
-    confidence: str = "high",
+    confidence: str = Confidence.HIGH,
     basis: str = "",
     legal_entity: LegalEntity | None = None,
     data: dict[str, Any] | None = None,
@@ -221,7 +223,7 @@ def timeline_event_record(
     event.kind = kind
     event.occurred_at = occurred_at
     event.precision = precision
-    event.entered_tz = entered_tz
+    event.entered_tz = entered_tz or settings.TIME_ZONE
     event.title = title
     event.description = description
     event.source_title = source_title
@@ -262,8 +264,6 @@ def _reschedule(
     reason: str,
     trigger_corrected: bool = False,
 ) -> None:
-    from incidents.deadlines import deadlines_schedule_for
-
     deadlines_schedule_for(
         incident=incident,
         changed_by=changed_by,

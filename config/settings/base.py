@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "simple_history",
     "regulators",
     "incidents",
+    "reminders",
+    "exports",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -49,7 +52,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "incidents.middleware.UserTimezoneMiddleware",
+    "accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -133,11 +136,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 # Up to 5 MB an upload stays in memory; a larger one goes to a temporary file, but only after
-# incidents.uploads.SizeLimitedUploadHandler has let it through (refused past
+# incidents.documents.SizeLimitedUploadHandler has let it through (refused past
 # DOCUMENT_MAX_UPLOAD_BYTES while streaming, before the temporary file grows).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = [
-    "incidents.uploads.SizeLimitedUploadHandler",
+    "incidents.documents.SizeLimitedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -165,7 +168,7 @@ from config.settings.celery import *  # noqa: E402,F403  (topic module, HackSoft
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so that an anonymous request gets 401 with WWW-Authenticate: Token.
-        "audit.api_scopes.ScopedTokenAuthentication",  # + expiry and second-factor condition
+        "accounts.tokens.ScopedTokenAuthentication",  # + expiry and second-factor condition
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -221,7 +224,7 @@ MIDDLEWARE.insert(
 )
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
-    "incidents.security.OTPRequiredMiddleware",
+    "accounts.middleware.OTPRequiredMiddleware",
 )
 # CSP wraps everything below it; the path overrides (API docs) must sit inside it.
 MIDDLEWARE.insert(
@@ -230,7 +233,7 @@ MIDDLEWARE.insert(
 )
 MIDDLEWARE.insert(
     MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
-    "incidents.security.CSPPathOverrideMiddleware",
+    "accounts.middleware.CSPPathOverrideMiddleware",
 )
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # axes wants to be last
 
@@ -301,7 +304,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Uploads (filing documents, evidence): checked by content, not by name (incidents/uploads.py).
+# Uploads (filing documents, evidence): checked by content, not by name (incidents/documents.py).
 DOCUMENT_MAX_UPLOAD_BYTES = env.int("DOCUMENT_MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
 
 REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = [
@@ -316,16 +319,16 @@ SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthe
 # and error responses documented on every operation.
 REST_FRAMEWORK.update(
     {
-        "DEFAULT_PAGINATION_CLASS": "incidents.api.pagination.BoundedPageNumberPagination",
+        "DEFAULT_PAGINATION_CLASS": "common.api.pagination.BoundedPageNumberPagination",
         "DEFAULT_FILTER_BACKENDS": [
-            "incidents.api.filters.StrictFilterBackend",
-            "incidents.api.filters.StrictOrderingFilter",
+            "common.api.filters.StrictFilterBackend",
+            "common.api.filters.StrictOrderingFilter",
         ],
-        "DEFAULT_SCHEMA_CLASS": "incidents.api.schema.AutoSchema",
-        "EXCEPTION_HANDLER": "incidents.api.errors.api_exception_handler",
+        "DEFAULT_SCHEMA_CLASS": "common.api.schema.AutoSchema",
+        "EXCEPTION_HANDLER": "common.api.errors.api_exception_handler",
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
         # Size- and depth-bounded JSON: a 50,000-deep body is a 400, not a RecursionError.
-        "DEFAULT_PARSER_CLASSES": ["incidents.api.parsers.BoundedJSONParser"],
+        "DEFAULT_PARSER_CLASSES": ["common.api.parsers.BoundedJSONParser"],
     }
 )
 SPECTACULAR_SETTINGS.update(
@@ -334,16 +337,16 @@ SPECTACULAR_SETTINGS.update(
         "SCHEMA_PATH_PREFIX": "/api/v1",
         "ENUM_NAME_OVERRIDES": {
             "EventKindEnum": "incidents.models.EventKind",
-            "PrecisionEnum": "incidents.models.Precision",
+            "PrecisionEnum": "regulators.models.PRECISION_CHOICES",
             "FilingPrecisionEnum": "incidents.models.FilingPrecision",
             "IncidentStatusEnum": "incidents.models.IncidentStatus",
             "DeadlineStatusEnum": "incidents.models.DeadlineStatus",
             "ClosureKindEnum": "regulators.models.CalendarClosure.Kind",
-            "PeriodUnitEnum": "regulators.models.PeriodUnit",
+            "PeriodUnitEnum": "regulators.models.UNIT_CHOICES",
         },
     }
 )
 
-# --- Outbound webhooks (incidents/webhook_guard.py) ------------------------------------------
+# --- Outbound webhooks (reminders/webhook_guard.py) ------------------------------------------
 # Webhooks may only reach public addresses; list CIDRs here to allow a known internal receiver.
 WEBHOOK_ALLOWED_NETWORKS: list[str] = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])

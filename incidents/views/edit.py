@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.roles import Action
 from incidents import services
 from incidents.concurrency import StaleWrite, version_of
 from incidents.deadlines import deadline_mark_not_applicable
@@ -38,7 +39,6 @@ from incidents.models import (
     TimelineEvent,
 )
 from incidents.permissions import incident_for
-from incidents.roles import Action
 
 
 def viewer_zone() -> str:

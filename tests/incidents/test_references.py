@@ -105,7 +105,7 @@ def test_the_migration_seeds_each_year_after_its_highest_automatic_number(alice)
         IncidentFactory(reference=reference, owner=alice)
     ReferenceCounter.objects.all().delete()
     migration = importlib.import_module(
-        "incidents.migrations.0006_filing_precision_withdrawal_reference_counter"
+        "incidents.migrations.0008_filing_precision_withdrawal_reference_counter"
     )
     migration.seed_counters(apps, None)
     assert dict(ReferenceCounter.objects.values_list("year", "last")) == {2025: 42, 2024: 3}

@@ -21,12 +21,12 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from incidents.documents import filing_document_attach
 from incidents.models import FilingDocument
-from incidents.reminders import channels
-from incidents.reminders.models import WebhookEndpoint
 from incidents.services import filing_submit
-from incidents.uploads import filing_document_attach
-from incidents.webhook_guard import validate_webhook_url
+from reminders import channels
+from reminders.models import WebhookEndpoint
+from reminders.webhook_guard import validate_webhook_url
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
