@@ -155,6 +155,12 @@ def verdict_text(
     if verdict == "late":
         late = duration(late_by_seconds or 0, language)
         return "late", f"지연 ({late})" if ko else f"late by {late}"
+    if verdict == "uncertain":
+        return "late", (
+            "불확실 (제출일만 알려짐, 기한 당일)"
+            if ko
+            else "uncertain (filed on the due date, time unknown)"
+        )
     if verdict == "no_legal_due":
         return "no-due", "법정 기한 없음 (지체 없이)" if ko else "no legal due time (without delay)"
     if due_at is not None and due_at < timezone.now():
