@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/oidc/", include("accounts.oidc_urls")),
     path("api/v1/", include("incidents.api.urls")),
     path("api/v1/", include("regulators.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

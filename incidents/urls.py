@@ -1,12 +1,12 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from accounts.oidc_views import SignOutView
 from incidents import auth_views as security_views
 from incidents import uploads, views
 
 urlpatterns = [
     path("accounts/login/", security_views.SignInView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("", views.dashboard, name="dashboard"),
     path("accounts/otp/", security_views.otp_verify, name="otp_verify"),
     path("accounts/otp/enrol/", security_views.otp_enrol, name="otp_enrol"),

@@ -332,3 +332,9 @@ SPECTACULAR_SETTINGS.update(
         },
     }
 )
+
+# --- Single sign-on with OpenID Connect (issue 17): inert unless OIDC_ISSUER is set -----------
+from config.settings import oidc as _oidc  # noqa: E402
+from config.settings.oidc import *  # noqa: E402,F403
+
+_oidc.wire(MIDDLEWARE, OTP_EXEMPT_PATH_PREFIXES, CONTENT_SECURITY_POLICY)
