@@ -32,7 +32,8 @@ from incidents.roles import Role, roles_of
 
 MFA_SESSION_KEY = "oidc_mfa"  # the user's pk when the ID token proved MFA at the provider
 SIGNIN_SESSION_KEY = "oidc_signin"  # the session came from SSO
-ID_TOKEN_SESSION_KEY = "oidc_id_token"  # kept for the id_token_hint of RP-initiated logout
+# The raw ID token, kept for the id_token_hint of RP-initiated logout (a key name, no secret).
+ID_TOKEN_SESSION_KEY = "oidc_id_token"  # noqa: S105
 
 _REQUIRED_ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri")
 _cache: dict[str, tuple[float, dict[str, Any]]] = {}
@@ -144,7 +145,7 @@ def zone_from(value: Any) -> str | None:
 
 
 def local_signin_mode() -> str:
-    """"all", "admins" or "off"; always "all" without SSO so nobody is locked out."""
+    """ "all", "admins" or "off"; always "all" without SSO so nobody is locked out."""
     return settings.OIDC_LOCAL_SIGNIN if enabled() else "all"
 
 
@@ -201,5 +202,7 @@ class ProviderMFAMiddleware:
         session = getattr(request, "session", None)
         user_pk = session.get(MFA_SESSION_KEY) if session is not None else None
         if user_pk is not None and enabled():
-            request.user = SimpleLazyObject(partial(_with_provider_mfa, request.user, user_pk))
+            request.user = SimpleLazyObject(  # type: ignore[assignment]  # as django-otp does
+                partial(_with_provider_mfa, request.user, user_pk)
+            )
         return self.get_response(request)

@@ -75,10 +75,10 @@ class OIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
         except jwt.PyJWTError as exc:  # bad signature, malformed, missing claims, iat ahead
             raise OIDCSignInError("id_token_invalid", str(exc)) from exc
         audience = claims["aud"]
-        if isinstance(audience, list) and len(audience) > 1:
-            # OIDC Core 3.1.3.7: with several audiences, azp must name this client.
-            if claims.get("azp") != self.OIDC_RP_CLIENT_ID:
-                raise OIDCSignInError("id_token_audience", "azp is not this client")
+        # OIDC Core 3.1.3.7: with several audiences, azp must name this client.
+        several = isinstance(audience, list) and len(audience) > 1
+        if several and claims.get("azp") != self.OIDC_RP_CLIENT_ID:
+            raise OIDCSignInError("id_token_audience", "azp is not this client")
         return claims
 
     def verify_token(self, token: str, **kwargs: Any) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from tests.factories import UserFactory
 from tests.oidc import provider
 
 CLIENT_ID = "incident-clock"
-CLIENT_SECRET = "s3cret-for-the-loopback-provider-only"  # noqa: S105
+CLIENT_SECRET = "s3cret-for-the-loopback-provider-only"
 CALLBACK = "http://testserver/accounts/oidc/callback/"
 POST_LOGOUT = "http://testserver/accounts/login/"
 ROLE_MAP = {

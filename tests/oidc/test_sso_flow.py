@@ -58,7 +58,8 @@ def test_the_redirect_uses_pkce_s256_state_and_nonce(client, issuer) -> None:
     assert query["response_type"] == "code"
     assert query["code_challenge_method"] == "S256"
     assert len(query["code_challenge"]) == 43  # base64url SHA-256
-    assert query["state"] and query["nonce"]
+    assert query["state"]
+    assert query["nonce"]
     assert set(query["scope"].split()) == {"openid", "email", "profile"}
 
 
@@ -140,7 +141,8 @@ def test_provider_mfa_counts_as_the_second_factor_for_an_admin(
     response = sign_in(client, idp_browser, issuer)
     assert response["Location"] == "/"
     user = session_user(client)
-    assert roles(user) == {"admin"} and user.is_staff
+    assert roles(user) == {"admin"}
+    assert user.is_staff
     assert client.get("/").status_code == 200
     assert client.get("/admin/").status_code == 200  # the gate counts provider MFA
 
@@ -182,7 +184,8 @@ def test_a_disabled_user_cannot_sign_in_through_the_provider(
     assert response["Location"] == "/accounts/login/"
     assert session_user(client) is None
     failure = AuditEntry.objects.get(action="login_failed")
-    assert failure.changes["reason"] == "disabled" and failure.actor_repr == "gone"
+    assert failure.changes["reason"] == "disabled"
+    assert failure.actor_repr == "gone"
 
 
 def test_sign_out_ends_the_local_and_the_provider_session(

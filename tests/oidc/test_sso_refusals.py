@@ -24,7 +24,9 @@ from tests.oidc.test_sso_flow import authorize, session_user, sign_in, start
 pytestmark = pytest.mark.usefixtures("sso")
 
 
-def assert_refused(client: Any, response: Any, reason: str, *, signed_in_before: bool = False) -> None:
+def assert_refused(
+    client: Any, response: Any, reason: str, *, signed_in_before: bool = False
+) -> None:
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/"
     assert session_user(client) is None
@@ -71,9 +73,7 @@ def test_an_id_token_for_another_client_is_refused(client, idp_browser, victim, 
     assert_refused(client, sign_in(client, idp_browser, issuer), "id_token_audience")
 
 
-def test_several_audiences_need_azp_naming_this_client(
-    client, idp_browser, victim, issuer
-) -> None:
+def test_several_audiences_need_azp_naming_this_client(client, idp_browser, victim, issuer) -> None:
     provider.ID_TOKEN_CHANGES.update({"aud": [CLIENT_ID, "other"], "azp": "other"})
     assert_refused(client, sign_in(client, idp_browser, issuer), "id_token_audience")
 
