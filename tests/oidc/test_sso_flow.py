@@ -218,3 +218,37 @@ def test_a_password_sign_in_has_no_provider_logout(client, issuer) -> None:
     )
     response = client.post("/accounts/logout/")
     assert response["Location"] == "/accounts/login/"
+
+
+def test_sso_cannot_take_over_a_superuser_account(client, idp_browser, idp_person, issuer) -> None:
+    from tests.factories import UserFactory
+
+    UserFactory(username="root", is_superuser=True, is_staff=True)
+    idp_person("idp-root", preferred_username="root", groups=["ic-admin"], amr=["mfa"])
+    response = sign_in(client, idp_browser, issuer)
+    assert response["Location"] == "/accounts/login/"
+    assert session_user(client) is None
+    assert AuditEntry.objects.get(action="login_failed").changes["reason"] == "superuser"
+
+
+def test_without_user_creation_only_existing_users_get_in(
+    client, idp_browser, idp_person, issuer, settings
+) -> None:
+    settings.OIDC_CREATE_USERS = False
+    idp_person("idp-new", preferred_username="newcomer", groups=["ic-viewer"])
+    assert sign_in(client, idp_browser, issuer)["Location"] == "/accounts/login/"
+    assert not get_user_model().objects.filter(username="newcomer").exists()
+    assert AuditEntry.objects.get(action="login_failed").changes["reason"] == "no_account"
+
+
+def test_without_a_role_map_roles_stay_managed_in_the_admin_site(
+    client, idp_browser, idp_person, issuer, settings
+) -> None:
+    from tests.factories import UserFactory
+
+    settings.OIDC_ROLE_MAP = {}
+    existing = UserFactory(username="seo", role="compliance")
+    idp_person("idp-seo", preferred_username="seo", groups=["ic-admin"])
+    sign_in(client, idp_browser, issuer)
+    assert session_user(client) == existing
+    assert roles(existing) == {"compliance"}
