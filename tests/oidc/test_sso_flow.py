@@ -12,10 +12,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.test import Client
 
 from audit.models import AuditEntry
 from incidents.models import Profile
+from tests.factories import IncidentFactory, UserFactory
 from tests.oidc.conftest import CLIENT_ID
 
 pytestmark = pytest.mark.usefixtures("sso")
@@ -118,10 +120,6 @@ def test_a_group_that_no_longer_maps_loses_its_role_at_the_next_sign_in(
 def test_groups_outside_the_roles_and_memberships_are_left_alone(
     client, idp_browser, idp_person, issuer
 ) -> None:
-    from django.contrib.auth.models import Group
-
-    from tests.factories import IncidentFactory, UserFactory
-
     existing = UserFactory(username="park", role="legal")
     existing.groups.add(Group.objects.create(name="newsletter"))
     incident = IncidentFactory(owner=UserFactory(username="owner"))
@@ -176,8 +174,6 @@ def test_amr_is_read_from_the_id_token_only_and_acr_can_count(
 def test_a_disabled_user_cannot_sign_in_through_the_provider(
     client, idp_browser, idp_person, issuer
 ) -> None:
-    from tests.factories import UserFactory
-
     UserFactory(username="gone", role="compliance", is_active=False)
     idp_person("idp-gone", preferred_username="gone", groups=["ic-compliance"])
     response = sign_in(client, idp_browser, issuer)
@@ -210,8 +206,6 @@ def test_sign_out_ends_the_local_and_the_provider_session(
 
 
 def test_a_password_sign_in_has_no_provider_logout(client, issuer) -> None:
-    from tests.factories import UserFactory
-
     UserFactory(username="break-glass", role="admin", is_staff=True, is_superuser=True)
     client.post(
         "/accounts/login/", {"username": "break-glass", "password": "correct horse battery staple"}
@@ -221,8 +215,6 @@ def test_a_password_sign_in_has_no_provider_logout(client, issuer) -> None:
 
 
 def test_sso_cannot_take_over_a_superuser_account(client, idp_browser, idp_person, issuer) -> None:
-    from tests.factories import UserFactory
-
     UserFactory(username="root", is_superuser=True, is_staff=True)
     idp_person("idp-root", preferred_username="root", groups=["ic-admin"], amr=["mfa"])
     response = sign_in(client, idp_browser, issuer)
@@ -244,8 +236,6 @@ def test_without_user_creation_only_existing_users_get_in(
 def test_without_a_role_map_roles_stay_managed_in_the_admin_site(
     client, idp_browser, idp_person, issuer, settings
 ) -> None:
-    from tests.factories import UserFactory
-
     settings.OIDC_ROLE_MAP = {}
     existing = UserFactory(username="seo", role="compliance")
     idp_person("idp-seo", preferred_username="seo", groups=["ic-admin"])

@@ -9,11 +9,13 @@ import importlib
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts import oidc
 from audit.models import AuditEntry
+from config.settings import oidc as oidc_settings
 from tests.factories import UserFactory
 
 PASSWORD = "correct horse battery staple"
@@ -142,8 +144,6 @@ def test_zone_claims_must_be_real_zones(value, expected) -> None:
 @given(groups=st.lists(st.sampled_from(["ic-legal", "ic-admin", "staff", "x", ""]), max_size=6))
 def test_roles_are_exactly_the_mapped_groups(groups) -> None:
     mapping = {"ic-legal": "legal", "ic-admin": "admin"}
-    from django.test import override_settings
-
     with override_settings(OIDC_ROLE_MAP=mapping):
         assert oidc.roles_from_groups(groups) == {mapping[g] for g in groups if g in mapping}
 
@@ -157,8 +157,6 @@ def test_roles_are_exactly_the_mapped_groups(groups) -> None:
     ],
 )
 def test_bad_sso_environment_stops_start_up(monkeypatch, variables, message) -> None:
-    from config.settings import oidc as oidc_settings
-
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(ImproperlyConfigured, match=message):
@@ -168,8 +166,6 @@ def test_bad_sso_environment_stops_start_up(monkeypatch, variables, message) -> 
 
 
 def test_a_role_map_from_the_environment(monkeypatch) -> None:
-    from config.settings import oidc as oidc_settings
-
     monkeypatch.setenv("OIDC_ROLE_MAP", "ic-compliance=compliance,IC Legal=legal")
     monkeypatch.setenv("OIDC_MFA_AMR", "mfa,hwk")
     try:
