@@ -62,7 +62,7 @@ class OIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
                 key,
                 algorithms=[self.OIDC_RP_SIGN_ALGO],
                 audience=self.OIDC_RP_CLIENT_ID,
-                issuer=self.issuer,
+                issuer=[self.issuer, *settings.OIDC_EXTRA_ISSUERS],
                 leeway=settings.OIDC_LEEWAY_SECONDS,
                 options={"require": ["iss", "aud", "exp", "iat", "sub"]},
             )

@@ -13,6 +13,8 @@ from __future__ import annotations
 import environ as _environ
 from django.core.exceptions import ImproperlyConfigured as _ImproperlyConfigured
 
+from incidents.roles import Role as _Role  # plain enums, safe to import from settings
+
 _env = _environ.Env()
 
 OIDC_ISSUER = _env.str("OIDC_ISSUER", default="").rstrip("/")
@@ -21,6 +23,8 @@ OIDC_CLIENT_ID = _env.str("OIDC_CLIENT_ID", default="")
 OIDC_CLIENT_SECRET = _env.str("OIDC_CLIENT_SECRET", default="")
 # Default: the issuer's own discovery document (OpenID Connect Discovery 1.0, section 4).
 OIDC_DISCOVERY_URL = _env.str("OIDC_DISCOVERY_URL", default="")
+# Other spellings of the same issuer that ID tokens may carry (Google: "accounts.google.com").
+OIDC_EXTRA_ISSUERS = _env.list("OIDC_EXTRA_ISSUERS", default=[])
 OIDC_PROVIDER_NAME = _env.str("OIDC_PROVIDER_NAME", default="SSO")
 OIDC_SCOPES = _env.str("OIDC_SCOPES", default="openid email profile")
 OIDC_SIGN_ALGO = _env.str("OIDC_SIGN_ALGO", default="RS256")
@@ -51,28 +55,21 @@ OIDC_DISCOVERY_CACHE_SECONDS = _env.int("OIDC_DISCOVERY_CACHE_SECONDS", default=
 
 if OIDC_LOCAL_SIGNIN not in {"all", "admins", "off"}:
     raise _ImproperlyConfigured("OIDC_LOCAL_SIGNIN must be one of: all, admins, off")
-_ROLES = {"viewer", "compliance", "legal", "admin"}  # incidents/roles.py Role values
-if bad := sorted(set(OIDC_ROLE_MAP.values()) - _ROLES):
+if bad := sorted(set(OIDC_ROLE_MAP.values()) - {role.value for role in _Role}):
     raise _ImproperlyConfigured(f"OIDC_ROLE_MAP names unknown roles: {', '.join(bad)}")
 if OIDC_ENABLED and not OIDC_CLIENT_ID:
     raise _ImproperlyConfigured("OIDC_ISSUER is set but OIDC_CLIENT_ID is not")
+if "openid" not in OIDC_SCOPES.split():
+    raise _ImproperlyConfigured("OIDC_SCOPES must include openid (no ID token otherwise)")
 
-# mozilla-django-oidc's own setting names, for the parts of it used as they are.
-OIDC_RP_CLIENT_ID = OIDC_CLIENT_ID
-OIDC_RP_CLIENT_SECRET = OIDC_CLIENT_SECRET
+# mozilla-django-oidc's own setting names, for the parts of it used as they are (the start view
+# and the token/JWKS/userinfo requests); endpoints are never settings, they come from discovery.
 OIDC_RP_SCOPES = OIDC_SCOPES
-OIDC_RP_SIGN_ALGO = OIDC_SIGN_ALGO
 OIDC_USE_NONCE = True
 OIDC_USE_PKCE = True
 OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
-OIDC_STORE_ID_TOKEN = True  # the id_token_hint of RP-initiated logout
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
 OIDC_VERIFY_SSL = True
-# The endpoint settings are placeholders: the backend reads the discovery document instead.
-OIDC_OP_AUTHORIZATION_ENDPOINT = ""
-OIDC_OP_TOKEN_ENDPOINT = ""
-OIDC_OP_USER_ENDPOINT = ""
-OIDC_OP_JWKS_ENDPOINT = "discovery"
 
 
 def wire(

@@ -89,6 +89,15 @@ def test_an_id_token_from_another_issuer_is_refused(client, idp_browser, victim,
     assert_refused(client, sign_in(client, idp_browser, issuer), "id_token_issuer")
 
 
+def test_a_configured_alternative_issuer_spelling_is_accepted(
+    client, idp_browser, victim, issuer, settings
+) -> None:
+    provider.ID_TOKEN_CHANGES["iss"] = "loopback.example"
+    settings.OIDC_EXTRA_ISSUERS = ["loopback.example"]
+    assert sign_in(client, idp_browser, issuer)["Location"] == "/"
+    assert session_user(client).username == "victim"
+
+
 def test_a_replayed_callback_is_refused(client, idp_browser, victim, issuer) -> None:
     callback = authorize(idp_browser, start(client, issuer))
     assert client.get(callback)["Location"] == "/"
