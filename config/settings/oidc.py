@@ -73,7 +73,10 @@ OIDC_VERIFY_SSL = True
 
 
 def wire(
-    middleware: list[str], otp_exempt: list[str], csp: dict[str, dict[str, list[str]]]
+    middleware: list[str],
+    otp_exempt: list[str],
+    csp: dict[str, dict[str, list[str]]],
+    issuer: str = OIDC_ISSUER,
 ) -> None:
     """Wire SSO into the shared settings lists."""
     # Inert without SSO (it only reads a session flag that the OIDC callback sets), so it is
@@ -83,8 +86,8 @@ def wire(
         "accounts.oidc.ProviderMFAMiddleware",
     )
     otp_exempt.append("/accounts/oidc/")
-    if OIDC_ENABLED:
+    if issuer:
         # Sign-out is a POST that ends in a redirect to the provider's end_session_endpoint,
         # and browsers apply form-action to the redirect targets of a form submission too.
-        origin = "/".join(OIDC_ISSUER.split("/")[:3])
+        origin = "/".join(issuer.split("/")[:3])
         csp["DIRECTIVES"]["form-action"] = [*csp["DIRECTIVES"]["form-action"], origin]
