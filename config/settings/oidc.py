@@ -59,6 +59,10 @@ if bad := sorted(set(OIDC_ROLE_MAP.values()) - {role.value for role in _Role}):
     raise _ImproperlyConfigured(f"OIDC_ROLE_MAP names unknown roles: {', '.join(bad)}")
 if OIDC_ENABLED and not OIDC_CLIENT_ID:
     raise _ImproperlyConfigured("OIDC_ISSUER is set but OIDC_CLIENT_ID is not")
+if OIDC_ENABLED and not OIDC_ISSUER.startswith("https://"):
+    # Tokens and the discovery document must come over TLS (tests configure a loopback
+    # provider through settings overrides, never through this module).
+    raise _ImproperlyConfigured("OIDC_ISSUER must be an https:// URL")
 if "openid" not in OIDC_SCOPES.split():
     raise _ImproperlyConfigured("OIDC_SCOPES must include openid (no ID token otherwise)")
 

@@ -154,6 +154,7 @@ def test_roles_are_exactly_the_mapped_groups(groups) -> None:
         ({"OIDC_ROLE_MAP": "ic-x=superhero"}, "unknown roles: superhero"),
         ({"OIDC_LOCAL_SIGNIN": "sometimes"}, "OIDC_LOCAL_SIGNIN"),
         ({"OIDC_ISSUER": "https://login.example.com"}, "OIDC_CLIENT_ID"),
+        ({"OIDC_ISSUER": "http://login.example.com", "OIDC_CLIENT_ID": "x"}, "https://"),
         ({"OIDC_SCOPES": "email profile"}, "must include openid"),
     ],
 )
