@@ -242,3 +242,19 @@ def test_without_a_role_map_roles_stay_managed_in_the_admin_site(
     sign_in(client, idp_browser, issuer)
     assert session_user(client) == existing
     assert roles(existing) == {"compliance"}
+
+
+def test_a_provider_without_end_session_endpoint_gets_a_local_sign_out(
+    client, idp_browser, idp_person, issuer, settings
+) -> None:
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "OIDC_RP_INITIATED_LOGOUT_ENABLED": False,  # like Google: no end_session_endpoint
+    }
+    idp_person("idp-ko", preferred_username="ko", groups=["ic-viewer"])
+    sign_in(client, idp_browser, issuer)
+    assert session_user(client) is not None
+    response = client.post("/accounts/logout/")
+    assert response["Location"] == "/accounts/login/"
+    assert session_user(client) is None
+    assert "_auth_user_id" in idp_browser.session  # the provider's own session is untouched
