@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 from audit.models import AuditEntry
+from audit.services import verify_chain
 from incidents.models import Profile
 from tests.factories import IncidentFactory, UserFactory
 from tests.oidc.conftest import CLIENT_ID
@@ -94,6 +95,7 @@ def test_a_first_sign_in_creates_the_user_with_name_email_language_zone_and_mapp
     assert login.changes == {"method": "oidc"}
     role_change = AuditEntry.objects.get(action="update", actor_id=user.pk, changes__source="oidc")
     assert role_change.changes["roles"] == {"old": [], "new": ["compliance"]}
+    assert verify_chain().ok  # the SSO entries are links of the hash chain like any other
 
 
 def test_a_group_that_no_longer_maps_loses_its_role_at_the_next_sign_in(
