@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from incidents.roles import Role, roles_of
+from common.roles import Role, roles_of
 
 MFA_SESSION_KEY = "oidc_mfa"  # the user's pk when the ID token proved MFA at the provider
 SIGNIN_SESSION_KEY = "oidc_signin"  # the session came from SSO

@@ -6,7 +6,7 @@
 - A disabled user is refused; so is a superuser (break-glass accounts sign in locally, so an
   identity-provider account with the same name cannot take one over).
 - Roles: with ``OIDC_ROLE_MAP`` set, the provider is the source of truth for roles. The user's
-  role groups (those named in ``incidents.roles.Role``) become exactly the mapped ones: a group
+  role groups (those named in ``common.roles.Role``) become exactly the mapped ones: a group
   that no longer maps loses its role at this sign-in. Other groups, incident memberships
   (need-to-know) and anything else stay as they are. ``is_staff`` follows the admin role (the
   Django admin site needs it). With no map, roles stay managed in the admin site.
@@ -27,8 +27,8 @@ from django.http import HttpRequest
 from accounts.oidc import OIDCSignInError, groups_of, language_from, roles_from_groups, zone_from
 from audit.models import AuditAction
 from audit.services import audit_record
+from common.roles import Role
 from incidents.models import Profile
-from incidents.roles import Role
 
 _ROLE_NAMES = {role.value for role in Role}
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 from django_otp import user_has_device
 from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 
+from accounts.middleware import otp_required_for
 from accounts.oidc import (
     ID_TOKEN_SESSION_KEY,
     MFA_SESSION_KEY,
@@ -34,10 +35,9 @@ from accounts.oidc import (
     provider_mfa,
 )
 from accounts.oidc_backend import OIDCBackend
+from accounts.views import OTP_PENDING_SESSION_KEY, _with_next
 from audit.models import AuditAction
 from audit.services import audit_record
-from incidents.auth_views import OTP_PENDING_SESSION_KEY, _with_next
-from incidents.security import otp_required_for
 
 # The session's auth backend: SSO users are then loaded like any other (is_active checked).
 _SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -111,7 +111,7 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
     if provider_mfa(id_claims):
         request.session[MFA_SESSION_KEY] = user.pk
         return HttpResponseRedirect(next_url)
-    # Same hand-over as the password sign-in (incidents.auth_views.SignInView).
+    # Same hand-over as the password sign-in (accounts.views.SignInView).
     if getattr(settings, "OTP_ENFORCED", True) and (
         otp_required_for(user) or user_has_device(user)
     ):

@@ -8,20 +8,20 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from incidents.api.errors import api_not_found
+from common.api.errors import api_not_found
 from incidents.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("accounts/oidc/", include("accounts.oidc_urls")),
     path("api/v1/", include("incidents.api.urls")),
     path("api/v1/", include("regulators.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     re_path(r"^api/", api_not_found),
+    path("", include("accounts.urls")),
     path("", include("incidents.urls")),
-    path("", include("incidents.exports.urls")),
+    path("", include("exports.urls")),
 ]

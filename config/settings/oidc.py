@@ -13,7 +13,7 @@ from __future__ import annotations
 import environ as _environ
 from django.core.exceptions import ImproperlyConfigured as _ImproperlyConfigured
 
-from incidents.roles import Role as _Role  # plain enums, safe to import from settings
+from common.roles import Role as _Role  # the one list of roles; no models, safe here
 
 _env = _environ.Env()
 
@@ -37,7 +37,7 @@ OIDC_FAMILY_NAME_CLAIM = _env.str("OIDC_FAMILY_NAME_CLAIM", default="family_name
 OIDC_LANGUAGE_CLAIM = _env.str("OIDC_LANGUAGE_CLAIM", default="locale")
 OIDC_ZONE_CLAIM = _env.str("OIDC_ZONE_CLAIM", default="zoneinfo")
 OIDC_GROUPS_CLAIM = _env.str("OIDC_GROUPS_CLAIM", default="groups")
-# "provider-group=role,other-group=role": roles are those of incidents/roles.py.
+# "provider-group=role,other-group=role": roles are those of common/roles.py.
 OIDC_ROLE_MAP: dict[str, str] = _env.dict("OIDC_ROLE_MAP", default={})
 # The provider's MFA counts as the second factor when the ID token's amr holds one of these
 # values (RFC 8176: mfa, otp, hwk, swk, fpt ...) or its acr is one of OIDC_MFA_ACR.

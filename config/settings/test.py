@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import VAR_DIR, env
+from config.settings.base import INSTALLED_APPS, VAR_DIR, env
+
+# Developer tools (fault harness, benchmarks, load generators): never in production settings.
+INSTALLED_APPS = [*INSTALLED_APPS, "tools"]
 
 SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"  # noqa: S105
 DEBUG = False
@@ -26,4 +29,4 @@ OTP_ENFORCED = False
 # The SSO tests run a real OpenID provider (django-oauth-toolkit, requirements-dev.txt) inside
 # the test process; its tables must exist in the test database. Its URLs are mounted only by
 # tests/oidc/urls.py, and production and development settings never load it.
-INSTALLED_APPS = [*INSTALLED_APPS, "oauth2_provider"]  # noqa: F405
+INSTALLED_APPS = [*INSTALLED_APPS, "oauth2_provider"]
