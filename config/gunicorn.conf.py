@@ -54,8 +54,10 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # The worker heartbeat file: on tmpfs where there is one (a container's overlay disk can stall).
-if Path("/dev/shm").is_dir():
-    worker_tmp_dir = "/dev/shm"
+# gunicorn creates it with mkstemp and unlinks it at once, so a shared directory is fine.
+_SHM = "/dev/shm"  # noqa: S108  # nosec B108
+if Path(_SHM).is_dir():
+    worker_tmp_dir = _SHM
 
 accesslog = "-"
 errorlog = "-"
