@@ -94,5 +94,11 @@ screenshots: install-dev ## Refresh docs/screenshots/*.png from the browser test
 	@[ -d node_modules ] || npm ci --no-audit --no-fund
 	UPDATE_SCREENSHOTS=1 DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -q tests/browser -k screenshots
 
+USERS ?= 16
+RUN_TIME ?= 60s
+load-test: install-dev ## HTTP load test of a running `make serve` (USERS=16 RUN_TIME=60s; docs/performance.md)
+	set -a; [ -z "$(ENV_FILE)" ] || . "$(ENV_FILE)"; set +a; \
+	$(PY) manage.py load_test --host "$${LOAD_HOST:-http://127.0.0.1:$${PORT:-$(PORT)}}" --users $(USERS) --run-time $(RUN_TIME)
+
 bench-pages: install ## p50/p95 of the main pages with the test client (docs/performance-ui.md)
 	$(PY) manage.py bench_pages
