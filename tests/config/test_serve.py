@@ -186,18 +186,46 @@ def _zombie(pid: int) -> bool:
         return True
 
 
+def _celery_master(root: psutil.Process, what: str) -> psutil.Process:
+    """The Celery process (not bin/respawn, not a pool child) whose command line has ``what``."""
+    for process in root.children(recursive=True):
+        line = " ".join(process.cmdline())
+        parent = " ".join(process.parent().cmdline()) if process.parent() else ""
+        if "celery" in line and what in line and "respawn" not in line and "respawn" in parent:
+            return process
+    raise LookupError(what)
+
+
 @pytest.mark.services
-def test_serve_starts_every_part_and_sigterm_stops_them_all(served) -> None:
+def test_serve_runs_every_part_restarts_a_killed_worker_and_sigterm_stops_all(served) -> None:
     proc, port, log = served
     body = _wait_until_healthy(proc, port, log)
     assert {k: body[k] for k in ("database", "broker", "worker", "beat")} == dict.fromkeys(
         ("database", "broker", "worker", "beat"), "ok"
     )
     assert body["details"]["worker"]["groups"] == ["exports", "reminders"]
-    descendants = [p.pid for p in psutil.Process(proc.pid).children(recursive=True)]
-    # gunicorn master + worker, two Celery masters + their pool processes, beat.
-    assert len(descendants) >= 6
 
+    root = psutil.Process(proc.pid)
+    killed = _celery_master(root, "--queues reminders")
+    killed.kill()
+    killed.wait(timeout=10)
+    deadline = time.monotonic() + 120
+    replacement = None
+    while time.monotonic() < deadline and replacement is None:
+        try:
+            replacement = _celery_master(root, "--queues reminders")
+        except LookupError:
+            time.sleep(0.5)
+    assert replacement is not None, log.read_text()[-3000:]
+    assert replacement.pid != killed.pid
+    assert proc.poll() is None  # the rest kept running
+    body = _wait_until_healthy(proc, port, log)
+    assert body["worker"] == "ok"
+    assert "respawn: celery exited with status" in log.read_text()
+
+    descendants = [p.pid for p in root.children(recursive=True)]
+    # gunicorn master + worker, two Celery masters + their pool processes, beat, respawn wrappers.
+    assert len(descendants) >= 6
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 143  # honcho: "stopped by SIGTERM"
     assert _stopped_within(descendants, 5) == []
@@ -208,15 +236,16 @@ def test_serve_starts_every_part_and_sigterm_stops_them_all(served) -> None:
 
 
 @pytest.mark.services
-def test_when_one_part_dies_serve_stops_the_rest_and_exits(served) -> None:
+def test_when_the_web_server_dies_serve_stops_the_rest_and_exits(served) -> None:
     proc, port, log = served
     _wait_until_healthy(proc, port, log)
-    descendants = [p.pid for p in psutil.Process(proc.pid).children(recursive=True)]
-    beat = next(
+    root = psutil.Process(proc.pid)
+    descendants = [p.pid for p in root.children(recursive=True)]
+    master = next(
         p
-        for p in psutil.Process(proc.pid).children(recursive=True)
-        if "beat" in p.cmdline() and "worker" not in p.cmdline()
+        for p in root.children(recursive=True)
+        if "gunicorn" in " ".join(p.cmdline()) and "gunicorn" not in " ".join(p.parent().cmdline())
     )
-    beat.kill()
+    master.kill()
     assert proc.wait(timeout=30) != 0
-    assert _stopped_within(descendants, 5) == []
+    assert _stopped_within(descendants, 10) == []
