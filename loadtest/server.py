@@ -19,6 +19,8 @@ ROLES = ("web", "worker (reminders)", "worker (exports)", "beat", "other")
 
 def role_of(cmdline: list[str]) -> str:
     line = " ".join(cmdline)
+    if "respawn" in line or "honcho" in line:
+        return "other"  # the supervisors, not the work
     if "gunicorn" in line:
         return "web"
     if "celery" in line and " beat" in line:

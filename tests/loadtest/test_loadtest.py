@@ -142,6 +142,7 @@ def test_load_test_command_says_when_no_server_listens_before_touching_accounts(
         ),
         (["python", "celery", "-A", "config", "beat"], "beat"),
         (["python", "honcho", "start"], "other"),
+        (["bash", "bin/respawn", "celery", "-A", "config", "beat"], "other"),
     ],
 )
 def test_server_processes_are_grouped_by_part(cmdline: list[str], role: str) -> None:
