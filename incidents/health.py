@@ -14,6 +14,7 @@ read for beat.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from typing import Any
 
@@ -28,6 +29,7 @@ from config.celery import app
 
 PARTS = ("database", "broker", "worker", "beat")
 _GROUP_SUFFIX = re.compile(r"[.-]\d+$")
+_PING_LOCK = threading.Lock()
 
 
 def _database_ok() -> bool:
@@ -57,8 +59,13 @@ def worker_group(node: str) -> str:
 def _worker_status() -> tuple[str, dict[str, Any]]:
     groups = list(settings.HEALTHZ_WORKER_GROUPS)
     try:
-        # limit: stop waiting as soon as one node per expected group could have answered.
-        replies = app.control.ping(timeout=settings.HEALTHZ_PING_TIMEOUT, limit=max(1, len(groups)))
+        # All pings of one process share one reply queue (kombu's pidbox), and a ping that reads
+        # another's reply counts it against its own limit: one at a time per process.
+        with _PING_LOCK:
+            # limit: stop waiting as soon as one node per expected group could have answered.
+            replies = app.control.ping(
+                timeout=settings.HEALTHZ_PING_TIMEOUT, limit=max(1, len(groups))
+            )
     except Exception:  # the broadcast goes through the broker, which may just have gone
         return "unavailable", {"nodes": 0}
     nodes = sorted(name for reply in replies or [] for name in reply)

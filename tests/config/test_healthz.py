@@ -7,6 +7,7 @@ broadcast, beat's heartbeat.
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from unittest import mock
@@ -18,7 +19,7 @@ from django.core.cache import cache
 
 from config.beat import CACHE_KEY, HeartbeatScheduler, beat_heartbeat_last, beat_heartbeat_record
 from config.celery import app
-from incidents.health import worker_group
+from incidents.health import _worker_status, worker_group
 
 ALL = ["database", "broker", "worker", "beat"]
 PONG_BOTH = [{"reminders@web1": {"ok": "pong"}}, {"exports@web1": {"ok": "pong"}}]
@@ -122,6 +123,27 @@ def test_healthz_ping_stops_waiting_once_each_group_could_have_answered(
     with _ping(PONG_BOTH) as ping:
         client.get("/healthz")
     ping.assert_called_once_with(timeout=0.25, limit=2)
+
+
+def test_pings_from_concurrent_health_checks_in_one_process_never_overlap(settings) -> None:
+    settings.HEALTHZ_WORKER_GROUPS = []
+    inside = threading.Event()
+    overlaps: list[bool] = []
+
+    def ping(**kwargs: object) -> list[dict[str, dict[str, str]]]:
+        overlaps.append(inside.is_set())
+        inside.set()
+        time.sleep(0.05)
+        inside.clear()
+        return [{"worker@h": {"ok": "pong"}}]
+
+    with mock.patch.object(app.control, "ping", side_effect=ping):
+        threads = [threading.Thread(target=_worker_status) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert overlaps == [False] * 4
 
 
 @pytest.mark.django_db
