@@ -15,11 +15,12 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
@@ -60,13 +61,23 @@ def loadtest_accounts_prepare(
     recent = list(Incident.objects.order_by("-id").values_list("id", "reference")[:incidents_each])
     if not recent:
         raise ValueError("no incidents: load data first (generate_load_data or load_demo)")
+    # PDFs of incidents above the threshold are built by a background job (the exports queue);
+    # the legal accounts ask for those when there are any (generate_export_load makes them).
+    threshold = getattr(settings, "EXPORT_PDF_ASYNC_THRESHOLD", 2000)
+    large = list(
+        Incident.objects.annotate(event_count=Count("events"))
+        .filter(event_count__gt=threshold)
+        .order_by("event_count")
+        .values_list("id", "reference")[:3]
+    )
     groups = {
         kind: _users(kind, count, password_hash)
         for kind, count in (("officers", officers), ("legal", legal), ("api", api))
     }
     everyone = [user for users in groups.values() for user in users]
     Membership.objects.bulk_create(
-        [Membership(incident_id=pk, user=user) for user in everyone for pk, _ref in recent],
+        [Membership(incident_id=pk, user=user) for user in everyone for pk, _ref in recent]
+        + [Membership(incident_id=pk, user=user) for user in groups["legal"] for pk, _ref in large],
         ignore_conflicts=True,
     )
     keys: dict[int, str] = {}
@@ -79,7 +90,12 @@ def loadtest_accounts_prepare(
         "password": password,
         "officers": [{"username": u.username, "incidents": references} for u in groups["officers"]],
         "legal": [
-            {"username": u.username, "totp_key": keys[u.pk], "incidents": references}
+            {
+                "username": u.username,
+                "totp_key": keys[u.pk],
+                "incidents": references,
+                "pdf_job_incidents": [ref for _pk, ref in large],
+            }
             for u in groups["legal"]
         ],
         "api": [

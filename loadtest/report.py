@@ -83,6 +83,13 @@ def render(
             f"{row.name:<{width}} {row.requests:>7} {row.failures:>6} {row.rps:>7.1f} "
             f"{row.p50:>7.0f} {row.p95:>7.0f} {row.p99:>7.0f}"
         )
+    total_row = next((row for row in rows if row.name == "total"), None)
+    if total_row is not None:
+        lines.append("")
+        lines.append(
+            f"throughput: {total_row.rps:.1f} requests/s; {total_row.requests} requests, "
+            f"{total_row.failures} failed; p95 {total_row.p95:.0f} ms"
+        )
     lines.append("")
     if failures:
         lines.append("errors:")

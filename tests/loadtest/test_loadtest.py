@@ -29,7 +29,7 @@ from loadtest import report
 from loadtest.accounts import loadtest_accounts_prepare, loadtest_accounts_remove
 from loadtest.otp import totp
 from loadtest.server import Sampler, Usage, role_of, server_root
-from tests.factories import IncidentFactory
+from tests.factories import IncidentFactory, TimelineEventFactory
 
 # --- one-time codes ---------------------------------------------------------------------------
 
@@ -78,6 +78,28 @@ def test_accounts_get_their_roles_memberships_tokens_and_a_private_file(tmp_path
     ) == set(newest)
     assert Token.objects.get(user=api).key == data["api"][1]["token"]
     assert data["legal"][0]["totp_key"] == TOTPDevice.objects.get(user=legal).key
+
+
+@pytest.mark.django_db
+def test_legal_accounts_ask_for_pdf_jobs_on_incidents_above_the_threshold(
+    settings, tmp_path: Path
+) -> None:
+    settings.EXPORT_PDF_ASYNC_THRESHOLD = 2
+    large = IncidentFactory()
+    TimelineEventFactory.create_batch(3, incident=large)
+    small = IncidentFactory()
+    TimelineEventFactory.create_batch(2, incident=small)
+    IncidentFactory.create_batch(3)  # the most recent ones: large and small are not among them
+    data = loadtest_accounts_prepare(
+        officers=1, legal=1, api=1, incidents_each=3, output=tmp_path / "a.json"
+    )
+    assert data["legal"][0]["pdf_job_incidents"] == [large.reference]
+    assert Membership.objects.filter(
+        user__username=data["legal"][0]["username"], incident=large
+    ).exists()
+    assert not Membership.objects.filter(
+        user__username=data["officers"][0]["username"], incident=large
+    ).exists()
 
 
 @pytest.mark.django_db
@@ -224,6 +246,7 @@ def test_report_prints_percentiles_per_request_type_errors_and_server_use(tmp_pa
         load_average=(1.0, 2.0, 3.0),
     )
     assert "POST api post event" in text
+    assert "throughput: 2.5 requests/s; 150 requests, 3 failed; p95 150 ms" in text
     assert "      3 x POST api post event: HTTPError('409 Client Error')" in text
     # 30 CPU seconds in 60 s is half a core: 50 %; 300 MB peak.
     web = next(line for line in text.splitlines() if line.strip().startswith("web"))
