@@ -31,6 +31,10 @@ def test_procfile_has_web_a_worker_per_queue_group_and_one_beat() -> None:
     procfile = _procfile()
     assert set(procfile) == PROCESS_TYPES
     assert "--queues reminders,celery" in procfile["reminders"]
+    assert '--concurrency "$WORKERS"' in procfile["reminders"]
+    assert '--concurrency "$EXPORT_WORKERS"' in procfile["exports"]
+    for name in ("reminders", "exports", "beat"):
+        assert procfile[name].startswith("exec bin/respawn celery -A config ")
     assert "--queues exports" in procfile["exports"]
     assert "gunicorn --config config/gunicorn.conf.py config.wsgi" in procfile["web"]
 
