@@ -96,9 +96,10 @@ screenshots: install-dev ## Refresh docs/screenshots/*.png from the browser test
 
 USERS ?= 16
 RUN_TIME ?= 60s
+# Development settings with the server's environment: the command is in the tools app.
 load-test: install-dev ## HTTP load test of a running `make serve` (USERS=16 RUN_TIME=60s; docs/performance.md)
 	set -a; [ -z "$(ENV_FILE)" ] || . "$(ENV_FILE)"; set +a; \
-	$(PY) manage.py load_test --host "$${LOAD_HOST:-http://127.0.0.1:$${PORT:-$(PORT)}}" --users $(USERS) --run-time $(RUN_TIME)
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py load_test --host "$${LOAD_HOST:-http://127.0.0.1:$${PORT:-$(PORT)}}" --users $(USERS) --run-time $(RUN_TIME)
 
-bench-pages: install ## p50/p95 of the main pages with the test client (docs/performance-ui.md)
+bench-pages: install ## p50/p95 of the main pages with the test client (tools app; docs/performance.md)
 	$(PY) manage.py bench_pages

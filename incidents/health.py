@@ -9,6 +9,9 @@ Kept fast for load balancers: a ``SELECT 1``, one broker connection, a ping broa
 returns as soon as the expected worker groups have answered (at most ``HEALTHZ_PING_TIMEOUT``
 per wait when one is missing, and not at all when the broker is down), and one cache or file
 read for beat.
+
+The Celery app is the current one (``config.celery``, made current when ``config`` loads), so
+this app does not import the project package.
 """
 
 from __future__ import annotations
@@ -18,14 +21,14 @@ import threading
 import time
 from typing import Any
 
+from celery import current_app as app
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from config.beat import beat_heartbeat_last
-from config.celery import app
+from common.heartbeat import beat_heartbeat_last
 
 PARTS = ("database", "broker", "worker", "beat")
 _GROUP_SUFFIX = re.compile(r"[.-]\d+$")

@@ -17,7 +17,8 @@ import time_machine
 from django.conf import settings as django_settings
 from django.core.cache import cache
 
-from config.beat import CACHE_KEY, HeartbeatScheduler, beat_heartbeat_last, beat_heartbeat_record
+from common.heartbeat import CACHE_KEY, beat_heartbeat_last, beat_heartbeat_record
+from config.beat import HeartbeatScheduler
 from config.celery import app
 from incidents.health import _worker_status, worker_group
 
