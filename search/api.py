@@ -46,10 +46,10 @@ class HitOutput(serializers.Serializer[Hit]):
 
 
 class SearchOutput(serializers.Serializer[Any]):
-    page = serializers.IntegerField()
+    page = serializers.IntegerField(source="number")
     page_size = serializers.IntegerField()
     has_next = serializers.BooleanField(help_text="No total is counted; ask for page+1.")
-    results = HitOutput(many=True)
+    results = HitOutput(source="hits", many=True)
 
 
 def _parameter(name: str, kind: Any, text: str, **extra: Any) -> OpenApiParameter:

@@ -12,6 +12,7 @@ import pytest
 
 from incidents import services
 from regulators.models import Regulator
+from tests.api.conftest import client_for  # noqa: F401  (token clients per persona)
 from tests.conftest import add_korean_entity
 from tests.factories import IncidentFactory, UserFactory
 
