@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
 MAX_TERMS = 8
+PROBE = 1000  # matches read unordered before falling back to the date-ordered query
+TRIGRAM = 3
 SNIPPET_RADIUS = 70
 _WORD = re.compile(r"\w+")
 
@@ -118,7 +120,7 @@ def document_sql(model: Any, fields: tuple[str, ...], qualified: bool = True) ->
     return " || ' ' || ".join(f"{table}{quote(model._meta.get_field(f).column)}" for f in fields)
 
 
-def _match(qs: QuerySet[Any], kind: SearchKind, terms: list[str]) -> QuerySet[Any]:
+def _match(qs: QuerySet[Any], kind: SearchKind, terms: list[str], scoped: bool) -> QuerySet[Any]:
     if connection.vendor != "postgresql":
         for term in terms:
             either = Q()
@@ -127,26 +129,41 @@ def _match(qs: QuerySet[Any], kind: SearchKind, terms: list[str]) -> QuerySet[An
             qs = qs.filter(either)
         return qs
     doc = f"({document_sql(kind.model, kind.text_fields)})"
-    substring = " AND ".join(f"{doc} ILIKE %s" for _ in terms)
-    params: list[str] = [_like_pattern(t) for t in terms]
     words = [w for t in terms for w in _WORD.findall(t)]
+    # A trigram index needs three characters; a shorter term would make PostgreSQL read the
+    # whole index and recheck every row (seconds on a million events). Such terms are matched
+    # as substrings only inside a member's own incidents; for everyone, as word prefixes.
+    if scoped or all(len(t) >= TRIGRAM for t in terms):
+        substring = " AND ".join(f"{doc} ILIKE %s" for _ in terms)
+        params: list[str] = [_like_pattern(t) for t in terms]
+    else:
+        substring, params = "", []
+    clauses = [f"({substring})"] if substring else []
     if words:
         # \w excludes quotes and tsquery operators, so each quoted word is a plain lexeme.
         tsquery = " & ".join(f"'{w.lower()}':*" for w in words)
-        sql = f"(to_tsvector('simple', {doc}) @@ to_tsquery('simple', %s)) OR ({substring})"
+        clauses.insert(0, f"(to_tsvector('simple', {doc}) @@ to_tsquery('simple', %s))")
         params = [tsquery, *params]
-    else:
-        sql = substring
-    return qs.filter(RawSQL(sql, params, output_field=BooleanField()))
+    if not clauses:
+        return qs.none()
+    return qs.filter(RawSQL(" OR ".join(clauses), params, output_field=BooleanField()))
 
 
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
-def _kind_rows(
+def _kind_candidates(
     kind: SearchKind, query: SearchQuery, visible: QuerySet[Any] | None, limit: int
-) -> list[Any]:
+) -> list[tuple[datetime, int]]:
+    """(date, pk) of the kind's newest ``limit`` matches.
+
+    First an unordered probe for up to PROBE matches: without an ORDER BY, PostgreSQL answers it
+    from the text indexes (few matches) or a short sequential scan (many). Ordering by date
+    outright lets the planner walk the date index and filter row by row, which takes seconds
+    when it misjudges a rare word as common. Only when the probe is full (a common word) is the
+    ordered query run, and then the date index finds the newest matches at once.
+    """
     qs: QuerySet[Any] = kind.base(kind.model._default_manager.all())
     if visible is not None:
         lookup = f"{kind.incident_path}__in" if kind.incident_path else "pk__in"
@@ -161,10 +178,12 @@ def _kind_rows(
         qs = qs.filter(**{f"{kind.date_field}__gte": _day_start(query.date_from)})
     if query.date_to:
         qs = qs.filter(**{f"{kind.date_field}__lt": _day_start(query.date_to + timedelta(1))})
-    qs = _match(qs, kind, query.terms)
-    if kind.select_related:
-        qs = qs.select_related(*kind.select_related)
-    return list(qs.order_by(f"-{kind.date_field}", "-pk")[:limit])
+    qs = _match(qs, kind, query.terms, scoped=visible is not None)
+    pairs = qs.order_by().values_list(kind.date_field, "pk")
+    probe = list(pairs[: PROBE + 1])
+    if len(probe) <= PROBE:
+        return sorted(probe, reverse=True)[:limit]
+    return list(pairs.order_by(f"-{kind.date_field}", "-pk")[:limit])
 
 
 def _hit(kind: SearchKind, obj: Any, terms: list[str]) -> Hit:
@@ -193,16 +212,27 @@ def search(
     # Need-to-know: the same scoping as every page (incidents.selectors), read once; an admin
     # sees everything, so no pointless semi-join over every incident.
     visible = None if is_admin(user) else incidents_visible_to(user)
-    rows: list[tuple[Any, SearchKind, Any]] = []
+    rows: list[tuple[datetime, str, int, SearchKind]] = []
     for kind in registered():
         if query.kinds and kind.key not in query.kinds:
             continue
-        for obj in _kind_rows(kind, query, visible, limit):
-            rows.append((getattr(obj, kind.date_field), kind, obj))
-    rows.sort(key=lambda row: (row[0], row[1].key, row[2].pk), reverse=True)
+        for at, pk in _kind_candidates(kind, query, visible, limit):
+            rows.append((at, kind.key, pk, kind))
+    rows.sort(key=lambda row: row[:3], reverse=True)
     chosen = rows[offset : offset + page_size]
+    # Load the page's records: one query per model (events and requests share one).
+    wanted: dict[Any, tuple[set[int], set[str]]] = {}
+    for _at, _key, pk, kind in chosen:
+        pks, related = wanted.setdefault(kind.model, (set(), set()))
+        pks.add(pk)
+        related.update(kind.select_related)
+    loaded = {
+        (model, obj.pk): obj
+        for model, (pks, related) in wanted.items()
+        for obj in model._default_manager.filter(pk__in=pks).select_related(*related)
+    }
     return SearchPage(
-        hits=[_hit(kind, obj, query.terms) for _, kind, obj in chosen],
+        hits=[_hit(kind, loaded[(kind.model, pk)], query.terms) for _a, _k, pk, kind in chosen],
         number=page,
         page_size=page_size,
         has_next=len(rows) > offset + page_size,
