@@ -80,7 +80,10 @@ class SearchViewSet(ApiViewSet):
         form = ApiSearchForm(request.query_params)
         if not form.is_valid():
             raise ValidationError(
-                {name: [e["message"] for e in errs] for name, errs in form.errors.get_json_data().items()}
+                {
+                    name: [e["message"] for e in errs]
+                    for name, errs in form.errors.get_json_data().items()
+                }
             )
         results = search(
             user=request.user,

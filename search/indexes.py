@@ -35,9 +35,7 @@ def create_sql(table: str, columns: tuple[str, ...], date_column: str) -> list[s
 
 
 def drop_sql(table: str) -> list[str]:
-    return [
-        f'DROP INDEX IF EXISTS "{table}_search_{suffix}"' for suffix in ("fts", "trgm", "date")
-    ]
+    return [f'DROP INDEX IF EXISTS "{table}_search_{suffix}"' for suffix in ("fts", "trgm", "date")]
 
 
 def create_all(apps: Any, schema_editor: Any) -> None:

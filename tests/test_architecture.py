@@ -21,7 +21,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCT = ("common", "regulators", "incidents", "audit", "accounts", "reminders", "exports", "search")
+PRODUCT = (
+    "common",
+    "regulators",
+    "incidents",
+    "audit",
+    "accounts",
+    "reminders",
+    "exports",
+    "search",
+)
 FIRST_PARTY = (*PRODUCT, "tools", "config")
 EVERYTHING = frozenset(FIRST_PARTY)
 

@@ -79,7 +79,9 @@ def test_verify_needs_the_csrf_token(bob, trail):
     assert client.post(url(trail) + "verify/").status_code == 403
     page = client.get(url(trail))
     token = page.context["csrf_token"]
-    assert client.post(url(trail) + "verify/", {"csrfmiddlewaretoken": str(token)}).status_code == 200
+    assert (
+        client.post(url(trail) + "verify/", {"csrfmiddlewaretoken": str(token)}).status_code == 200
+    )
 
 
 def test_the_trail_lists_this_incidents_rows_only_escaped(client, bob, trail):
@@ -89,7 +91,8 @@ def test_the_trail_lists_this_incidents_rows_only_escaped(client, bob, trail):
     own = AuditEntry.objects.filter(incident_id=trail.pk)
     assert len(response.context["rows"]) == own.count() > 3
     assert "Elsewhere entirely" not in html
-    assert "Note &lt;b&gt;0&lt;/b&gt;" in html and "Note <b>0</b>" not in html
+    assert "Note &lt;b&gt;0&lt;/b&gt;" in html
+    assert "Note <b>0</b>" not in html
     assert "alice" in html  # who recorded the events
 
 
@@ -137,7 +140,8 @@ def test_rows_are_paged(client, bob, trail, alice):
     second = client.get(url(trail), {"page": 2})
     assert len(first.context["rows"]) == 50
     seqs = [r["entry"].seq for r in first.context["rows"] + second.context["rows"]]
-    assert seqs == sorted(seqs, reverse=True) and len(seqs) == len(set(seqs))
+    assert seqs == sorted(seqs, reverse=True)
+    assert len(seqs) == len(set(seqs))
     assert 'rel="next"' in first.content.decode()
 
 

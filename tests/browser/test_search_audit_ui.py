@@ -12,8 +12,9 @@ import pytest
 
 from audit.services import chain_head
 from incidents import services
+from tests.browser import test_ui
 from tests.browser.conftest import ROOT, sign_in
-from tests.browser.test_ui import _serious, demo, officer  # noqa: F401  (shared fixtures)
+from tests.browser.test_ui import _serious
 from tests.factories import IncidentFactory, UserFactory
 
 pytestmark = [
@@ -21,6 +22,9 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 CASE = "INC-2025-0001"
+# The demo data and the officer who is a member of its incidents, shared with test_ui.
+officer = test_ui.officer
+demo = test_ui.demo
 
 
 def korean(page) -> None:
@@ -78,7 +82,8 @@ def test_legal_counsel_reads_the_audit_trail_and_verifies_the_chain(
     page.click("form.filters button[type=submit]")
     page.wait_for_load_state()
     actions = page.locator("[data-testid=audit-row] td:nth-child(4)").all_inner_texts()
-    assert actions and len(set(actions)) == 1
+    assert actions
+    assert len(set(actions)) == 1
     page.click("form[action$='/audit/verify/'] button[type=submit]")
     page.wait_for_load_state()
     assert intact in page.inner_text("[data-testid=verify-result]")
@@ -90,7 +95,8 @@ def test_the_officer_gets_no_audit_link_and_a_403(page, live_server, demo):
     page.goto(f"{live_server.url}/incidents/{CASE}/")
     assert page.locator(f"a[href='/incidents/{CASE}/audit/']").count() == 0
     response = page.goto(f"{live_server.url}/incidents/{CASE}/audit/")
-    assert response is not None and response.status == 403
+    assert response is not None
+    assert response.status == 403
 
 
 @pytest.mark.parametrize("language", ["en", "ko"])

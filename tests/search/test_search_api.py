@@ -41,7 +41,8 @@ def test_role_matrix_and_need_to_know(client_for, corpus, request, who, sees_inc
 
 def test_hits_carry_kind_incident_url_and_escaped_highlights(client_for, alice, corpus):
     body = client_for(alice).get("/api/v1/search/", {"q": "유출", "kind": "event"}).json()
-    assert body["page"] == 1 and body["has_next"] is False
+    assert body["page"] == 1
+    assert body["has_next"] is False
     [hit] = body["results"]
     assert hit["kind"] == "event"
     assert hit["id"] == corpus["event"].pk
@@ -59,7 +60,8 @@ def test_filters_and_paging_over_the_api(client_for, admin_user, corpus):
     assert refs(body) == {corpus["incident"].reference, corpus["secret"].reference}
     first = client.get("/api/v1/search/", {"q": "credential", "page_size": 2}).json()
     second = client.get("/api/v1/search/", {"q": "credential", "page_size": 2, "page": 2}).json()
-    assert first["has_next"] is True and len(first["results"]) == 2
+    assert first["has_next"] is True
+    assert len(first["results"]) == 2
     ids = [(h["kind"], h["id"]) for h in first["results"] + second["results"]]
     assert len(ids) == len(set(ids))
 
@@ -90,5 +92,14 @@ def test_the_endpoint_is_in_the_openapi_schema(client, alice):
     schema = client.get("/api/schema/", {"format": "json"}).json()
     operation = schema["paths"]["/api/v1/search/"]["get"]
     names = {p["name"] for p in operation["parameters"]}
-    assert {"q", "kind", "regulator", "date_from", "date_to", "status", "page", "page_size"} <= names
+    assert {
+        "q",
+        "kind",
+        "regulator",
+        "date_from",
+        "date_to",
+        "status",
+        "page",
+        "page_size",
+    } <= names
     assert {"200", "400"} <= set(operation["responses"])

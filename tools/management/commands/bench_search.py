@@ -81,7 +81,9 @@ class Command(BaseCommand):
         ordered = sorted(samples)
         return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
 
-    def _time(self, client: Client, url: str, requests: int, warmup: int) -> tuple[list[float], int]:
+    def _time(
+        self, client: Client, url: str, requests: int, warmup: int
+    ) -> tuple[list[float], int]:
         for _ in range(warmup):
             client.get(url)
         with CaptureQueriesContext(connection) as captured:
