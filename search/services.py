@@ -139,6 +139,11 @@ def _match(qs: QuerySet[Any], kind: SearchKind, terms: list[str], scoped: bool) 
     else:
         substring, params = "", []
     clauses = [f"({substring})"] if substring else []
+    # A word's prefix match implies its substring match, so full-text search adds hits only for
+    # words matched as prefixes alone (short ones) and terms with punctuation ("INC-2026"
+    # matches "INC 2026" as two words); otherwise it would only cost a to_tsvector per row.
+    if substring and all(_WORD.fullmatch(t) for t in terms):
+        words = []
     if words:
         # \w excludes quotes and tsquery operators, so each quoted word is a plain lexeme.
         tsquery = " & ".join(f"'{w.lower()}':*" for w in words)

@@ -46,7 +46,7 @@ def fill(incident: Any, label: str) -> dict[str, Any]:
         submitted_at=datetime(2026, 3, 3, 9, 0, tzinfo=KST),
         channel="KISA portal",
         reference_number=f"KISA-2026-{label}",
-        notes="Credential stuffing reported",
+        notes="Credential stuffing reported; 유출이 확인됨",
     )
     return {"event": event, "request": request, "filing": filing, "entity": entity}
 

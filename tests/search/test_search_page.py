@@ -179,3 +179,17 @@ def test_pages_follow_each_other_without_repeats(client, admin_user, corpus):
     assert not everything.has_next
     dates = [h.at for h in everything.hits]
     assert dates == sorted(dates, reverse=True)
+
+
+def test_an_admin_finds_a_two_character_korean_word_with_its_particle(client, admin_user, corpus):
+    # On PostgreSQL a two-character word is a full-text prefix match for admins (유출:* finds
+    # 유출이); the trigram index cannot serve it (docs/search.md).
+    client.force_login(admin_user)
+    found = hits_of(client.get("/search/", {"q": "유출", "kind": "filing"}))
+    assert ("filing", corpus["incident"].reference) in found
+
+
+def test_a_punctuated_term_matches(client, alice, corpus):
+    client.force_login(alice)
+    found = hits_of(client.get("/search/", {"q": "KISA-2026-7001 portal"}))
+    assert found == [("filing", corpus["incident"].reference)]
