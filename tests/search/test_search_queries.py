@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import IncidentFactory
@@ -55,3 +56,24 @@ def test_index_migration_is_a_no_op_on_sqlite_and_creates_indexes_on_postgresql(
         assert "incidents_timelineevent_search_fts" in search_indexes
     else:
         assert search_indexes == set()
+
+
+def _search_indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        return {
+            name
+            for table in ("incidents_incident", "incidents_timelineevent", "incidents_filing")
+            for name in connection.introspection.get_constraints(cursor, table)
+            if "_search_" in name
+        }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_search_migration_reverses_and_reapplies_on_either_database():
+    executor = MigrationExecutor(connection)
+    executor.migrate([("search", None)])
+    assert _search_indexes() == set()
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    expected = 9 if connection.vendor == "postgresql" else 0  # 3 tables x (fts, trgm, date)
+    assert len(_search_indexes()) == expected
