@@ -23,7 +23,16 @@ MAX_PAGE_SIZE = 50
 
 
 class ApiSearchForm(SearchForm):
+    """The page's form, with what a query string may hold that the schema allows: any 2 to 200
+    characters (blank words give no hit), any regulator code (an unknown one matches nothing) and
+    an empty date range (no hit). Whatever the schema forbids is still a 400."""
+
+    q = forms.CharField(min_length=2, max_length=200, strip=False)
+    regulator = forms.CharField(required=False, max_length=200, strip=False)  # type: ignore[assignment]
     page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+
+    def clean(self) -> dict[str, Any]:
+        return forms.Form.clean(self) or {}
 
 
 class HitOutput(serializers.Serializer[Hit]):
@@ -71,14 +80,31 @@ class SearchViewSet(ApiViewSet):
 
     @extend_schema(
         parameters=[
-            _parameter("q", str, "2 to 200 characters; all words must match.", required=True),
+            _parameter(
+                "q",
+                {"type": "string", "minLength": 2, "maxLength": 200, "pattern": "^[^\\u0000]*$"},
+                "2 to 200 characters; all words must match.",
+                required=True,
+            ),
             _parameter("kind", str, "Only this kind.", enum=[k for k, _ in kind_choices()]),
-            _parameter("regulator", str, "A regulator code, e.g. KISA."),
+            _parameter(
+                "regulator",
+                {"type": "string", "maxLength": 200, "pattern": "^[^\\u0000]*$"},
+                "A regulator code, e.g. PIPC; an unknown code matches nothing.",
+            ),
             _parameter("date_from", OpenApiTypes.DATE, "From this day (your time zone)."),
-            _parameter("date_to", OpenApiTypes.DATE, "Up to and including this day."),
+            _parameter(
+                "date_to",
+                OpenApiTypes.DATE,
+                "Up to and including this day (before date_from: no hit).",
+            ),
             _parameter("status", str, "The incident's status.", enum=IncidentStatus.values),
-            _parameter("page", int, f"1 to {MAX_PAGE}."),
-            _parameter("page_size", int, f"1 to {MAX_PAGE_SIZE} (default 20)."),
+            _parameter("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "Page."),
+            _parameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 20},
+                "Hits per page.",
+            ),
         ],
         responses={200: SearchOutput},  # 400/401/403/404: added by common.api.schema
     )

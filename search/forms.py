@@ -36,10 +36,12 @@ class SearchForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("everything")), *kind_choices()]  # type: ignore[attr-defined]
-        self.fields["regulator"].choices = [  # type: ignore[attr-defined]
-            ("", _("any")),
-            *[(r.code, localized_name(r)) for r in Regulator.objects.order_by("code")],
-        ]
+        regulator = self.fields["regulator"]
+        if isinstance(regulator, forms.ChoiceField):  # the API's form takes any code
+            regulator.choices = [
+                ("", _("any")),
+                *[(r.code, localized_name(r)) for r in Regulator.objects.order_by("code")],
+            ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

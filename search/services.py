@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 MAX_TERMS = 8
 PROBE = 1000  # matches read unordered before falling back to the date-ordered query
 TRIGRAM = 3
+EARLIEST = date.min + timedelta(2)  # days whose midnight converts to UTC without overflow
+LATEST = date.max - timedelta(2)
 SNIPPET_RADIUS = 70
 _WORD = re.compile(r"\w+")
 
@@ -156,7 +158,11 @@ def _match(qs: QuerySet[Any], kind: SearchKind, terms: list[str], scoped: bool) 
     return qs.filter(condition)
 
 
-def _day_start(day: date) -> datetime:
+def _day_start(day: date) -> datetime | None:
+    """Midnight of ``day`` in the viewer's zone; None at the calendar's ends (year 1 or 9999
+    would overflow in UTC), where the range is open on that side."""
+    if not EARLIEST <= day <= LATEST:
+        return None
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
@@ -181,10 +187,16 @@ def _kind_candidates(
         qs = kind.regulator(qs, query.regulator)
     if query.status:
         qs = qs.filter(**{kind.incident_field("status"): query.status})
-    if query.date_from:
-        qs = qs.filter(**{f"{kind.date_field}__gte": _day_start(query.date_from)})
-    if query.date_to:
-        qs = qs.filter(**{f"{kind.date_field}__lt": _day_start(query.date_to + timedelta(1))})
+    if (query.date_to and query.date_to < EARLIEST) or (
+        query.date_from and query.date_from > LATEST
+    ):
+        return []  # a range that ends before any storable time or starts after it
+    start = _day_start(query.date_from) if query.date_from else None
+    end = _day_start(query.date_to) if query.date_to else None
+    if start is not None:
+        qs = qs.filter(**{f"{kind.date_field}__gte": start})
+    if end is not None:
+        qs = qs.filter(**{f"{kind.date_field}__lt": end + timedelta(1)})
     qs = _match(qs, kind, query.terms, scoped=visible is not None)
     pairs = qs.order_by().values_list(kind.date_field, "pk")
     probe = list(pairs[: PROBE + 1])
