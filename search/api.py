@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from common.api.schema import AutoSchema
 from common.api.views import ApiViewSet
 from incidents.choices import IncidentStatus
 from incidents.models import Incident
@@ -61,6 +62,13 @@ class SearchOutput(serializers.Serializer[Any]):
     results = HitOutput(source="hits", many=True)
 
 
+class _OnePageSchema(AutoSchema):
+    """The "list" action answers one object (a page with its hits), not an array."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
+
+
 def _parameter(name: str, kind: Any, text: str, **extra: Any) -> OpenApiParameter:
     return OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=text, **extra)
 
@@ -75,6 +83,7 @@ class SearchViewSet(ApiViewSet):
     # The search pages and filters itself (search.services); the generic list machinery and
     # the queryset exist only so that the schema generator finds a model.
     queryset = Incident.objects.none()
+    schema = _OnePageSchema()
     filter_backends: list[Any] = []
     pagination_class = None
 

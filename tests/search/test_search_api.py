@@ -125,3 +125,5 @@ def test_the_endpoint_is_in_the_openapi_schema(client, alice):
         "page_size",
     } <= names
     assert {"200", "400"} <= set(operation["responses"])
+    ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/SearchOutput"}  # one page object, not an array
