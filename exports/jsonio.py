@@ -25,6 +25,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import chain_head
+from common.zones import default_time_zone
 from exports.errors import ImportRejected
 from incidents.models import (
     AffectedCountRevision,
@@ -38,6 +39,7 @@ from incidents.models import (
     Membership,
     TimelineEvent,
 )
+from incidents.services import incident_imported
 from regulators.models import Obligation, Regulator
 
 FORMAT = "incident-clock/incident"
@@ -108,6 +110,16 @@ DEADLINE_TIMES = (
     "verdict_frozen_at",
 )
 FILING_FIELDS = ("recipient", "channel", "reference_number", "acknowledgement", "notes")
+# Added with date-only filings and withdrawal (issue 13/14): optional on import, so exports made
+# before them still load (as exact, not withdrawn).
+FILING_OPTIONAL = {"precision": "exact", "entered_tz": "", "withdrawal_reason": ""}
+
+
+def _filing_optional(f: dict[str, Any]) -> dict[str, Any]:
+    values = {name: f.get(name, default) for name, default in FILING_OPTIONAL.items()}
+    # Exports made before date-only filings: exact times, labelled with the default zone.
+    values["entered_tz"] = values["entered_tz"] or default_time_zone()
+    return values
 
 
 def _t(value: datetime | None) -> str | None:
@@ -172,7 +184,7 @@ def export_document(incident: Incident, *, exported_by: str) -> dict[str, Any]:
     deadline_key = _keys(deadlines, "D")
     filings = list(
         Filing.objects.filter(incident=incident)
-        .select_related("regulator", "submitted_by")
+        .select_related("regulator", "submitted_by", "withdrawn_by")
         .prefetch_related("documents__uploaded_by")
         .order_by("pk")
     )
@@ -189,7 +201,7 @@ def export_document(incident: Incident, *, exported_by: str) -> dict[str, Any]:
         "exported_at": _t(timezone.now()),
         "exported_by": exported_by,
         # The audit chain head at export time (docs/security.md): proves later log rewrites.
-        "audit_chain_head": _chain_head(),
+        "audit_chain_head": chain_head(),
         "incident": {
             **{name: getattr(incident, name) for name in INCIDENT_FIELDS},
             "owner": who(incident.owner),
@@ -232,6 +244,7 @@ def export_document(incident: Incident, *, exported_by: str) -> dict[str, Any]:
                 "key": deadline_key[d.pk],
                 **{name: getattr(d, name) for name in DEADLINE_FIELDS},
                 **{name: _t(getattr(d, name)) for name in DEADLINE_TIMES},
+                "filed_latest_at": _t(d.filed_latest_at),
                 "legal_entity": entity_key[d.legal_entity_id],
                 "trigger_key": "" if trigger_key_event(d) else d.trigger_key,
                 "trigger_key_event": trigger_key_event(d),
@@ -278,6 +291,9 @@ def export_document(incident: Incident, *, exported_by: str) -> dict[str, Any]:
             {
                 "key": f"F{n}",
                 **{name: getattr(f, name) for name in FILING_FIELDS},
+                **{name: getattr(f, name) for name in FILING_OPTIONAL},
+                "withdrawn_at": _t(f.withdrawn_at),
+                "withdrawn_by": who(f.withdrawn_by),
                 "deadline": deadline_key.get(f.deadline_id) if f.deadline_id else None,
                 "legal_entity": entity_key.get(f.legal_entity_id) if f.legal_entity_id else None,
                 "regulator": f.regulator.code if f.regulator else None,
@@ -410,6 +426,7 @@ class _Importer:
         events = self.import_events(incident, entities)
         deadlines = self.import_deadlines(incident, entities, events)
         self.import_filings(incident, entities, deadlines)
+        incident_imported(incident=incident, appended=[*counts, *events.values()])
         # Last, so nothing above bumps it.
         Incident.objects.filter(pk=incident.pk).update(
             created_at=_parse_t(data["created_at"], "incident"),
@@ -489,6 +506,10 @@ class _Importer:
                 not_applicable_by=self.user(d["not_applicable_by"]),
                 **{name: d[name] for name in DEADLINE_FIELDS},
                 **{name: _parse_t(d[name], f"deadline {d['key']}") for name in DEADLINE_TIMES},
+                # Older exports: every filing then had an exact time (latest = first filed).
+                filed_latest_at=_parse_t(
+                    d.get("filed_latest_at", d["filed_at"]), f"deadline {d['key']}"
+                ),
             )
             for a in d["alternatives"]:
                 DeadlineAlternative.objects.create(
@@ -538,6 +559,9 @@ class _Importer:
                 submitted_by=self.user(f["submitted_by"]),
                 acknowledged_at=_parse_t(f["acknowledged_at"], "filing"),
                 **{name: f[name] for name in FILING_FIELDS},
+                **_filing_optional(f),
+                withdrawn_at=_parse_t(f.get("withdrawn_at"), "filing"),
+                withdrawn_by=self.user(f.get("withdrawn_by")),
             )
             Filing.objects.filter(pk=filing.pk).update(
                 recorded_at=_parse_t(f["recorded_at"], "filing")
@@ -592,7 +616,3 @@ def import_json_bytes(data: bytes) -> tuple[Incident, list[str]]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ImportRejected(f"Not valid UTF-8 JSON: {exc}") from exc
     return import_document(document)
-
-
-def _chain_head() -> dict[str, Any]:
-    return chain_head()

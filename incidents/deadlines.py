@@ -9,18 +9,18 @@ deadlines it starts are saved together or not at all.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incidents.concurrency import check_version, lock, lock_incident
 from incidents.models import (
     AffectedCountRevision,
     Applicability,
@@ -35,41 +35,26 @@ from incidents.models import (
     TimelineEvent,
 )
 from incidents.signals import deadlines_changed
-from regulators.engine import applicability as engine_applicability
-from regulators.engine.calendars import BusinessCalendar, builtin_calendar
-from regulators.engine.rules import (
-    DeadlineResult,
-    Precision,
-    RuleSpec,
-    Trigger,
-    adhoc_rule,
-    compute_for_versions,
-    parse_offset,
+from incidents.triggers import (
+    PER_EVENT_TRIGGERS,
+    REQUEST_CODE,
+    TRIGGER_EVENT_KINDS,
+    Scope,
 )
-from regulators.models import Calendar, Obligation, Regulator
+from regulators.computation import CalendarCache, adhoc_spec, compute
+from regulators.engine import applicability as engine_applicability
+from regulators.engine.rules import DeadlineResult, Precision, RuleSpec, Trigger
+from regulators.models import Obligation, Regulator
 
-# Which timeline events start which kind of clock. Documented in docs/deadlines.md.
-TRIGGER_EVENT_KINDS: dict[str, tuple[str, ...]] = {
-    "awareness": (EventKind.AWARENESS,),
-    "discovery": (EventKind.AWARENESS,),
-    "breach_determination": (EventKind.AWARENESS,),
-    "suspicion": (EventKind.DETECTION,),
-    "materiality_determination": (EventKind.MATERIALITY_DETERMINATION,),
-    "classification_major": (EventKind.CLASSIFICATION_MAJOR,),
-    "assessment_notifiable": (EventKind.ASSESSMENT,),
-    "new_fact": (EventKind.NEW_FACT,),
-    "officer_departure": (EventKind.EXECUTIVE_RESIGNATION,),
-}
-# Clocks started once per event rather than once per entity.
-PER_EVENT_TRIGGERS = {"new_fact", "officer_departure"}
 # Chained clocks that run from the *latest* filing of the earlier stage (DORA's final report runs
 # from the latest updated intermediate report); all others run from the first filing.
 LATEST_FILING_CHAINS = {"eu-dora-final"}
-REQUEST_CODE = "regulator-request"
 
 VERDICT_ON_TIME = "on_time"
 VERDICT_LATE = "late"
 VERDICT_NO_LEGAL_DUE = "no_legal_due"
+# A date-only filing on the due date: on time or late depending on the hour nobody recorded.
+VERDICT_UNCERTAIN = "uncertain"
 
 
 @dataclass
@@ -104,11 +89,20 @@ def _root_id(event: TimelineEvent, by_id: dict[int, TimelineEvent]) -> int:
     return current.pk
 
 
-def verdict_for(due_at: datetime | None, filed_at: datetime) -> tuple[str, int | None]:
+def verdict_for(
+    due_at: datetime | None, filed_at: datetime, filed_latest_at: datetime | None = None
+) -> tuple[str, int | None]:
+    """Verdict and earliest possible lateness (seconds) of a filing made in
+    [filed_at, filed_latest_at) -- one instant when the time is exact (latest = filed_at)."""
     if due_at is None:
         return VERDICT_NO_LEGAL_DUE, None
     late = int((filed_at - due_at).total_seconds())
-    return (VERDICT_LATE, late) if late > 0 else (VERDICT_ON_TIME, late)
+    latest = filed_latest_at if filed_latest_at is not None else filed_at
+    if late > 0:
+        return VERDICT_LATE, late
+    if latest > due_at:
+        return VERDICT_UNCERTAIN, late
+    return VERDICT_ON_TIME, late
 
 
 class Facts(dict[str, object]):
@@ -182,50 +176,34 @@ def current_counts(incident: Incident) -> dict[str, int]:
     return latest
 
 
-class _Calendars:
-    """Engine calendars built from the database (with admin closures), once per call."""
-
-    def __init__(self) -> None:
-        self._by_code: dict[str, BusinessCalendar] = {}
-
-    def get(self, code: str | None) -> BusinessCalendar | None:
-        if code is None:
-            return None
-        if code not in self._by_code:
-            self._by_code[code] = Calendar.engine_for(code)
-        return self._by_code[code]
-
-
-def _compute(
-    versions: list[RuleSpec],
-    trigger: Trigger,
-    calendars: _Calendars,
-    awareness: Trigger | None = None,
-) -> DeadlineResult:
-    calendar = calendars.get(versions[0].calendar_code)
-    return compute_for_versions(versions, trigger, calendar=calendar, awareness=awareness)
-
-
-def _compute_all(incident: Incident) -> list[_Computed]:
+def _compute_all(incident: Incident, scope: Scope) -> list[_Computed]:
+    """Every clock of ``incident`` within ``scope``, computed from the current timeline."""
     events = list(TimelineEvent.objects.filter(incident=incident).order_by("occurred_at", "id"))
     by_id = {e.pk: e for e in events}
-    current = [e for e in events if not e.is_superseded]
+    # Superseded = some loaded event points at it; no query per event.
+    superseded = {e.supersedes_id for e in events if e.supersedes_id is not None}
+    current = [e for e in events if e.pk not in superseded]
     entities = list(LegalEntity.objects.filter(incident=incident).order_by("id"))
     if not entities:
         return []
     counts = current_counts(incident)
     filings = list(
-        Filing.objects.filter(incident=incident, deadline__isnull=False)
+        Filing.objects.filter(incident=incident, deadline__isnull=False, withdrawn_at__isnull=True)
         .select_related("deadline")
         .order_by("submitted_at", "id")
     )
-    obligations = list(
-        Obligation.objects.select_related("regulator", "calendar").order_by("code", "version")
+    obligations_qs = Obligation.objects.select_related("regulator", "calendar")
+    if scope.codes is not None:
+        obligations_qs = obligations_qs.filter(code__in=scope.codes)
+    obligations = (
+        list(obligations_qs.order_by("code", "version"))
+        if scope.codes is None or scope.codes
+        else []
     )
     by_code: dict[str, list[Obligation]] = defaultdict(list)
     for obligation in obligations:
         by_code[obligation.code].append(obligation)
-    calendars = _Calendars()
+    calendars = CalendarCache()
     computed: list[_Computed] = []
 
     for entity in entities:
@@ -251,7 +229,9 @@ def _compute_all(incident: Incident) -> list[_Computed]:
                 chain = [f for f in entity_filings if f.deadline and f.deadline.code == source_code]
                 if chain:
                     filing = chain[-1] if code in LATEST_FILING_CHAINS else chain[0]
-                    clocks.append(("", None, Trigger(at=filing.submitted_at), [], {}))
+                    # A date-only filing starts the next clock with date-only precision.
+                    at = Trigger(at=filing.submitted_at, precision=Precision(filing.precision))
+                    clocks.append(("", None, at, [], {}))
             else:
                 kinds = TRIGGER_EVENT_KINDS.get(trigger_kind, ())
                 candidates = [e for e in entity_events if e.kind in kinds]
@@ -279,9 +259,13 @@ def _compute_all(incident: Incident) -> list[_Computed]:
                 clock_facts = Facts({**facts, **extra})
                 clock_facts.counted = facts.counted
                 verdict = engine_applicability.evaluate(latest.conditions or None, clock_facts)
-                result = _compute(specs, trigger, calendars, awareness)
+                result = compute(specs, trigger, awareness=awareness, calendars=calendars)
                 alternatives: list[tuple[str, TimelineEvent, DeadlineResult]] = [
-                    (e.basis, e, _compute(specs, _trigger_of(e), calendars, awareness))
+                    (
+                        e.basis,
+                        e,
+                        compute(specs, _trigger_of(e), awareness=awareness, calendars=calendars),
+                    )
                     for e in alternative_events
                 ]
                 computed.append(
@@ -303,13 +287,26 @@ def _compute_all(incident: Incident) -> list[_Computed]:
                 )
 
     # Ad hoc regulator requests: one clock per request event, with its own response period.
-    for event in current:
-        if event.kind != EventKind.REGULATOR_REQUEST or not event.data.get("offset"):
-            continue
+    requests = [
+        e
+        for e in current
+        if scope.requests and e.kind == EventKind.REGULATOR_REQUEST and e.data.get("offset")
+    ]
+    regulators = (
+        {
+            r.code: r
+            for r in Regulator.objects.filter(
+                code__in={str(e.data.get("regulator", "")) for e in requests}
+            )
+        }
+        if requests
+        else {}
+    )
+    for event in requests:
         entity = next((x for x in entities if x.pk == event.legal_entity_id), entities[0])
-        spec = request_rule(event.data)
-        result = _compute([spec], _trigger_of(event), calendars)
-        regulator = Regulator.objects.filter(code=event.data.get("regulator", "")).first()
+        spec = request_rule(event.data, calendars)
+        result = compute([spec], _trigger_of(event), calendars=calendars)
+        regulator = regulators.get(str(event.data.get("regulator", "")))
         computed.append(
             _Computed(
                 entity=entity,
@@ -330,27 +327,24 @@ def _compute_all(incident: Incident) -> list[_Computed]:
     return computed
 
 
-def request_rule(data: dict[str, Any]) -> RuleSpec:
-    """The engine rule for a regulator request's response period (validated on input)."""
-    amount, unit = parse_offset(str(data["offset"]))
-    return adhoc_rule(
-        amount,
-        unit,
-        calendar_code=data.get("calendar") or None,
-        reference_tz=data.get("tz") or settings.TIME_ZONE,
-        roll_forward=bool(data.get("roll_forward", False)),
+def request_rule(data: dict[str, Any], calendars: CalendarCache | None = None) -> RuleSpec:
+    """The engine rule for a regulator request's response period.
+
+    The rules for a period (readable offset, business days only with a known calendar, a real
+    zone) live in ``regulators.computation.adhoc_spec``; its ValidationError names the field.
+    """
+    return adhoc_spec(
+        offset=data.get("offset"),
+        calendar=data.get("calendar") or "",
+        tz=data.get("tz") or "",
+        roll_forward=data.get("roll_forward", False),
+        calendars=calendars,
     )
 
 
 def validate_request_data(data: dict[str, Any]) -> None:
-    """Raise ValidationError with a clear message for a bad response period."""
-    try:
-        spec = request_rule(data)
-        ZoneInfo(spec.reference_tz)
-        if spec.calendar_code:
-            builtin_calendar(spec.calendar_code)
-    except (KeyError, ValueError) as exc:
-        raise ValidationError({"offset": str(exc)}) from exc
+    """Raise ValidationError (fields offset, calendar, tz, roll_forward) for a bad period."""
+    request_rule(data)
 
 
 def _version_row(rows: list[Obligation], result: DeadlineResult) -> Obligation:
@@ -364,6 +358,31 @@ def _explanation(result: DeadlineResult) -> list[dict[str, str]]:
     return [{"en": step.en, "ko": step.ko} for step in result.explanation]
 
 
+# The stored fields a computation sets; a deadline is saved only when one of them changes, so a
+# recomputation that moves nothing writes nothing (no history rows, no audit entries).
+_COMPUTED_FIELDS = (
+    "title",
+    "obligation_id",
+    "regulator_id",
+    "trigger_event_id",
+    "trigger_at",
+    "due_at",
+    "without_delay",
+    "internal_target_at",
+    "explanation",
+    "applicability",
+    "applicability_reasons",
+    "adhoc_spec",
+    "status",
+    "verdict",
+    "late_by_seconds",
+)
+
+
+def _state(deadline: Deadline) -> tuple[object, ...]:
+    return tuple(getattr(deadline, name) for name in _COMPUTED_FIELDS)
+
+
 @transaction.atomic
 def deadlines_schedule_for(
     *,
@@ -371,19 +390,32 @@ def deadlines_schedule_for(
     changed_by: User | None = None,
     reason: str = "",
     trigger_corrected: bool = False,
+    scope: Scope | None = None,
 ) -> list[Deadline]:
-    """Create or update every deadline of ``incident``; record each change of due time.
+    """Create or update the deadlines of ``incident`` within ``scope`` (default: all); record
+    each change of due time; sync reminders once, for the deadlines that changed.
 
     A filed deadline's verdict is frozen: only a corrected trigger re-evaluates it, and then the
-    old and new verdicts are both kept in the recomputation record.
+    old and new verdicts are both kept in the recomputation record. Returns the deadlines that
+    were created or changed.
     """
-    computed = _compute_all(incident)
+    scope = scope or Scope.everything()
+    if scope.is_empty:
+        return []
+    # Every write to an incident recomputes here: the incident row lock serialises them, so no
+    # recomputation saves a stale copy over a concurrent one (or over a "not applicable").
+    lock_incident(incident)
+    computed = _compute_all(incident, scope)
     existing = {
         (d.legal_entity_id, d.code, d.trigger_key): d
-        for d in Deadline.objects.filter(incident=incident)
+        # Through the reverse manager so each row knows its incident (the reminder sync reads
+        # its status) without a query per deadline.
+        for d in incident.deadlines.prefetch_related("alternatives")
+        if scope.includes(d.code)
     }
     seen: set[tuple[int, str, str]] = set()
-    saved: list[Deadline] = []
+    changed: list[Deadline] = []
+    recomputations: list[DeadlineRecomputation] = []
     for item in computed:
         key = (item.entity.pk, item.code, item.trigger_key)
         seen.add(key)
@@ -400,41 +432,60 @@ def deadlines_schedule_for(
         elif deadline.filed_at is not None and not trigger_corrected:
             # Frozen: catalogue, calendar or fact edits never rewrite a filed verdict.
             continue
+        before = None if deadline.pk is None else _state(deadline)
         old_due = deadline.due_at
         old_verdict = deadline.verdict
         _apply(deadline, item)
         if deadline.filed_at is not None:
             deadline.verdict, deadline.late_by_seconds = verdict_for(
-                deadline.due_at, deadline.filed_at
+                deadline.due_at, deadline.filed_at, deadline.filed_latest_at
             )
-        is_new = deadline.pk is None
-        deadline.save()
+        if before is None or before != _state(deadline):
+            deadline.save()
+            changed.append(deadline)
         _sync_alternatives(deadline, item)
-        if not is_new and (old_due != deadline.due_at or old_verdict != deadline.verdict):
-            DeadlineRecomputation.objects.create(
-                deadline=deadline,
-                old_due_at=old_due,
-                new_due_at=deadline.due_at,
-                old_verdict=old_verdict,
-                new_verdict=deadline.verdict,
-                reason=reason[:500] or _("recomputed"),
-                changed_by=changed_by,
+        if before is not None and (old_due != deadline.due_at or old_verdict != deadline.verdict):
+            recomputations.append(
+                DeadlineRecomputation(
+                    deadline=deadline,
+                    old_due_at=old_due,
+                    new_due_at=deadline.due_at,
+                    old_verdict=old_verdict,
+                    new_verdict=deadline.verdict,
+                    reason=reason[:500] or _("recomputed"),
+                    changed_by=changed_by,
+                )
             )
-        saved.append(deadline)
     for key, deadline in existing.items():
         if key not in seen and deadline.status == DeadlineStatus.OPEN:
             # Its trigger is gone (for example superseded without a replacement).
             deadline.status = DeadlineStatus.SUPERSEDED
             deadline.save(update_fields=["status", "updated_at"])
-            DeadlineRecomputation.objects.create(
-                deadline=deadline,
-                old_due_at=deadline.due_at,
-                new_due_at=None,
-                reason=(reason or _("trigger no longer present"))[:500],
-                changed_by=changed_by,
+            changed.append(deadline)
+            recomputations.append(
+                DeadlineRecomputation(
+                    deadline=deadline,
+                    old_due_at=deadline.due_at,
+                    new_due_at=None,
+                    reason=(reason or _("trigger no longer present"))[:500],
+                    changed_by=changed_by,
+                )
             )
-    deadlines_changed.send(sender=Deadline, incident=incident)
-    return saved
+    # Plain saves, not bulk_create: the audit log listens to each recomputation's post_save.
+    for row in recomputations:
+        row.save()
+    reminders_sync(deadlines=changed)
+    return changed
+
+
+def reminders_sync(*, deadlines: Iterable[Deadline] = (), incident: Incident | None = None) -> None:
+    """The one door from incidents to the reminder schedule. incidents never imports reminders
+    (docs/architecture.md): it says which deadlines changed and reminders keeps its schedule in
+    step, in the same transaction."""
+    if incident is not None:
+        deadlines_changed.send(sender=Deadline, incident=incident)
+    for deadline in deadlines:
+        deadlines_changed.send(sender=Deadline, deadline=deadline)
 
 
 def _apply(deadline: Deadline, item: _Computed) -> None:
@@ -456,57 +507,74 @@ def _apply(deadline: Deadline, item: _Computed) -> None:
 
 
 def _sync_alternatives(deadline: Deadline, item: _Computed) -> None:
+    if not item.alternatives and (deadline.pk is None or not _has_alternatives(deadline)):
+        return
     wanted = {basis for basis, _e, _r in item.alternatives}
-    deadline.alternatives.exclude(basis__in=wanted).delete()
+    current = {a.basis: a for a in deadline.alternatives.all()}
+    stale = [a.pk for basis, a in current.items() if basis not in wanted]
+    if stale:
+        DeadlineAlternative.objects.filter(pk__in=stale).delete()
     for basis, event, result in item.alternatives:
         verdict, late = ("", None)
         if deadline.filed_at is not None:
-            verdict, late = verdict_for(result.due_at, deadline.filed_at)
-        DeadlineAlternative.objects.update_or_create(
-            deadline=deadline,
-            basis=basis,
-            defaults={
-                "trigger_event": event,
-                "trigger_at": event.occurred_at,
-                "due_at": result.due_at,
-                "explanation": _explanation(result),
-                "verdict": verdict,
-                "late_by_seconds": late,
-            },
-        )
+            verdict, late = verdict_for(result.due_at, deadline.filed_at, deadline.filed_latest_at)
+        values: dict[str, Any] = {
+            "trigger_event_id": event.pk,
+            "trigger_at": event.occurred_at,
+            "due_at": result.due_at,
+            "explanation": _explanation(result),
+            "verdict": verdict,
+            "late_by_seconds": late,
+        }
+        row = current.get(basis) or DeadlineAlternative(deadline=deadline, basis=basis)
+        if row.pk is not None and all(getattr(row, k) == v for k, v in values.items()):
+            continue
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.save()
 
 
-@transaction.atomic
-def deadline_record_filing(*, deadline: Deadline, filing: Filing) -> Deadline:
-    """The first filing answering a deadline freezes its verdict; later ones are kept as well."""
-    if deadline.filed_at is None:
-        deadline.filed_at = filing.submitted_at
-        deadline.verdict, deadline.late_by_seconds = verdict_for(
-            deadline.due_at, filing.submitted_at
-        )
-        deadline.verdict_frozen_at = timezone.now()
-        if deadline.status == DeadlineStatus.OPEN:
-            deadline.status = DeadlineStatus.FILED
-        deadline.save()
-        for alternative in deadline.alternatives.all():
-            alternative.verdict, alternative.late_by_seconds = verdict_for(
-                alternative.due_at, filing.submitted_at
-            )
-            alternative.save(update_fields=["verdict", "late_by_seconds"])
-    deadlines_changed.send(sender=Deadline, deadline=deadline)
-    return deadline
+def _has_alternatives(deadline: Deadline) -> bool:
+    # Most deadlines have no alternative trigger; the prefetch cache (when present) answers free.
+    cache = getattr(deadline, "_prefetched_objects_cache", {})
+    if "alternatives" in cache:
+        return bool(cache["alternatives"])
+    return deadline.alternatives.exists()
 
 
 @transaction.atomic
 def deadline_mark_not_applicable(
-    *, deadline: Deadline, justification: str, marked_by: User
+    *,
+    deadline: Deadline,
+    justification: str,
+    marked_by: User,
+    expected_version: str | None = None,
 ) -> Deadline:
+    """Mark an *open* deadline not applicable. Re-reads the row under lock and saves only the
+    fields it changes, so it never puts back a due time recomputed meanwhile."""
     if not justification.strip():
         raise ValidationError({"justification": _("A justification is required.")})
+    # The rule for every door (the web page and the API used to disagree about it): only an
+    # open clock; a filed, superseded or already not-applicable one keeps its record.
+    lock_incident(deadline.incident_id)
+    deadline = lock(Deadline, deadline.pk)
+    check_version(deadline, expected_version)
+    if deadline.status != DeadlineStatus.OPEN:
+        raise ValidationError(
+            {"justification": _("Only an open deadline can be marked not applicable.")}
+        )
     deadline.status = DeadlineStatus.NOT_APPLICABLE
     deadline.not_applicable_reason = justification.strip()
     deadline.not_applicable_by = marked_by  # type: ignore[assignment]
     deadline.not_applicable_at = timezone.now()
-    deadline.save()
-    deadlines_changed.send(sender=Deadline, deadline=deadline)
+    deadline.save(
+        update_fields=[
+            "status",
+            "not_applicable_reason",
+            "not_applicable_by",
+            "not_applicable_at",
+            "updated_at",
+        ]
+    )
+    reminders_sync(deadlines=[deadline])
     return deadline

@@ -4,7 +4,6 @@ into aware instants; every write is then done by a service in ``incidents.servic
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, time
 from functools import cache
 from typing import Any
@@ -15,11 +14,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from incidents.deadlines import validate_request_data
 from incidents.models import (
     Deadline,
     DeadlineStatus,
     EventKind,
+    FilingPrecision,
     Incident,
     IncidentStatus,
     LegalEntity,
@@ -28,7 +27,6 @@ from incidents.models import (
 )
 from incidents.templatetags.clock import deadline_title, instant_text, localized_name
 from regulators.engine.calendars import BUILTIN_CALENDAR_CODES
-from regulators.engine.rules import Unit, parse_offset
 from regulators.engine.vocabulary import Confidence, Precision
 from regulators.models import CONFIDENCE_CHOICES, PRECISION_CHOICES, Obligation, Regulator
 
@@ -48,7 +46,6 @@ COMMON_ZONES = (
     "Asia/Shanghai",
     "Australia/Sydney",
 )
-JURISDICTION_RE = re.compile(r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$")
 
 
 @cache
@@ -247,7 +244,7 @@ class CountForm(StyledForm):
         max_length=10,
         help_text=_("Country code, or US-CA style for states."),
     )
-    count = forms.IntegerField(label=_("Affected people"), min_value=0)
+    count = forms.IntegerField(label=_("Affected people"))
     as_of_date = _date_field(_("As of (date)"))
     as_of_time = _time_field(_("As of (time)"))
     as_of_tz = _zone_field(_("Time zone"))
@@ -256,15 +253,6 @@ class CountForm(StyledForm):
     def __init__(self, *args: Any, zone: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["as_of_tz"].initial = zone
-
-    def clean_jurisdiction(self) -> str:
-        value = str(self.cleaned_data["jurisdiction"]).strip().upper()
-        if not JURISDICTION_RE.match(value):
-            raise ValidationError(
-                _("Write a two-letter country code (KR, US) or a state as US-CA."),
-                code="invalid",
-            )
-        return value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -299,8 +287,18 @@ class FilingForm(StyledForm):
         help_text=_("Leave empty to use the deadline's regulator."),
     )
     submitted_date = _date_field(_("Submitted (date)"))
-    submitted_time = _time_field(_("Submitted (time)"))
+    submitted_time = _time_field(_("Submitted (time)"), required=False)
     submitted_tz = _zone_field(_("Time zone"))
+    precision = forms.ChoiceField(
+        label=_("Precision"),
+        choices=FilingPrecision.choices,
+        initial=FilingPrecision.EXACT,
+        required=False,  # left out: an exact time
+        help_text=_(
+            "“Date only” when only the day is known (in the zone above; use the regulator's "
+            "zone). On the due date the verdict stays “uncertain” until the time is recorded."
+        ),
+    )
     channel = forms.CharField(label=_("Channel"), max_length=100, required=False)
     reference_number = forms.CharField(label=_("Reference number"), max_length=100, required=False)
     notes = forms.CharField(
@@ -319,13 +317,15 @@ class FilingForm(StyledForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("submitted_date") and data.get("submitted_time") and data.get("submitted_tz"):
-            try:
-                data["submitted_at"] = local_instant(
-                    data["submitted_date"], data["submitted_time"], data["submitted_tz"]
-                )
-            except ValidationError as exc:
-                self.add_error("submitted_time", exc)
+        data["precision"] = data.get("precision") or FilingPrecision.EXACT
+        combine_instant(
+            self,
+            data,
+            day="submitted_date",
+            clock="submitted_time",
+            zone="submitted_tz",
+            target="submitted_at",
+        )
         deadline = data.get("deadline")
         if not data.get("recipient"):
             if deadline is not None and deadline.regulator is not None:
@@ -337,7 +337,26 @@ class FilingForm(StyledForm):
         return data
 
 
-class NotApplicableForm(StyledForm):
+class VersionedForm(StyledForm):
+    """Carries the version of the row being changed (hidden): a write over a newer version is
+    refused with "changed by someone else since you opened it" (incidents/concurrency.py)."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class FilingWithdrawForm(StyledForm):
+    reason = forms.CharField(
+        label=_("Reason for withdrawal"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Why this filing was recorded in error. It stays in the record, marked withdrawn; "
+            "the deadline's verdict is recomputed from the remaining filings."
+        ),
+    )
+
+
+class NotApplicableForm(VersionedForm):
     justification = forms.CharField(
         label=_("Justification"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -399,18 +418,10 @@ class RequestForm(StyledForm):
             zone="received_tz",
             target="received_at",
         )
+        # Shape only: whether the period can be counted (unit, calendar, zone) is the service's
+        # rule; the view shows its ValidationError on these fields.
         offset = data.get("offset")
         if offset:
-            try:
-                _amount, unit = parse_offset(offset)
-            except ValueError:
-                self.add_error(
-                    "offset", _("Write a number and a unit (h, cd, bd or mo), for example 5bd.")
-                )
-                return data
-            if unit is Unit.BUSINESS_DAYS and not data.get("calendar"):
-                self.add_error("calendar", _("Business days need a calendar."))
-                return data
             data["request_data"] = {
                 "offset": offset.strip().lower(),
                 "calendar": data.get("calendar") or "",
@@ -418,10 +429,6 @@ class RequestForm(StyledForm):
                 "roll_forward": bool(data.get("roll_forward")),
                 "regulator": data["regulator"].code if data.get("regulator") else "",
             }
-            try:
-                validate_request_data(data["request_data"])
-            except ValidationError as exc:
-                self.apply_service_error(exc)
         return data
 
 
@@ -443,6 +450,13 @@ class WhatIfForm(StyledForm):
     trigger_time = _time_field(_("Trigger time"), required=False)
     trigger_tz = _zone_field(_("Trigger time zone"))
     precision = forms.ChoiceField(label=_("Precision"), choices=PRECISION_CHOICES)
+    awareness_date = forms.DateField(
+        label=_("Awareness date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("For rules with a long stop counted from awareness (DORA's 24 hours)."),
+    )
+    awareness_time = _time_field(_("Awareness time"), required=False)
 
     def __init__(self, *args: Any, zone: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -460,18 +474,18 @@ class WhatIfForm(StyledForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        # Shape only; the period's rules are regulators.computation's (shown on these fields).
         if not data.get("obligation") and not data.get("offset"):
             self.add_error("offset", _("Choose an obligation or give a period."))
-        if data.get("offset"):
+        if data.get("awareness_date") and data.get("trigger_tz"):
             try:
-                _amount, unit = parse_offset(data["offset"])
-            except ValueError:
-                self.add_error(
-                    "offset", _("Write a number and a unit (h, cd, bd or mo), for example 5bd.")
+                data["awareness_at"] = local_instant(
+                    data["awareness_date"],
+                    data.get("awareness_time") or time(0, 0),
+                    data["trigger_tz"],
                 )
-            else:
-                if unit is Unit.BUSINESS_DAYS and not data.get("calendar"):
-                    self.add_error("calendar", _("Business days need a calendar."))
+            except ValidationError as exc:
+                self.add_error("awareness_time", exc)
         combine_instant(
             self,
             data,

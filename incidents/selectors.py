@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from common.roles import is_admin
-from incidents.models import Deadline, DeadlineQuerySet, Incident, Membership
+from incidents.models import Deadline, DeadlineQuerySet, Incident, Membership, Notification
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -33,3 +33,16 @@ def deadlines_visible_to(user: User | AnonymousUser) -> DeadlineQuerySet:
     if user.is_authenticated and is_admin(user):
         return Deadline.objects.all()  # no pointless semi-join over every incident
     return Deadline.objects.filter(incident__in=incidents_visible_to(user))
+
+
+def notifications_for(user: User | AnonymousUser) -> QuerySet[Notification]:
+    """``user``'s in-app notifications about incidents they can still see (and those about no
+    incident, such as digests). Removed from an incident, a member no longer reads its
+    notifications; the rows stay for the record. One query: the visibility test is a subquery."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    mine = Notification.objects.filter(user=user)
+    if is_admin(user):
+        return mine
+    member = Membership.objects.filter(incident=OuterRef("incident"), user=user)
+    return mine.filter(Q(incident__isnull=True) | Q(incident__owner=user) | Exists(member))

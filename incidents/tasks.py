@@ -10,6 +10,8 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from incidents.recompute import open_deadlines_recompute
+
 logger = logging.getLogger(__name__)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -34,3 +36,15 @@ def worker_probe(token: str) -> None:
     directory = Path(settings.VAR_DIR) / "probes"
     directory.mkdir(parents=True, exist_ok=True)
     (directory / token).write_text(timezone.now().isoformat())
+
+
+@shared_task(ignore_result=True)
+def recompute_open_deadlines(
+    *, reason: str, rule: str | None = None, calendar: str | None = None
+) -> int:
+    """Recompute the open deadlines a catalogue or calendar edit can move (started on commit by
+    ``incidents.recompute``). Safe to run twice: the second run finds nothing to move and
+    writes nothing. Returns how many deadlines moved."""
+    moved = open_deadlines_recompute(reason=reason, rule=rule, calendar=calendar)
+    logger.info("recompute_open_deadlines (%s): %d moved", reason, len(moved))
+    return len(moved)

@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from regulators.engine.applicability import validate_conditions
 from regulators.engine.calendars import BusinessCalendar, Closure, builtin_calendar
-from regulators.engine.catalogue import trigger_labels
+from regulators.engine.catalogue import CODES, FILING_OF, TRIGGER_KINDS, trigger_labels
 from regulators.engine.rules import RuleSpec
 from regulators.engine.vocabulary import Confidence, Precision, Unit
 from regulators.validators import validate_time_zone
@@ -257,6 +257,9 @@ class Obligation(models.Model):
             validate_conditions(self.conditions or None)
         except ValueError as exc:
             errors.setdefault("conditions", []).append(str(exc))
+        trigger_error = self._trigger_kind_error()
+        if trigger_error:
+            errors.setdefault("trigger_kind", []).append(trigger_error)
         if not errors:
             # The engine's own checks (e.g. an internal target needs both amount and unit): a
             # row it refuses would break every deadline computed from it.
@@ -280,6 +283,21 @@ class Obligation(models.Model):
                     )
         if errors:
             raise ValidationError(errors)
+
+    def _trigger_kind_error(self) -> str:
+        """A trigger kind outside the closed vocabulary would silently start no clock."""
+        kind = self.trigger_kind or ""
+        if kind.startswith(FILING_OF):
+            source = kind.removeprefix(FILING_OF)
+            if source in CODES or Obligation.objects.filter(code=source).exists():
+                return ""
+            return str(_("No obligation has the code %(code)s.") % {"code": source})
+        if kind in TRIGGER_KINDS:
+            return ""
+        return str(
+            _("Unknown trigger %(kind)s; use one of %(known)s, or filing_of:<code>.")
+            % {"kind": kind, "known": ", ".join(TRIGGER_KINDS)}
+        )
 
     def to_spec(self) -> RuleSpec:
 

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from incidents.models import Applicability, Deadline, Profile
+from incidents.models import Applicability, Deadline, IncidentStatus, Profile
 from incidents.selectors import deadlines_visible_to
 from reminders import channels
 from reminders.models import Channel, Delivery, DigestRun
@@ -30,6 +30,8 @@ def digest_items(user: object, now: datetime) -> tuple[list[dict[str, object]], 
         deadlines_visible_to(user)  # type: ignore[arg-type]
         .open()
         .exclude(applicability=Applicability.DOES_NOT_APPLY)
+        # A closed incident stops its clocks' noise; its deadlines stay visible on its page.
+        .exclude(incident__status=IncidentStatus.CLOSED)
         .filter(due_at__isnull=False, due_at__lte=now + WINDOW)
         .select_related("incident", "obligation")
         .order_by("due_at", "id")

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from common.roles import Role, users_with_roles
-from incidents.models import Applicability, Deadline, DeadlineStatus, Incident
+from incidents.models import Applicability, Deadline, DeadlineStatus, Incident, IncidentStatus
 from reminders.models import (
     Delivery,
     DeliveryState,
@@ -29,6 +29,8 @@ from reminders.policy import ParsedPolicy, PlannedReminder, parse_policy, plan
 logger = logging.getLogger(__name__)
 
 REPEATING_KINDS = ("overdue", "nudge")
+# Cancellation reason of the reminders a closing cancels; reopening revives exactly these.
+INCIDENT_CLOSED = "incident closed"
 
 
 def policy_for(deadline: Deadline) -> ParsedPolicy:
@@ -47,9 +49,12 @@ def policy_for(deadline: Deadline) -> ParsedPolicy:
 
 
 def deadline_wants_reminders(deadline: Deadline) -> bool:
+    """Open, applicable, and its incident not closed (closing stops reminders and escalations;
+    the deadline itself keeps its status)."""
     return (
         deadline.status == DeadlineStatus.OPEN
         and deadline.applicability != Applicability.DOES_NOT_APPLY
+        and deadline.incident.status != IncidentStatus.CLOSED
     )
 
 
@@ -67,6 +72,8 @@ def _cancel(reminder_ids: list[int], reason: str) -> int:
 
 
 def _status_reason(deadline: Deadline) -> str:
+    if deadline.status == DeadlineStatus.OPEN and deadline.incident.status == IncidentStatus.CLOSED:
+        return INCIDENT_CLOSED
     if deadline.status == DeadlineStatus.FILED:
         return "deadline filed"
     if deadline.status == DeadlineStatus.NOT_APPLICABLE:
@@ -156,6 +163,7 @@ def _sync_one(deadline: Deadline, now: datetime) -> list[Reminder]:
     new: list[Reminder] = []
     for item in wanted:
         if item.key in existing:
+            _revive_after_reopening(existing[item.key], item)
             continue
         if item.repeating and live_repeat:
             continue
@@ -176,6 +184,20 @@ def _sync_one(deadline: Deadline, now: datetime) -> list[Reminder]:
         Reminder.objects.filter(
             deadline=deadline, state__in=[ReminderState.PENDING, ReminderState.CLAIMED]
         )
+    )
+
+
+def _revive_after_reopening(reminder: Reminder, planned: PlannedReminder) -> None:
+    """A reminder cancelled only because its incident was closed is planned again on reopening
+    (same key, same row: its history stays in one place)."""
+    if reminder.state != ReminderState.CANCELLED or reminder.cancelled_reason != INCIDENT_CLOSED:
+        return
+    Reminder.objects.filter(pk=reminder.pk, state=ReminderState.CANCELLED).update(
+        state=ReminderState.PENDING,
+        fire_at=planned.fire_at,
+        cancelled_reason="",
+        claim_token=None,
+        claimed_at=None,
     )
 
 

@@ -8,7 +8,9 @@ offset (``AwareDateTimeField``). Times out: ISO 8601 with the offset of the view
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -29,20 +31,22 @@ from common.api.fields import (
     StringListField,
 )
 from common.api.serializers import Explanation, OutputSerializer
-from incidents.deadlines import validate_request_data
+from incidents.filings import day_start, deadline_zone
 from incidents.models import (
+    REFERENCE_PATTERN,
     AffectedCountRevision,
     Deadline,
     DeadlineAlternative,
-    DeadlineStatus,
     EventKind,
     Filing,
+    FilingPrecision,
     Incident,
     LegalEntity,
     Notification,
     Severity,
     TimelineEvent,
 )
+from incidents.references import validate_hand_given_reference
 from regulators.models import CONFIDENCE_CHOICES, PRECISION_CHOICES, Regulator
 from regulators.validators import validate_time_zone
 
@@ -146,10 +150,12 @@ class IncidentFactsInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
 
 class IncidentCreateInput(IncidentFactsInput):
     reference = StrictRegexField(
-        r"^[A-Za-z0-9][A-Za-z0-9-]{0,19}$",
+        REFERENCE_PATTERN,
         max_length=20,
         required=False,
-        help_text="Leave out to get the next INC-<year>-NNNN.",
+        help_text="Leave out to get the next INC-<year>-NNNN (four digits or more, growing past "
+        "9999). A hand-given reference matches ^[A-Za-z0-9][A-Za-z0-9-]{0,19}$ and may take the "
+        "INC-<year>-NNNN shape only for a free number.",
     )
     is_reconstruction = StrictBooleanField(required=False)
     entities = LegalEntityInput(many=True, required=False)
@@ -163,9 +169,10 @@ class IncidentCreateInput(IncidentFactsInput):
         return value
 
     def validate_reference(self, value: str) -> str:
-        if Incident.objects.filter(reference=value).exists():
-            raise serializers.ValidationError(_("That reference is taken."))
-        return value
+        try:
+            return validate_hand_given_reference(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["reference"]) from exc
 
 
 # --- timeline events --------------------------------------------------------------------------
@@ -245,34 +252,6 @@ class TimelineEventInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
         'may give {"count": 33700000, "jurisdiction": "KR"}.',
     )
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        data = attrs.get("data") or {}
-        kind = attrs.get("kind")
-        if kind == EventKind.REGULATOR_REQUEST and data.get("offset") is not None:
-            try:
-                validate_request_data(data)
-            except Exception as exc:  # ValidationError or a type error from odd JSON
-                messages = getattr(exc, "messages", None) or [str(exc)]
-                raise serializers.ValidationError({"data": messages}) from exc
-            if not isinstance(data.get("regulator", ""), str):
-                raise serializers.ValidationError({"data": [_("regulator must be a code.")]})
-        if kind == EventKind.COUNT_REVISION and "count" in data:
-            count = data["count"]
-            if (
-                isinstance(count, bool)
-                or not isinstance(count, int)
-                or not 0 <= count <= MAX_BIGINT
-            ):
-                raise serializers.ValidationError(
-                    {"data": [_("count must be a whole number of people, 0 or more.")]}
-                )
-            jurisdiction = data.get("jurisdiction", "KR")
-            if not isinstance(jurisdiction, str) or not 1 <= len(jurisdiction.strip()) <= 10:
-                raise serializers.ValidationError(
-                    {"data": [_("jurisdiction must be a code of at most 10 characters.")]}
-                )
-        return attrs
-
 
 class CorrectionInput(TimelineEventInput):
     correction_reason = StrictCharField(max_length=500)
@@ -336,6 +315,7 @@ class DeadlineOutput(OutputSerializer):
             "not_applicable_by",
             "not_applicable_at",
             "filed_at",
+            "filed_latest_at",
             "verdict",
             "late_by_seconds",
         ]
@@ -343,15 +323,8 @@ class DeadlineOutput(OutputSerializer):
 
 
 class NotApplicableInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
+    # Shape only: which deadlines may be marked is deadline_mark_not_applicable's rule.
     justification = StrictCharField(max_length=5000)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        deadline = self.context.get("deadline")
-        if deadline is not None and deadline.status == DeadlineStatus.FILED:
-            raise serializers.ValidationError(
-                {"justification": [_("A filed deadline cannot be marked not applicable.")]}
-            )
-        return attrs
 
 
 # --- filings ----------------------------------------------------------------------------------
@@ -362,6 +335,17 @@ class FilingOutput(OutputSerializer):
     submitted_by = StrictCharField(
         source="submitted_by.username", read_only=True, default=None, allow_null=True
     )
+    withdrawn_by = StrictCharField(
+        source="withdrawn_by.username", read_only=True, default=None, allow_null=True
+    )
+    submitted_on = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_submitted_on(self, obj: Filing) -> str | None:
+        """The day a date-only filing names, in its zone (null for an exact time)."""
+        if obj.precision != FilingPrecision.DATE:
+            return None
+        return obj.submitted_at.astimezone(ZoneInfo(obj.entered_tz)).date().isoformat()
 
     class Meta:
         model = Filing
@@ -372,6 +356,9 @@ class FilingOutput(OutputSerializer):
             "regulator",
             "recipient",
             "submitted_at",
+            "precision",
+            "submitted_on",
+            "entered_tz",
             "channel",
             "reference_number",
             "submitted_by",
@@ -379,6 +366,9 @@ class FilingOutput(OutputSerializer):
             "acknowledgement",
             "notes",
             "recorded_at",
+            "withdrawn_at",
+            "withdrawn_by",
+            "withdrawal_reason",
         ]
         read_only_fields = fields
 
@@ -401,12 +391,52 @@ class FilingInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
         slug_field="code", queryset=Regulator.objects.all(), required=False, allow_null=True
     )
     recipient = StrictCharField(max_length=200)
-    submitted_at = AwareDateTimeField()
+    precision = serializers.ChoiceField(
+        choices=FilingPrecision.choices,
+        required=False,
+        help_text="exact (default): give submitted_at. date: give submitted_on, the day only.",
+    )
+    submitted_at = AwareDateTimeField(required=False)
+    submitted_on = serializers.DateField(
+        required=False, help_text="With precision date: the day of the filing, e.g. 2026-03-03."
+    )
+    entered_tz = StrictCharField(
+        max_length=64,
+        required=False,
+        validators=[validate_time_zone],
+        help_text="Zone of submitted_on's day; default: the deadline's zone (the rule's).",
+    )
     channel = StrictCharField(max_length=100, required=False, allow_blank=True)
     reference_number = StrictCharField(max_length=100, required=False, allow_blank=True)
     acknowledged_at = AwareDateTimeField(required=False, allow_null=True)
     acknowledgement = StrictCharField(max_length=300, required=False, allow_blank=True)
     notes = StrictCharField(required=False, allow_blank=True, max_length=20000)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        precision = attrs.setdefault("precision", FilingPrecision.EXACT)
+        if precision == FilingPrecision.DATE:
+            if "submitted_at" in attrs:
+                raise serializers.ValidationError(
+                    {"submitted_at": [_("A date-only filing gives submitted_on, not a time.")]}
+                )
+            if "submitted_on" not in attrs:
+                raise serializers.ValidationError({"submitted_on": [_("Give the day.")]})
+            day = attrs.pop("submitted_on")
+            zone = attrs.get("entered_tz") or deadline_zone(attrs.get("deadline"))
+            attrs["submitted_at"] = day_start(day, zone)
+            attrs["entered_tz"] = zone
+        else:
+            if "submitted_on" in attrs:
+                raise serializers.ValidationError(
+                    {"submitted_on": [_("Only a date-only filing gives submitted_on.")]}
+                )
+            if "submitted_at" not in attrs:
+                raise serializers.ValidationError({"submitted_at": [_("This field is required.")]})
+        return attrs
+
+
+class FilingWithdrawInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
+    reason = StrictCharField(max_length=500)
 
 
 # --- affected counts --------------------------------------------------------------------------
@@ -424,12 +454,11 @@ class CountRevisionOutput(OutputSerializer):
 
 
 class CountRevisionInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
-    jurisdiction = StrictRegexField(
-        r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$",
-        max_length=10,
-        help_text="Country code, or US-CA style for states.",
+    # Shape only: which codes and counts are acceptable is the service's rule.
+    jurisdiction = StrictCharField(
+        max_length=10, help_text="Country code, or US-CA style for states."
     )
-    count = StrictIntegerField(min_value=0, max_value=MAX_BIGINT)
+    count = StrictIntegerField(help_text="People affected, 0 or more.")
     as_of = AwareDateTimeField()
     source = StrictCharField(  # type: ignore[assignment]
         max_length=500, required=False, allow_blank=True

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -20,6 +21,7 @@ from common.api.views import ApiViewSet
 from common.roles import Action
 from incidents import services
 from incidents.api import filters, serializers
+from incidents.concurrency import check_version, etag_of
 from incidents.deadlines import deadline_mark_not_applicable
 from incidents.models import (
     AffectedCountRevision,
@@ -32,7 +34,19 @@ from incidents.models import (
     TimelineEvent,
 )
 from incidents.permissions import incident_for
-from incidents.selectors import incidents_visible_to
+from incidents.selectors import incidents_visible_to, notifications_for
+
+
+def if_match(request: Request) -> str | None:
+    """The version the client edited (If-Match), or None: then fields are merged, not refused."""
+    value = request.headers.get("If-Match")
+    return value if value else None
+
+
+def with_etag(response: Response, instance: Any) -> Response:
+    response["ETag"] = etag_of(instance)
+    return response
+
 
 # --- incidents --------------------------------------------------------------------------------
 
@@ -77,7 +91,12 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
 
     def _output(self, incident: Incident, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=incident.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
+        return with_etag(Response(self.get_serializer(fresh).data, status=code), fresh)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """One incident; the ETag header is its version (send it back in If-Match to edit)."""
+        incident = self.get_object()
+        return with_etag(Response(self.get_serializer(incident).data), incident)
 
     @extend_schema(
         request=serializers.IncidentCreateInput, responses={201: serializers.IncidentOutput}
@@ -94,7 +113,14 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
         incident = self.get_object()
         data = self._valid(serializers.IncidentFactsInput, partial=True)
         if data:
-            services.incident_update_facts(incident=incident, changed_by=_user(request), **data)
+            services.incident_update_facts(
+                incident=incident,
+                changed_by=_user(request),
+                expected_version=if_match(request),
+                **data,
+            )
+        else:
+            check_version(incident, if_match(request))
         return self._output(incident)
 
     @extend_schema(request=serializers.EmptyInput, responses=serializers.IncidentOutput)
@@ -102,7 +128,9 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     def close(self, request: Request, pk: int) -> Response:
         """Close the incident (allowed from open, reporting or monitoring)."""
         incident = self.get_object()
-        services.incident_set_status(incident=incident, status=IncidentStatus.CLOSED)
+        services.incident_set_status(
+            incident=incident, status=IncidentStatus.CLOSED, expected_version=if_match(request)
+        )
         return self._output(incident)
 
 
@@ -153,6 +181,26 @@ class LegalEntityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Incid
         return Response(self.get_serializer(entity).data, status=status.HTTP_201_CREATED)
 
 
+# Fields of a regulator request's ``data`` object, which the service names on their own.
+_DATA_FIELDS = {"offset", "calendar", "tz", "roll_forward", "regulator"}
+
+
+def _record_event(**kwargs: Any) -> TimelineEvent:
+    """The service's refusal, with the request-period fields shown where they are in the body
+    (``data.offset``)."""
+    try:
+        return services.timeline_event_record(**kwargs)
+    except DjangoValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise DjangoValidationError(
+            {
+                f"data.{key}" if key in _DATA_FIELDS else key: errors
+                for key, errors in exc.error_dict.items()
+            }
+        ) from exc
+
+
 class TimelineEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IncidentScopedViewSet):
     """The append-only timeline: a correction supersedes an event, it never edits it."""
 
@@ -171,9 +219,7 @@ class TimelineEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Inc
     def create(self, request: Request, incident_pk: int) -> Response:
         """Record an event; trigger events start or move deadlines in the same transaction."""
         data = self._valid(serializers.TimelineEventInput)
-        event = services.timeline_event_record(
-            incident=self.incident, recorded_by=_user(request), **data
-        )
+        event = _record_event(incident=self.incident, recorded_by=_user(request), **data)
         return Response(
             self.get_serializer(self.get_queryset().get(pk=event.pk)).data,
             status=status.HTTP_201_CREATED,
@@ -187,7 +233,7 @@ class TimelineEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Inc
         """Record a correction that supersedes this event (once; a correction can be corrected)."""
         original = self.get_object()
         data = self._valid(serializers.CorrectionInput)
-        event = services.timeline_event_record(
+        event = _record_event(
             incident=self.incident, supersedes=original, recorded_by=_user(request), **data
         )
         return Response(
@@ -225,21 +271,29 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Incident
             deadline=deadline,
             justification=serializer.validated_data["justification"],
             marked_by=_user(request),
+            expected_version=if_match(request),
         )
-        return Response(self.get_serializer(self.get_queryset().get(pk=deadline.pk)).data)
+        return self.retrieve(request, incident_pk, pk)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """One deadline; the ETag header is its version (If-Match on not-applicable)."""
+        deadline = self.get_object()
+        return with_etag(Response(self.get_serializer(deadline).data), deadline)
 
 
 class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IncidentScopedViewSet):
     """Reports and notices actually submitted; the first filing of a deadline freezes its verdict."""
 
     serializer_class = serializers.FilingOutput
-    required_rights = {"create": Action.RECORD}
+    required_rights = {"create": Action.RECORD, "withdraw": Action.RECORD}
     filterset_class = filters.FilingFilter
     ordering_fields = ["submitted_at", "recorded_at", "id"]
     ordering = ["submitted_at", "id"]
 
     def get_queryset(self) -> QuerySet[Filing]:
-        return self.scoped(Filing.objects.select_related("regulator", "submitted_by"))
+        return self.scoped(
+            Filing.objects.select_related("regulator", "submitted_by", "withdrawn_by")
+        )
 
     @extend_schema(request=serializers.FilingInput, responses={201: serializers.FilingOutput})
     def create(self, request: Request, incident_pk: int) -> Response:
@@ -249,6 +303,16 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IncidentSc
             self.get_serializer(self.get_queryset().get(pk=filing.pk)).data,
             status=status.HTTP_201_CREATED,
         )
+
+    @extend_schema(request=serializers.FilingWithdrawInput, responses=serializers.FilingOutput)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, incident_pk: int, pk: int) -> Response:
+        """Withdraw a filing recorded in error, with a reason. It is kept (marked withdrawn) and
+        its deadline's verdict is recomputed from the remaining filings."""
+        filing = self.get_object()
+        data = self._valid(serializers.FilingWithdrawInput)
+        services.filing_withdraw(filing=filing, reason=data["reason"], withdrawn_by=_user(request))
+        return Response(self.get_serializer(self.get_queryset().get(pk=filing.pk)).data)
 
 
 class CountRevisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IncidentScopedViewSet):
@@ -289,7 +353,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiV
     def get_queryset(self) -> QuerySet[Notification]:
         if getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
-        return Notification.objects.filter(user=_user(self.request))
+        return notifications_for(_user(self.request))
 
     @extend_schema(request=serializers.EmptyInput, responses=serializers.NotificationOutput)
     @action(detail=True, methods=["post"])

@@ -6,10 +6,8 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Model, QuerySet
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, status
@@ -22,14 +20,7 @@ from common.api.filters import TextFilter
 from common.api.permissions import DEFAULT_PERMISSIONS, HasRoleRight, ReadAnyWriteAdmin
 from common.api.views import ApiViewSet
 from regulators.api import serializers as s
-from regulators.engine.calendars import BusinessCalendar, builtin_calendar
-from regulators.engine.rules import (
-    Precision,
-    Trigger,
-    adhoc_rule,
-    compute_for_versions,
-    parse_offset,
-)
+from regulators.computation import deadline_compute
 from regulators.models import Calendar, Obligation, Regulator
 
 
@@ -140,18 +131,6 @@ class CalendarViewSet(CatalogueViewSet):
     ordering = ["code"]
 
 
-def _calendar(code: str | None) -> BusinessCalendar | None:
-    if not code:
-        return None
-    row = Calendar.objects.filter(code=code).prefetch_related("closures").first()
-    if row is not None:
-        return row.to_engine()
-    try:
-        return builtin_calendar(code)
-    except ValueError as exc:
-        raise ValidationError({"calendar": [_("Unknown calendar.")]}) from exc
-
-
 class WhatIfView(APIView):
     """When would it be due? An obligation code or an ad hoc offset, and a trigger."""
 
@@ -162,41 +141,22 @@ class WhatIfView(APIView):
         serializer = s.WhatIfInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        trigger = Trigger(at=data["trigger"], precision=Precision(data.get("precision") or "exact"))
-        awareness = Trigger(at=data["awareness"]) if data.get("awareness") else None
+        common: dict[str, Any] = {
+            "trigger_at": data["trigger"],
+            "precision": data.get("precision") or "exact",
+            "awareness_at": data.get("awareness"),
+        }
         if data.get("code"):
-            rows = list(
-                Obligation.objects.filter(code=data["code"])
-                .select_related("calendar")
-                .prefetch_related("calendar__closures")
-                .order_by("version")
-            )
-            if not rows:
-                raise ValidationError({"code": [_("Unknown obligation code.")]})
-            calendar = rows[-1].calendar.to_engine() if rows[-1].calendar else None
-            specs = [row.to_spec() for row in rows]
+            computed = deadline_compute(code=data["code"], **common)
         else:
-            try:
-                amount, unit = parse_offset(data["offset"])
-            except ValueError as exc:
-                raise ValidationError({"offset": [str(exc)]}) from exc
-            calendar = _calendar(data.get("calendar"))
-            if unit == "bd" and calendar is None:
-                raise ValidationError({"calendar": [_("Business days need a calendar.")]})
-            specs = [
-                adhoc_rule(
-                    amount,
-                    unit,
-                    calendar_code=calendar.code if calendar else None,
-                    reference_tz=data.get("tz") or settings.TIME_ZONE,
-                    roll_forward=data.get("roll_forward", False),
-                )
-            ]
-        try:
-            result = compute_for_versions(specs, trigger, calendar=calendar, awareness=awareness)
-        except (ValueError, OverflowError) as exc:
-            raise ValidationError({"trigger": [str(exc)]}) from exc
-        chosen = next((spec for spec in specs if spec.version == result.version), specs[-1])
+            computed = deadline_compute(
+                offset=data["offset"],
+                calendar=data.get("calendar") or "",
+                tz=data.get("tz") or "",
+                roll_forward=data.get("roll_forward", False),
+                **common,
+            )
+        result, chosen = computed.result, computed.spec
         body = result.to_dict()
         body["title_en"] = chosen.title_en
         body["title_ko"] = chosen.title_ko

@@ -59,7 +59,19 @@ def test_without_delay_rule_has_no_legal_due_time() -> None:
         (["us-sec-8k-1-05", "yesterday"], "not an ISO 8601 time"),
         (["--offset", "3bd", "--calendar", "MARS", "2025-11-18T10:00+09:00"], "Unknown calendar"),
         (["--offset", "3 weeks", "2025-11-18T10:00+09:00"], "--offset"),
-        (["--offset", "3bd", "--tz", "Mars/Olympus", "2025-11-18T10:00+09:00"], "time zone"),
+        (
+            [
+                "--offset",
+                "3bd",
+                "--calendar",
+                "KR",
+                "--tz",
+                "Mars/Olympus",
+                "2025-11-18T10:00+09:00",
+            ],
+            "time zone",
+        ),
+        (["--offset", "3bd", "2025-11-18T10:00+09:00"], "Business days need a calendar"),
     ],
 )
 def test_bad_input_is_a_clear_error_with_status_2(args: list[str], message: str) -> None:

@@ -13,20 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from regulators.engine.calendars import BusinessCalendar
-from regulators.engine.rules import (
-    DeadlineResult,
-    RuleSpec,
-    Trigger,
-    adhoc_rule,
-    compute_for_versions,
-    parse_offset,
-    zone,
-)
-from regulators.models import Calendar, Obligation
+from regulators.computation import deadline_compute
+from regulators.engine.rules import DeadlineResult
+from regulators.models import Calendar
 
 
 def parse_instant(text: str, name: str = "trigger") -> datetime:
@@ -45,14 +38,19 @@ def parse_instant(text: str, name: str = "trigger") -> datetime:
     return value
 
 
-def calendar_for(code: str | None) -> BusinessCalendar | None:
-    if not code:
-        return None
-    try:
-        return Calendar.engine_for(code)
-    except ValueError as exc:
-        known = ", ".join(sorted(Calendar.objects.values_list("code", flat=True))) or "KR, US-EDGAR"
-        raise CommandError(f"Unknown calendar {code!r}; known: {known}.", returncode=2) from exc
+def _one_line(exc: ValidationError) -> str:
+    """``--offset: ...`` / ``calendar: ...``: the option name, then the service's message."""
+    if not hasattr(exc, "error_dict"):
+        return "; ".join(exc.messages)
+    parts = []
+    for field, errors in exc.error_dict.items():
+        name = {"offset": "--offset", "calendar": "--calendar", "tz": "--tz"}.get(field, field)
+        text = "; ".join(str(m) for e in errors for m in e.messages)
+        if field == "calendar":
+            known = ", ".join(sorted(Calendar.objects.values_list("code", flat=True)))
+            text = f"{text} Known: {known or 'KR, US-EDGAR'}."
+        parts.append(f"{name}: {text}")
+    return " ".join(parts)
 
 
 class Command(BaseCommand):
@@ -86,43 +84,27 @@ class Command(BaseCommand):
         if offset:
             if len(args) != 1:
                 raise CommandError("With --offset give only the trigger time.", returncode=2)
-            trigger_text = args[0]
-            versions, calendar = self._adhoc(offset, options)
+            (trigger_text,) = args
+            rule: dict[str, Any] = {
+                "offset": offset,
+                "calendar": options["calendar"] or "",
+                "tz": options["tz"],
+                "roll_forward": options["roll_forward"],
+            }
         else:
             if len(args) != 2:
                 raise CommandError("Give a rule code and a trigger time.", returncode=2)
             code, trigger_text = args
-            parse_instant(trigger_text)  # refuse a bad time before touching the database
-            rows = list(Obligation.objects.filter(code=code).select_related("calendar"))
-            if not rows:
-                raise CommandError(f"Unknown rule code {code!r}.", returncode=2)
-            versions = [row.to_spec() for row in rows]
-            calendar = calendar_for(versions[0].calendar_code)
-        trigger = Trigger(at=parse_instant(trigger_text))
-        awareness = None
+            rule = {"code": code}
+        trigger_at = parse_instant(trigger_text)  # refuse a bad time before the database
+        awareness_at = None
         if options["awareness"]:
-            awareness = Trigger(at=parse_instant(options["awareness"], "awareness"))
-        result = compute_for_versions(versions, trigger, calendar=calendar, awareness=awareness)
-        self._print(result, options["as_json"])
-
-    def _adhoc(self, offset: str, options: dict[str, Any]) -> tuple[list[RuleSpec], Any]:
+            awareness_at = parse_instant(options["awareness"], "awareness")
         try:
-            amount, unit = parse_offset(offset)
-        except ValueError as exc:
-            raise CommandError(f"--offset: {exc}", returncode=2) from exc
-        try:
-            zone(options["tz"])
-        except Exception as exc:  # zoneinfo raises several kinds for bad keys
-            raise CommandError(f"Unknown time zone {options['tz']!r}.", returncode=2) from exc
-        calendar = calendar_for(options["calendar"])
-        spec = adhoc_rule(
-            amount,
-            unit,
-            calendar_code=options["calendar"],
-            reference_tz=options["tz"],
-            roll_forward=options["roll_forward"],
-        )
-        return [spec], calendar
+            computed = deadline_compute(trigger_at=trigger_at, awareness_at=awareness_at, **rule)
+        except ValidationError as exc:
+            raise CommandError(_one_line(exc), returncode=2) from exc
+        self._print(computed.result, options["as_json"])
 
     def _print(self, result: DeadlineResult, as_json: bool) -> None:
         if as_json:
