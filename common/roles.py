@@ -30,12 +30,15 @@ class Action(StrEnum):
     MARK_NOT_APPLICABLE = "mark_not_applicable"
     APPROVE = "approve"
     MANAGE = "manage"  # incident settings, members, rules, calendars, users
+    AUDIT = "audit"  # read an incident's audit trail and verify the chain
 
 
 MATRIX: dict[Role, frozenset[Action]] = {
     Role.VIEWER: frozenset({Action.VIEW}),
     Role.COMPLIANCE: frozenset({Action.VIEW, Action.RECORD}),
-    Role.LEGAL: frozenset({Action.VIEW, Action.EXPORT, Action.MARK_NOT_APPLICABLE, Action.APPROVE}),
+    Role.LEGAL: frozenset(
+        {Action.VIEW, Action.EXPORT, Action.MARK_NOT_APPLICABLE, Action.APPROVE, Action.AUDIT}
+    ),
     Role.ADMIN: frozenset(Action),
 }
 

@@ -21,7 +21,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCT = ("common", "regulators", "incidents", "audit", "accounts", "reminders", "exports")
+PRODUCT = (
+    "common",
+    "regulators",
+    "incidents",
+    "audit",
+    "accounts",
+    "reminders",
+    "exports",
+    "search",
+)
 FIRST_PARTY = (*PRODUCT, "tools", "config")
 EVERYTHING = frozenset(FIRST_PARTY)
 
@@ -34,6 +43,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "audit": frozenset({"common", "regulators", "incidents"}),
     "accounts": frozenset({"common", "regulators", "incidents", "audit"}),
     "exports": frozenset({"common", "regulators", "incidents", "reminders", "audit"}),
+    "search": frozenset({"common", "regulators", "incidents"}),
     "tools": EVERYTHING,
     "config": EVERYTHING - {"tools"},
 }

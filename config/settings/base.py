@@ -220,6 +220,7 @@ INSTALLED_APPS += [
     "axes",
     "csp",
     "audit",
+    "search",
 ]
 # OTP state is read right after the user is known; the redirect-to-OTP step runs next.
 MIDDLEWARE.insert(

@@ -162,5 +162,6 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "can_record": has_right(request.user, Action.RECORD),
             "can_mark_na": has_right(request.user, Action.MARK_NOT_APPLICABLE),
             "can_export": has_right(request.user, Action.EXPORT),
+            "can_audit": has_right(request.user, Action.AUDIT),
         },
     )
