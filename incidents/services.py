@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -139,6 +139,10 @@ def incident_update_facts(
 
 @transaction.atomic
 def membership_add(*, incident: Incident, user: User) -> Membership:
+    """Put ``user`` on the incident (idempotent). Only an active account can join: a disabled
+    one could never read what it is given access to."""
+    if not user.is_active:
+        raise ValidationError({"user": _("That account is disabled.")})
     membership, _created = Membership.objects.get_or_create(incident=incident, user=user)
     return membership
 
@@ -457,10 +461,13 @@ def _reschedule(
 __all__ = [
     "IncidentStatus",
     "affected_count_revise",
+    "filing_acknowledge",
     "filing_submit",
     "incident_next_reference",
     "incident_open",
+    "incident_owner_set",
     "incident_set_status",
+    "incident_status_change",
     "incident_update_facts",
     "legal_entity_add",
     "legal_entity_update",
@@ -468,3 +475,114 @@ __all__ = [
     "membership_remove",
     "timeline_event_record",
 ]
+
+
+# --- Team, status with a reason and filing acknowledgements (the browser's and the API's doors) --
+
+
+@transaction.atomic
+def incident_owner_set(
+    *, incident: Incident, owner: User, changed_by: User | None = None
+) -> Incident:
+    """Hand the incident to ``owner``. The new owner becomes a member and the previous owner
+    stays one, so nobody loses sight of the incident by a transfer."""
+    if not owner.is_active:
+        raise ValidationError({"owner": _("That account is disabled.")})
+    if owner.pk == incident.owner_id:
+        return incident
+    previous = incident.owner
+    membership_add(incident=incident, user=previous)
+    membership_add(incident=incident, user=owner)
+    incident.owner = owner
+    incident.save(update_fields=["owner", "updated_at"])
+    return incident
+
+
+# Closing stops every reminder and reopening starts them again: both must say why.
+MIN_REASON = 5
+
+
+@transaction.atomic
+def incident_status_change(
+    *, incident: Incident, status: str, reason: str, changed_by: User | None = None
+) -> Incident:
+    """Change the status with a reason kept in the chronology (a note event). Closing and
+    reopening need a reason; the move itself and what it does to reminders is
+    ``incident_set_status``'s."""
+    reason = (reason or "").strip()
+    previous = incident.status
+    needs_reason = status == IncidentStatus.CLOSED or previous == IncidentStatus.CLOSED
+    if needs_reason and len(reason) < MIN_REASON:
+        raise ValidationError(
+            {"reason": _("Say why (at least %(n)d characters).") % {"n": MIN_REASON}}
+        )
+    if status == previous:
+        raise ValidationError({"status": _("The incident already has that status.")})
+    incident_set_status(incident=incident, status=status, changed_by=changed_by)
+    labels = dict(IncidentStatus.choices)
+    timeline_event_record(
+        incident=incident,
+        kind=EventKind.NOTE,
+        occurred_at=timezone.now(),
+        title=_("Status changed from %(old)s to %(new)s")
+        % {"old": labels.get(previous, previous), "new": labels.get(status, status)},
+        description=reason,
+        data={"status_from": previous, "status_to": status},
+        recorded_by=changed_by,
+    )
+    return incident
+
+
+_UNSET: Any = object()
+
+
+@transaction.atomic
+def filing_acknowledge(
+    *,
+    filing: Filing,
+    acknowledged_at: datetime | None = _UNSET,
+    acknowledgement: str = _UNSET,
+    reference_number: str = _UNSET,
+    channel: str = _UNSET,
+    changed_by: User | None = None,
+) -> Filing:
+    """Record or edit the regulator's acknowledgement of a filing: when, what it said, the
+    reference number it gave and the channel. Only the fields given change. The submission
+    time, and so the deadline's frozen verdict, is never touched here."""
+    values = {
+        "acknowledged_at": acknowledged_at,
+        "acknowledgement": acknowledgement,
+        "reference_number": reference_number,
+        "channel": channel,
+    }
+    given: dict[str, Any] = {name: value for name, value in values.items() if value is not _UNSET}
+    when = given.get("acknowledged_at")
+    if when is not None:
+        _require_aware(when, "acknowledged_at")
+        if when < filing.submitted_at:
+            raise ValidationError(
+                {"acknowledged_at": _("An acknowledgement cannot come before the submission.")}
+            )
+        if when > timezone.now() + ACK_CLOCK_SKEW:
+            raise ValidationError({"acknowledged_at": _("That time is in the future.")})
+    for name in ("acknowledgement", "reference_number", "channel"):
+        if name in given:
+            given[name] = (given[name] or "").strip()
+    text = given.get("acknowledgement", filing.acknowledgement)
+    at = given.get("acknowledged_at", filing.acknowledged_at)
+    if text and at is None:
+        raise ValidationError(
+            {"acknowledged_at": _("Give the time of the acknowledgement with its text.")}
+        )
+    changed = [name for name, value in given.items() if getattr(filing, name) != value]
+    if not changed:
+        return filing
+    for name in changed:
+        setattr(filing, name, given[name])
+    filing.full_clean()
+    filing.save(update_fields=changed)
+    return filing
+
+
+# A regulator's portal clock and ours may differ by a little; more than this is a typo.
+ACK_CLOCK_SKEW = timedelta(minutes=5)

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 
 from incidents.deadlines import REQUEST_CODE
 from incidents.models import DeadlineQuerySet, Incident, TimelineEvent
+from incidents.roles import Action, has_right
 from incidents.selectors import deadlines_visible_to, incidents_visible_to
 from incidents.views.figures import median_awareness_to_first_report, on_time_rate
 
@@ -89,6 +90,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "more_without_delay": len(without_delay) > 20,
             "requests": requests,
             "activity": activity,
+            "can_record": has_right(request.user, Action.RECORD),
             **_figures(request, incidents),
         },
     )

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from incidents.applicability import applicability_overview
 from incidents.forms import IncidentFilterForm
 from incidents.models import (
     AffectedCountRevision,
@@ -20,6 +22,7 @@ from incidents.models import (
     Filing,
     Incident,
     LegalEntity,
+    Membership,
     TimelineEvent,
 )
 from incidents.permissions import incident_for
@@ -91,7 +94,13 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "incidents/incident_list.html",
-        {"form": form, "page": page, "incidents": page.object_list, "now": timezone.now()},
+        {
+            "form": form,
+            "page": page,
+            "incidents": page.object_list,
+            "now": timezone.now(),
+            "can_record": has_right(request.user, Action.RECORD),
+        },
     )
 
 
@@ -117,7 +126,7 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
     events = list(
         TimelineEvent.objects.filter(incident=incident)
-        .select_related("legal_entity", "superseded_by", "supersedes")
+        .select_related("legal_entity", "superseded_by", "supersedes", "recorded_by")
         .order_by("occurred_at", "id")
     )
     deadlines = list(
@@ -141,6 +150,13 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
         open_ones = [d for d in mine if d.status == DeadlineStatus.OPEN]
         entity.open_deadlines = open_ones  # type: ignore[attr-defined]
         entity.overdue = [d for d in open_ones if d.due_at and d.due_at < now]  # type: ignore[attr-defined]
+    members = list(
+        Membership.objects.filter(incident=incident)
+        .exclude(user_id=incident.owner_id)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    status_changes = [e for e in events if "status_to" in (e.data or {}) and not e.is_superseded]
     span = request.GET.get("span", "focus")
     window = _focus_window(events) if span == "focus" else None
     active = [d for d in deadlines if d.status != DeadlineStatus.SUPERSEDED]
@@ -159,6 +175,10 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "chart": build_timeline(events, deadlines, now, window),
             "span": "focus" if window else "all",
             "can_focus": _focus_window(events) is not None,
+            "applicability": applicability_overview(incident, entities, revisions, filings),
+            "owner": User.objects.only("username").get(pk=incident.owner_id),
+            "members": members,
+            "last_status_change": status_changes[-1] if status_changes else None,
             "can_record": has_right(request.user, Action.RECORD),
             "can_mark_na": has_right(request.user, Action.MARK_NOT_APPLICABLE),
             "can_export": has_right(request.user, Action.EXPORT),
