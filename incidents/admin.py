@@ -3,12 +3,18 @@ corrections are recorded as new superseding events through the service layer."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from django.contrib import admin
-from django.http import HttpRequest
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from incidents import services
 from incidents.models import (
     AffectedCountRevision,
     Deadline,
@@ -24,9 +30,41 @@ from incidents.models import (
 )
 
 
+class ServiceAdminMixin:
+    """Admin pages write through ``incidents.services``. A rule the service refuses (a status
+    move, a count, an entity fact) leaves nothing saved (the admin's own transaction is rolled
+    back) and comes back as an error message on the same page, never as a 500."""
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            with transaction.atomic():
+                return super().changeform_view(  # type: ignore[misc]
+                    request, object_id, form_url, extra_context
+                )
+        except ValidationError as exc:
+            self.message_user(  # type: ignore[attr-defined]
+                request, " ".join(exc.messages), messages.ERROR
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def _fields_of(form: Any, names: frozenset[str] | set[str]) -> dict[str, Any]:
+    return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
+
+
 class LegalEntityInline(admin.StackedInline):
+    """Added and changed through the services (deadlines follow); never deleted here, because
+    deadlines, events and filings refer to an entity."""
+
     model = LegalEntity
     extra = 0
+    can_delete = False
 
 
 class MembershipInline(admin.TabularInline):
@@ -36,10 +74,30 @@ class MembershipInline(admin.TabularInline):
 
 
 class AffectedCountInline(admin.TabularInline):
+    """The recorded counts, read-only: a count is corrected by a new revision (below)."""
+
     model = AffectedCountRevision
     extra = 0
     fields = ["jurisdiction", "count", "as_of", "source", "recorded_by", "recorded_at"]
-    readonly_fields = ["recorded_by", "recorded_at"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("affected counts (append-only)")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class NewCountInline(admin.TabularInline):
+    """Only new revisions: the rows already recorded are never offered for editing."""
+
+    model = AffectedCountRevision
+    extra = 0
+    fields = ["jurisdiction", "count", "as_of", "source"]
+    can_delete = False
+    verbose_name_plural = _("add a count revision")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).none()
 
 
 class TimelineEventInline(admin.TabularInline):
@@ -61,25 +119,135 @@ class TimelineEventInline(admin.TabularInline):
         return False
 
 
+INCIDENT_FIELDS = frozenset(
+    {
+        "title",
+        "summary",
+        "severity",
+        "team",
+        "owner",
+        "data_categories",
+        "external_attack",
+        "sensitive_data",
+        "unique_identifiers",
+        "extra_facts",
+        "is_reconstruction",
+    }
+)
+
+
+class IncidentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Incident
+        fields = [
+            "reference",
+            "title",
+            "summary",
+            "severity",
+            "status",
+            "owner",
+            "team",
+            "data_categories",
+            "external_attack",
+            "sensitive_data",
+            "unique_identifiers",
+            "extra_facts",
+            "is_reconstruction",
+        ]
+
+    def clean_status(self) -> str:
+        status = str(self.cleaned_data["status"])
+        if self.instance.pk is not None:
+            # The service's own rule, asked before anything is saved.
+            try:
+                services.status_transition_check(self.instance.status, status)
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.message_dict["status"]) from exc
+        return status
+
+
 @admin.register(Incident)
-class IncidentAdmin(SimpleHistoryAdmin):
+class IncidentAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    form = IncidentAdminForm
     list_display = ["reference", "title", "severity", "status", "owner", "created_at"]
     list_filter = ["status", "severity", "is_reconstruction"]
     search_fields = ["reference", "title", "summary"]
     date_hierarchy = "created_at"
     readonly_fields = ["created_at", "updated_at"]
     autocomplete_fields = ["owner"]
-    inlines = [LegalEntityInline, MembershipInline, AffectedCountInline, TimelineEventInline]
+    inlines = [
+        LegalEntityInline,
+        MembershipInline,
+        AffectedCountInline,
+        NewCountInline,
+        TimelineEventInline,
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # The reference names the incident in exports and filings: fixed once given.
+        return [*self.readonly_fields, "reference"] if obj is not None else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: Incident, form: Any, change: bool) -> None:
+        user = cast(User, request.user)
+        if not change:
+            fields = _fields_of(form, INCIDENT_FIELDS - {"owner"})
+            created = services.incident_open(
+                owner=form.cleaned_data["owner"],
+                reference=form.cleaned_data.get("reference") or None,
+                **fields,
+            )
+            obj.pk, obj.reference, obj.created_at = (
+                created.pk,
+                created.reference,
+                created.created_at,
+            )
+            if form.cleaned_data["status"] != created.status:
+                services.incident_set_status(
+                    incident=created, status=form.cleaned_data["status"], changed_by=user
+                )
+            return
+        current = Incident.objects.get(pk=obj.pk)
+        changed = set(form.changed_data)
+        facts = _fields_of(form, INCIDENT_FIELDS & changed)
+        if facts:
+            services.incident_update_facts(incident=current, changed_by=user, **facts)
+        if "status" in changed:
+            services.incident_set_status(
+                incident=current, status=form.cleaned_data["status"], changed_by=user
+            )
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        instances = formset.save(commit=False)
-        for instance in instances:
-            if isinstance(instance, AffectedCountRevision) and instance.recorded_by_id is None:
-                instance.recorded_by = request.user  # type: ignore[assignment]
-            instance.save()
-        for obj in formset.deleted_objects:
-            obj.delete()
-        formset.save_m2m()
+        user = cast(User, request.user)
+        incident = Incident.objects.get(pk=form.instance.pk)
+        model = formset.model
+        if model is Membership:
+            for membership in formset.deleted_objects:
+                services.membership_remove(incident=incident, user=membership.user)
+            for each in formset.save(commit=False):
+                if each.pk is None:
+                    services.membership_add(incident=incident, user=each.user)
+            return
+        for each_form in formset.forms:
+            if not each_form.has_changed() or not each_form.is_valid():
+                continue
+            data = each_form.cleaned_data
+            if model is AffectedCountRevision:
+                services.affected_count_revise(
+                    incident=incident,
+                    jurisdiction=data["jurisdiction"],
+                    count=data["count"],
+                    as_of=data["as_of"],
+                    source=data.get("source", ""),
+                    recorded_by=user,
+                )
+            elif model is LegalEntity:
+                fields = _fields_of(each_form, set(services.ENTITY_FIELDS))
+                if each_form.instance.pk is None:
+                    services.legal_entity_add(incident=incident, changed_by=user, **fields)
+                else:
+                    entity = LegalEntity.objects.get(pk=each_form.instance.pk)
+                    changed = _fields_of(each_form, set(each_form.changed_data))
+                    services.legal_entity_update(entity=entity, changed_by=user, **changed)
 
 
 @admin.register(TimelineEvent)
@@ -112,9 +280,7 @@ class TimelineEventAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: TimelineEvent, form: Any, change: bool) -> None:
         if change:
             return
-        from incidents.services import timeline_event_record
-
-        timeline_event_record(
+        services.timeline_event_record(
             incident=obj.incident,
             kind=obj.kind,
             occurred_at=obj.occurred_at,
@@ -136,18 +302,65 @@ class TimelineEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(LegalEntity)
-class LegalEntityAdmin(SimpleHistoryAdmin):
+class LegalEntityAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    """Through the services, like the incident page's inline: deadlines follow every change."""
+
     list_display = ["name", "incident", "country", "ict_service_provider", "sec_registrant"]
     list_filter = ["country", "ict_service_provider", "sec_registrant"]
     search_fields = ["name", "name_local", "incident__reference"]
+    raw_id_fields = ["incident"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["incident"] if obj is not None else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: LegalEntity, form: Any, change: bool) -> None:
+        user = cast(User, request.user)
+        if not change:
+            fields = _fields_of(form, set(services.ENTITY_FIELDS))
+            created = services.legal_entity_add(
+                incident=form.cleaned_data["incident"], changed_by=user, **fields
+            )
+            obj.pk = created.pk
+            return
+        entity = LegalEntity.objects.get(pk=obj.pk)
+        changed = _fields_of(form, set(form.changed_data) & services.ENTITY_FIELDS)
+        if changed:
+            services.legal_entity_update(entity=entity, changed_by=user, **changed)
 
 
 @admin.register(AffectedCountRevision)
-class AffectedCountRevisionAdmin(admin.ModelAdmin):
+class AffectedCountRevisionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Append-only: add a revision (through the service), never change or delete one."""
+
     list_display = ["incident", "jurisdiction", "count", "as_of", "source"]
     list_filter = ["jurisdiction"]
     date_hierarchy = "as_of"
+    fields = ["incident", "jurisdiction", "count", "as_of", "source", "recorded_by", "recorded_at"]
     readonly_fields = ["recorded_by", "recorded_at"]
+    raw_id_fields = ["incident"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: AffectedCountRevision, form: Any, change: bool
+    ) -> None:
+        data = form.cleaned_data
+        revision = services.affected_count_revise(
+            incident=data["incident"],
+            jurisdiction=data["jurisdiction"],
+            count=data["count"],
+            as_of=data["as_of"],
+            source=data.get("source", ""),
+            recorded_by=cast(User, request.user),
+        )
+        obj.pk = revision.pk
 
 
 class DeadlineAlternativeInline(admin.TabularInline):

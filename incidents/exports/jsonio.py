@@ -24,6 +24,7 @@ from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
+from audit.services import chain_head
 from incidents.exports.errors import ImportRejected
 from incidents.models import (
     AffectedCountRevision,
@@ -37,6 +38,7 @@ from incidents.models import (
     Membership,
     TimelineEvent,
 )
+from incidents.services import incident_imported
 from regulators.models import Obligation, Regulator
 
 FORMAT = "incident-clock/incident"
@@ -188,7 +190,7 @@ def export_document(incident: Incident, *, exported_by: str) -> dict[str, Any]:
         "exported_at": _t(timezone.now()),
         "exported_by": exported_by,
         # The audit chain head at export time (docs/security.md): proves later log rewrites.
-        "audit_chain_head": _chain_head(),
+        "audit_chain_head": chain_head(),
         "incident": {
             **{name: getattr(incident, name) for name in INCIDENT_FIELDS},
             "owner": who(incident.owner),
@@ -409,6 +411,7 @@ class _Importer:
         events = self.import_events(incident, entities)
         deadlines = self.import_deadlines(incident, entities, events)
         self.import_filings(incident, entities, deadlines)
+        incident_imported(incident=incident, appended=[*counts, *events.values()])
         # Last, so nothing above bumps it.
         Incident.objects.filter(pk=incident.pk).update(
             created_at=_parse_t(data["created_at"], "incident"),
@@ -591,9 +594,3 @@ def import_json_bytes(data: bytes) -> tuple[Incident, list[str]]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ImportRejected(f"Not valid UTF-8 JSON: {exc}") from exc
     return import_document(document)
-
-
-def _chain_head() -> dict[str, Any]:
-    from audit.services import chain_head
-
-    return chain_head()

@@ -1,0 +1,55 @@
+"""The model permissions of the ``admin`` role group: what docs/access.md promises admins on the
+admin site ("manage incidents, members, rules, calendars, users").
+
+Kept in step after every ``migrate`` (``post_migrate``, connected in ``IncidentsConfig.ready()``),
+so a new model or a fresh database never leaves admins locked out. A person also needs "staff
+status" to sign in to the admin site; the group gives the rights once they are in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+from incidents.roles import Role
+
+# (app label, model) -> actions. Computed rows (deadlines, their history) and append-only records
+# are viewable; their admin pages refuse edits regardless of permissions.
+ADMIN_PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("incidents", "incident"): ("add", "change", "delete", "view"),
+    ("incidents", "membership"): ("add", "change", "delete", "view"),
+    ("incidents", "legalentity"): ("add", "change", "view"),
+    ("incidents", "affectedcountrevision"): ("add", "view"),
+    ("incidents", "timelineevent"): ("add", "view"),
+    ("incidents", "deadline"): ("view",),
+    ("incidents", "deadlinealternative"): ("view",),
+    ("incidents", "deadlinerecomputation"): ("view",),
+    ("incidents", "filing"): ("add", "change", "view"),
+    ("incidents", "filingdocument"): ("view",),
+    ("incidents", "profile"): ("add", "change", "view"),
+    # The reminder models may live in their own app; matched by model name.
+    ("*", "reminderpolicy"): ("add", "change", "delete", "view"),
+    ("*", "webhookendpoint"): ("add", "change", "delete", "view"),
+    ("regulators", "regulator"): ("add", "change", "view"),
+    ("regulators", "obligation"): ("add", "change", "view"),
+    ("regulators", "calendar"): ("add", "change", "view"),
+    ("regulators", "calendarclosure"): ("add", "change", "delete", "view"),
+    ("auth", "user"): ("add", "change", "view"),
+    ("auth", "group"): ("view",),
+}
+
+
+def admin_group_permissions_sync(**kwargs: Any) -> None:
+    """Give the ``admin`` group exactly ``ADMIN_PERMISSIONS`` (idempotent)."""
+    query = Q(pk__in=[])
+    for (app_label, model), actions in ADMIN_PERMISSIONS.items():
+        wanted = Q(
+            content_type__model=model, codename__in=[f"{action}_{model}" for action in actions]
+        )
+        if app_label != "*":
+            wanted &= Q(content_type__app_label=app_label)
+        query |= wanted
+    group, _created = Group.objects.get_or_create(name=Role.ADMIN.value)
+    group.permissions.set(Permission.objects.filter(query))
