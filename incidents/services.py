@@ -496,9 +496,7 @@ __all__ = [
     "incident_imported",
     "incident_next_reference",
     "incident_open",
-    "incident_owner_set",
     "incident_set_status",
-    "incident_status_change",
     "incident_update_facts",
     "legal_entity_add",
     "legal_entity_update",
@@ -508,60 +506,7 @@ __all__ = [
 ]
 
 
-# --- Team, status with a reason and filing acknowledgements (the browser's and the API's doors) --
-
-
-@transaction.atomic
-def incident_owner_set(
-    *, incident: Incident, owner: User, changed_by: User | None = None
-) -> Incident:
-    """Hand the incident to ``owner``. The new owner becomes a member and the previous owner
-    stays one, so nobody loses sight of the incident by a transfer."""
-    if not owner.is_active:
-        raise ValidationError({"owner": _("That account is disabled.")})
-    if owner.pk == incident.owner_id:
-        return incident
-    previous = incident.owner
-    membership_add(incident=incident, user=previous)
-    membership_add(incident=incident, user=owner)
-    incident.owner = owner
-    incident.save(update_fields=["owner", "updated_at"])
-    return incident
-
-
-# Closing stops every reminder and reopening starts them again: both must say why.
-MIN_REASON = 5
-
-
-@transaction.atomic
-def incident_status_change(
-    *, incident: Incident, status: str, reason: str, changed_by: User | None = None
-) -> Incident:
-    """Change the status with a reason kept in the chronology (a note event). Closing and
-    reopening need a reason; the move itself and what it does to reminders is
-    ``incident_set_status``'s."""
-    reason = (reason or "").strip()
-    previous = incident.status
-    needs_reason = status == IncidentStatus.CLOSED or previous == IncidentStatus.CLOSED
-    if needs_reason and len(reason) < MIN_REASON:
-        raise ValidationError(
-            {"reason": _("Say why (at least %(n)d characters).") % {"n": MIN_REASON}}
-        )
-    if status == previous:
-        raise ValidationError({"status": _("The incident already has that status.")})
-    incident_set_status(incident=incident, status=status, changed_by=changed_by)
-    labels = dict(IncidentStatus.choices)
-    timeline_event_record(
-        incident=incident,
-        kind=EventKind.NOTE,
-        occurred_at=timezone.now(),
-        title=_("Status changed from %(old)s to %(new)s")
-        % {"old": labels.get(previous, previous), "new": labels.get(status, status)},
-        description=reason,
-        data={"status_from": previous, "status_to": status},
-        recorded_by=changed_by,
-    )
-    return incident
+# --- Filing acknowledgements (the browser's and the API's door) -----------------------------
 
 
 _UNSET: Any = object()

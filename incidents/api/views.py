@@ -29,7 +29,6 @@ from incidents.models import (
     Deadline,
     Filing,
     Incident,
-    IncidentStatus,
     LegalEntity,
     Notification,
     TimelineEvent,
@@ -87,7 +86,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     required_rights = {
         "create": Action.RECORD,
         "partial_update": Action.RECORD,
-        "close": Action.RECORD,
+        "close": Action.RECORD,  # close, reopen, owner: incidents.api.manage
     }
     filterset_class = filters.IncidentFilter
     ordering_fields = ["reference", "title", "severity", "status", "created_at", "updated_at", "id"]
@@ -120,14 +119,6 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
         data = self._valid(serializers.IncidentFactsInput, partial=True)
         if data:
             services.incident_update_facts(incident=incident, changed_by=_user(request), **data)
-        return self._output(incident)
-
-    @extend_schema(request=serializers.EmptyInput, responses=serializers.IncidentOutput)
-    @action(detail=True, methods=["post"])
-    def close(self, request: Request, pk: int) -> Response:
-        """Close the incident (allowed from open, reporting or monitoring)."""
-        incident = self.get_object()
-        services.incident_set_status(incident=incident, status=IncidentStatus.CLOSED)
         return self._output(incident)
 
 

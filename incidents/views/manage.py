@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from incidents import services
+from incidents import services, services_team
 from incidents.applicability import deadlines_snapshot, describe_changes
 from incidents.forms_manage import AcknowledgementForm, EntityForm, StatusForm, TeamAddForm
 from incidents.models import (
@@ -144,7 +144,7 @@ def team(request: HttpRequest, reference: str) -> HttpResponse:
                         % {"user": member.get_username()},
                     )
                 else:
-                    services.incident_owner_set(
+                    services_team.incident_owner_set(
                         incident=incident, owner=member, changed_by=_user(request)
                     )
                     messages.success(
@@ -187,7 +187,7 @@ def status_change(request: HttpRequest, reference: str) -> HttpResponse:
     form = StatusForm(request.POST or None, incident=incident)
     if request.method == "POST" and form.is_valid():
         try:
-            services.incident_status_change(
+            services_team.incident_status_change(
                 incident=incident,
                 status=form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"],

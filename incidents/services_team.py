@@ -1,0 +1,71 @@
+"""Services for an incident's team and its status with a reason (the browser's and the API's
+doors). Kept beside ``incidents.services`` (which is at the size limit) and built on its
+functions: the status rule and what closing does to reminders stay ``incident_set_status``'s."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from incidents.models import EventKind, Incident, IncidentStatus
+from incidents.services import incident_set_status, membership_add, timeline_event_record
+
+
+@transaction.atomic
+def incident_owner_set(
+    *, incident: Incident, owner: User, changed_by: User | None = None
+) -> Incident:
+    """Hand the incident to ``owner``. The new owner becomes a member and the previous owner
+    stays one, so nobody loses sight of the incident by a transfer."""
+    if not owner.is_active:
+        raise ValidationError({"owner": _("That account is disabled.")})
+    if owner.pk == incident.owner_id:
+        return incident
+    previous = incident.owner
+    membership_add(incident=incident, user=previous)
+    membership_add(incident=incident, user=owner)
+    incident.owner = owner
+    incident.save(update_fields=["owner", "updated_at"])
+    return incident
+
+
+# Closing stops every reminder and reopening starts them again: both must say why.
+MIN_REASON = 5
+
+
+@transaction.atomic
+def incident_status_change(
+    *, incident: Incident, status: str, reason: str, changed_by: User | None = None
+) -> Incident:
+    """Change the status with a reason kept in the chronology (a note event). Closing and
+    reopening need a reason; the move itself and what it does to reminders is
+    ``incident_set_status``'s. Asking for the status the incident already has does nothing."""
+    reason = (reason or "").strip()
+    previous = incident.status
+    if status == previous:
+        # Idempotent, like incident_set_status: a retried "close" changes and records nothing.
+        return incident
+    needs_reason = status == IncidentStatus.CLOSED or previous == IncidentStatus.CLOSED
+    if needs_reason and len(reason) < MIN_REASON:
+        raise ValidationError(
+            {"reason": _("Say why (at least %(n)d characters).") % {"n": MIN_REASON}}
+        )
+    incident_set_status(incident=incident, status=status, changed_by=changed_by)
+    labels = dict(IncidentStatus.choices)
+    timeline_event_record(
+        incident=incident,
+        kind=EventKind.NOTE,
+        occurred_at=timezone.now(),
+        title=_("Status changed from %(old)s to %(new)s")
+        % {"old": labels.get(previous, previous), "new": labels.get(status, status)},
+        description=reason,
+        data={"status_from": previous, "status_to": status},
+        recorded_by=changed_by,
+    )
+    return incident
+
+
+__all__ = ["MIN_REASON", "incident_owner_set", "incident_status_change"]
