@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -17,12 +16,12 @@ from incidents.forms import IncidentFilterForm
 from incidents.models import (
     AffectedCountRevision,
     Deadline,
+    DeadlineAlternative,
     DeadlineStatus,
     EventKind,
     Filing,
     Incident,
     LegalEntity,
-    Membership,
     TimelineEvent,
 )
 from incidents.permissions import incident_for
@@ -134,7 +133,13 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
         .select_related(
             "legal_entity", "regulator", "obligation", "trigger_event", "not_applicable_by"
         )
-        .prefetch_related("alternatives__trigger_event")
+        # One query for the alternatives and their events (not one each).
+        .prefetch_related(
+            Prefetch(
+                "alternatives",
+                queryset=DeadlineAlternative.objects.select_related("trigger_event"),
+            )
+        )
         .by_urgency()
     )
     filings = list(
@@ -150,12 +155,6 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
         open_ones = [d for d in mine if d.status == DeadlineStatus.OPEN]
         entity.open_deadlines = open_ones  # type: ignore[attr-defined]
         entity.overdue = [d for d in open_ones if d.due_at and d.due_at < now]  # type: ignore[attr-defined]
-    members = list(
-        Membership.objects.filter(incident=incident)
-        .exclude(user_id=incident.owner_id)
-        .select_related("user")
-        .order_by("user__username")
-    )
     status_changes = [e for e in events if "status_to" in (e.data or {}) and not e.is_superseded]
     span = request.GET.get("span", "focus")
     window = _focus_window(events) if span == "focus" else None
@@ -176,8 +175,9 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "span": "focus" if window else "all",
             "can_focus": _focus_window(events) is not None,
             "applicability": applicability_overview(incident, entities, revisions, filings),
-            "owner": User.objects.only("username").get(pk=incident.owner_id),
-            "members": members,
+            # The team itself is on its own page; this page names the owner only (the query
+            # bound: incident_for already joined the owner).
+            "owner": incident.owner,
             "last_status_change": status_changes[-1] if status_changes else None,
             "can_record": has_right(request.user, Action.RECORD),
             "can_mark_na": has_right(request.user, Action.MARK_NOT_APPLICABLE),
