@@ -268,7 +268,8 @@ class StatusForm(StyledForm):
         allowed = STATUS_TRANSITIONS.get(incident.status, set())
         # Shape: the choices offered are the moves from here; the service decides again.
         self.fields["status"].choices = [  # type: ignore[attr-defined]
-            (value, labels[value]) for value in IncidentStatus.values if value in allowed
+            ("", _("— choose —")),
+            *[(value, labels[value]) for value in IncidentStatus.values if value in allowed],
         ]
 
 
