@@ -78,7 +78,7 @@ class AffectedCountInline(admin.TabularInline):
 
     model = AffectedCountRevision
     extra = 0
-    fields = ["jurisdiction", "count", "as_of", "source", "recorded_by", "recorded_at"]
+    fields = ("jurisdiction", "count", "as_of", "source", "recorded_by", "recorded_at")
     readonly_fields = fields
     can_delete = False
     verbose_name_plural = _("affected counts (append-only)")
@@ -221,12 +221,15 @@ class IncidentAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
         incident = Incident.objects.get(pk=form.instance.pk)
         model = formset.model
         if model is Membership:
+            added = formset.save(commit=False)  # also fills deleted_objects
             for membership in formset.deleted_objects:
                 services.membership_remove(incident=incident, user=membership.user)
-            for each in formset.save(commit=False):
+            for each in added:
                 if each.pk is None:
                     services.membership_add(incident=incident, user=each.user)
             return
+        # Nothing is written here; it fills new/changed/deleted_objects for the admin's log.
+        formset.save(commit=False)
         for each_form in formset.forms:
             if not each_form.has_changed() or not each_form.is_valid():
                 continue
@@ -411,6 +414,17 @@ class DeadlineAdmin(SimpleHistoryAdmin):
         "updated_at",
     ]
     inlines = [DeadlineAlternativeInline, DeadlineRecomputationInline]
+
+    # Computed by the scheduler: an edit here would be overwritten, or worse, kept out of step
+    # with the timeline. Marking "not applicable" and filing go through their own pages.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class FilingDocumentInline(admin.TabularInline):

@@ -503,8 +503,8 @@ def _sync_alternatives(deadline: Deadline, item: _Computed) -> None:
         verdict, late = ("", None)
         if deadline.filed_at is not None:
             verdict, late = verdict_for(result.due_at, deadline.filed_at)
-        values = {
-            "trigger_event": event,
+        values: dict[str, Any] = {
+            "trigger_event_id": event.pk,
             "trigger_at": event.occurred_at,
             "due_at": result.due_at,
             "explanation": _explanation(result),
@@ -512,11 +512,7 @@ def _sync_alternatives(deadline: Deadline, item: _Computed) -> None:
             "late_by_seconds": late,
         }
         row = current.get(basis) or DeadlineAlternative(deadline=deadline, basis=basis)
-        if row.pk is not None and all(
-            getattr(row, "trigger_event_id" if k == "trigger_event" else k)
-            == (v.pk if k == "trigger_event" else v)
-            for k, v in values.items()
-        ):
+        if row.pk is not None and all(getattr(row, k) == v for k, v in values.items()):
             continue
         for name, value in values.items():
             setattr(row, name, value)

@@ -52,6 +52,14 @@ def incident_next_reference(*, year: int) -> str:
     return f"{prefix}{number:04d}"
 
 
+def _check_fact_shapes(facts: dict[str, Any]) -> None:
+    # Applicability reads these as a mapping and a list; anything else would break scheduling.
+    if not isinstance(facts.get("extra_facts") or {}, dict):
+        raise ValidationError({"extra_facts": _('Give an object, e.g. {"high_risk": true}.')})
+    if not isinstance(facts.get("data_categories") or [], list | tuple):
+        raise ValidationError({"data_categories": _("Give a list of data categories.")})
+
+
 @transaction.atomic
 def incident_open(
     *,
@@ -68,6 +76,7 @@ def incident_open(
     extra_facts: dict[str, Any] | None = None,
     is_reconstruction: bool = False,
 ) -> Incident:
+    _check_fact_shapes({"extra_facts": extra_facts, "data_categories": data_categories})
     incident = Incident(
         reference=reference or incident_next_reference(year=timezone.now().year),
         title=title,
@@ -137,6 +146,7 @@ def incident_update_facts(
     unknown = set(facts) - _INCIDENT_FIELDS
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    _check_fact_shapes(facts)
     before = {name: getattr(incident, name) for name in facts}
     for name, value in facts.items():
         setattr(incident, name, value)

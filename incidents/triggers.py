@@ -66,10 +66,6 @@ class Scope:
             return self.requests
         return self.codes is None or code in self.codes
 
-    def union(self, other: Scope) -> Scope:
-        codes = None if self.codes is None or other.codes is None else self.codes | other.codes
-        return Scope(codes=codes, requests=self.requests or other.requests)
-
 
 def scope_for_event_kinds(event_kinds: Iterable[str]) -> Scope:
     """The obligations an event of these kinds can start, move or stop.

@@ -186,3 +186,72 @@ def test_every_admin_permission_entry_names_real_permissions(db) -> None:
         f"{a}_{model}" for (_app, model), actions in ADMIN_PERMISSIONS.items() for a in actions
     }
     assert wanted == granted
+
+
+def _change_form_data(response) -> dict[str, object]:
+    """The POST body the incident change page would send unchanged (main form and inlines)."""
+    data: dict[str, object] = {}
+    form = response.context["adminform"].form
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is None:
+            continue
+        if hasattr(field.widget, "decompress") and not isinstance(value, list):
+            parts = field.widget.decompress(value)
+            for index, part in enumerate(parts):
+                data[f"{name}_{index}"] = "" if part is None else part
+        else:
+            data[name] = value
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name in formset.management_form.fields:
+            data[formset.management_form.add_prefix(name)] = formset.management_form[name].value()
+        for each in formset.forms:
+            for name in each.fields:
+                value = each[name].value()
+                if value is not None:
+                    data[each.add_prefix(name)] = value
+    return data
+
+
+def test_closing_an_incident_in_admin_cancels_its_reminders(
+    aware_incident, admin_role_client
+) -> None:
+    url = reverse("admin:incidents_incident_change", args=[aware_incident.pk])
+    data = _change_form_data(admin_role_client.get(url))
+    assert Reminder.objects.filter(
+        deadline__incident=aware_incident, state=ReminderState.PENDING
+    ).exists()
+    data["status"] = "closed"
+    response = admin_role_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    aware_incident.refresh_from_db()
+    assert aware_incident.status == "closed"
+    assert not Reminder.objects.filter(
+        deadline__incident=aware_incident, state=ReminderState.PENDING
+    ).exists()
+
+
+def test_extra_facts_that_are_not_an_object_are_refused_and_change_nothing(
+    aware_incident, admin_role_client
+) -> None:
+    url = reverse("admin:incidents_incident_change", args=[aware_incident.pk])
+    data = _change_form_data(admin_role_client.get(url))
+    data["extra_facts"] = '"high_risk"'
+    response = admin_role_client.post(url, data)
+    assert response.status_code in {200, 302}
+    aware_incident.refresh_from_db()
+    assert aware_incident.extra_facts == {}
+
+
+def test_impossible_status_move_in_admin_is_a_form_error(aware_incident, admin_role_client):
+    aware_incident.status = "closed"
+    aware_incident.save()
+    url = reverse("admin:incidents_incident_change", args=[aware_incident.pk])
+    data = _change_form_data(admin_role_client.get(url))
+    data["status"] = "contained"
+    response = admin_role_client.post(url, data)
+    assert response.status_code == 200
+    assert "status" in response.context["adminform"].form.errors
+    aware_incident.refresh_from_db()
+    assert aware_incident.status == "closed"

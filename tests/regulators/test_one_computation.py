@@ -180,3 +180,27 @@ def test_obligation_version_is_chosen_by_trigger_date_with_its_own_calendar(vers
     assert computed.obligation is not None
     assert computed.obligation.version == 1
     assert computed.result.due_at == datetime(2029, 3, 12, 23, 59, 59, tzinfo=KST)
+
+
+def test_the_law_side_imports_nothing_from_incidents() -> None:
+    """regulators (models, engine, computation, commands) stays below incidents. Its API package
+    still borrows the shared DRF helpers from incidents.api until they move to a common package
+    (issue #18)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "regulators"
+    offenders = []
+    for path in root.rglob("*.py"):
+        if "api" in path.relative_to(root).parts or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "incidents"]
+    assert offenders == []

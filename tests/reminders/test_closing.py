@@ -12,12 +12,13 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from incidents import services
-from incidents.models import DeadlineStatus, IncidentStatus, Notification
+from incidents.models import Deadline, DeadlineStatus, IncidentStatus, Notification
 from incidents.reminders.models import Delivery, DeliveryState, ReminderState
 from incidents.reminders.sending import send_deliveries
 from incidents.reminders.services import reminders_sync_for
 from incidents.reminders.sweep import sweep
 from incidents.selectors import notifications_for
+from tests.factories import UserFactory
 
 
 def run_sweep():
@@ -99,3 +100,24 @@ def test_owner_cannot_be_removed_from_their_incident(db, incident, alice) -> Non
     with pytest.raises(ValidationError) as excinfo:
         services.membership_remove(incident=incident, user=alice)
     assert "user" in excinfo.value.error_dict
+
+
+def test_closed_incidents_deadlines_stay_visible_with_their_status(
+    aware_incident, alice, client
+) -> None:
+    services.incident_set_status(incident=aware_incident, status=IncidentStatus.CLOSED)
+    client.force_login(alice)
+    page = client.get(reverse("incident_detail", kwargs={"reference": aware_incident.reference}))
+    assert page.status_code == 200
+    for deadline in Deadline.objects.filter(incident=aware_incident):
+        assert f'id="deadline-{deadline.pk}"' in page.content.decode()
+        assert deadline.status == DeadlineStatus.OPEN
+
+
+def test_deadlines_are_read_only_in_the_admin(aware_incident, client) -> None:
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    deadline = Deadline.objects.filter(incident=aware_incident).first()
+    url = reverse("admin:incidents_deadline_change", args=[deadline.pk])
+    assert client.post(url, {"status": "filed", "title": "x"}).status_code == 403
+    deadline.refresh_from_db()
+    assert deadline.status == DeadlineStatus.OPEN
