@@ -5,6 +5,7 @@ acknowledgement may be dated) are the services'; the views show their Validation
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -301,8 +302,6 @@ class AcknowledgementForm(StyledForm):
 
     @classmethod
     def initial_from(cls, filing: Filing, zone: str) -> dict[str, Any]:
-        from zoneinfo import ZoneInfo  # stdlib; kept beside its only use
-
         initial: dict[str, Any] = {
             "acknowledgement": filing.acknowledgement,
             "reference_number": filing.reference_number,

@@ -28,6 +28,7 @@ from incidents.models import (
 )
 from incidents.permissions import incident_for
 from incidents.reminders.models import Reminder, ReminderState
+from incidents.reminders.services import INCIDENT_CLOSED
 from incidents.roles import Action, has_right
 from incidents.views.edit import _back_to, _render, _user, viewer_zone
 
@@ -211,7 +212,7 @@ def status_change(request: HttpRequest, reference: str) -> HttpResponse:
     cancelled = Reminder.objects.filter(
         deadline__incident=incident,
         state=ReminderState.CANCELLED,
-        cancelled_reason="incident closed",
+        cancelled_reason=INCIDENT_CLOSED,
     ).count()
     return _render(
         request,

@@ -19,7 +19,7 @@ from incidents.models import (
     Membership,
     TimelineEvent,
 )
-from tests.factories import UserFactory
+from tests.factories import IncidentFactory, UserFactory
 
 KST = ZoneInfo("Asia/Seoul")
 pytestmark = pytest.mark.django_db
@@ -305,8 +305,6 @@ def test_the_new_operations_are_in_the_schema(alice, client):
 
 
 def test_entities_of_another_incident_are_404(world, alice, client_for):
-    from tests.factories import IncidentFactory
-
     other = IncidentFactory(owner=alice)
     entity = world["entity"]
     response = client_for(alice).patch(

@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 
+from incidents import services
 from incidents.models import Deadline, Filing, Incident, IncidentStatus, LegalEntity, Profile
 from tests.browser.conftest import ROOT, sign_in
 from tests.browser.test_ui import _serious
-from tests.factories import UserFactory
+from tests.conftest import add_korean_entity
+from tests.factories import IncidentFactory, UserFactory
 
 KST = ZoneInfo("Asia/Seoul")
 pytestmark = [
@@ -239,12 +241,10 @@ def test_from_an_empty_system_to_a_closed_incident_in_the_browser(
     assert axe.problems == {}
 
 
+@pytest.mark.parametrize("language", ["en", "ko"])
 def test_changing_an_entity_fact_shows_what_changed(
-    audit_page, live_server, empty_system, axe_source
+    audit_page, live_server, empty_system, axe_source, language
 ):
-    from incidents import services
-    from tests.conftest import add_korean_entity
-    from tests.factories import IncidentFactory
 
     incident = IncidentFactory(owner=empty_system, title="Token abuse")
     entity = add_korean_entity(incident)
@@ -257,6 +257,7 @@ def test_changing_an_entity_fact_shows_what_changed(
     page, base = audit_page, live_server.url
     axe = Axe(page, axe_source)
     sign_in(page, base, "officer")
+    _switch_language(page, language)
     page.goto(f"{base}/incidents/{incident.reference}/")
     page.click(f"a[href='/incidents/{incident.reference}/entities/{entity.pk}/edit/']")
     axe.check("entity form")
@@ -270,7 +271,8 @@ def test_changing_an_entity_fact_shows_what_changed(
     page.click(SUBMIT)
     page.wait_for_url(re.compile(rf".*#entity-{entity.pk}$"))
     messages = page.inner_text(".messages")
-    assert "No longer runs: Network Act Art. 48-3" in messages
+    expected = "No longer runs: Network Act" if language == "en" else "더 이상 진행하지 않음"
+    assert expected in messages
     page.goto(f"{base}/incidents/{incident.reference}/entities/new/")
     axe.check("new entity form")
     assert axe.problems == {}
@@ -279,9 +281,6 @@ def test_changing_an_entity_fact_shows_what_changed(
 def test_screenshots_of_the_new_pages(page, live_server, empty_system):
     """incident-new.png, incident-team.png, incident-status.png, filing-acknowledgement.png into
     docs/screenshots/ when UPDATE_SCREENSHOTS=1 (`make screenshots`), else a temporary dir."""
-    from incidents import services
-    from tests.conftest import add_korean_entity
-    from tests.factories import IncidentFactory
 
     target = (
         ROOT / "docs" / "screenshots"

@@ -20,7 +20,8 @@ from incidents.models import (
     TimelineEvent,
 )
 from incidents.reminders.models import Reminder, ReminderState
-from tests.factories import UserFactory
+from incidents.reminders.services import reminders_sync_for
+from tests.factories import IncidentFactory, UserFactory
 
 KST = ZoneInfo("Asia/Seoul")
 pytestmark = pytest.mark.django_db
@@ -271,8 +272,6 @@ def test_adding_an_unknown_or_disabled_account_is_a_form_error(client, alice, aw
 
 @time_machine.travel(datetime(2026, 3, 2, 12, 0, tzinfo=KST), tick=False)
 def test_closing_says_what_it_does_first_then_needs_a_reason(client, alice, aware_incident):
-    from incidents.reminders.services import reminders_sync_for
-
     reminders_sync_for(incident=aware_incident)
     pending = Reminder.objects.filter(
         deadline__incident=aware_incident, state=ReminderState.PENDING
@@ -391,8 +390,6 @@ def test_acknowledgement_errors_say_what_to_fix(
 
 
 def test_a_filing_of_another_incident_is_404(client, alice, aware_incident, filed):
-    from tests.factories import IncidentFactory
-
     other = IncidentFactory(owner=alice)
     client.force_login(alice)
     url = f"/incidents/{other.reference}/filings/{filed.pk}/acknowledgement/"
