@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from incidents.models import EventKind, Incident, IncidentStatus
 from incidents.services import incident_set_status, membership_add, timeline_event_record
@@ -30,6 +31,20 @@ def incident_owner_set(
     incident.owner = owner
     incident.save(update_fields=["owner", "updated_at"])
     return incident
+
+
+def _status_note_title(old: str, new: str) -> str:
+    """English and Korean, as deadline titles are: the chronology is read in both languages,
+    whatever language the person who changed the status used."""
+    labels = dict(IncidentStatus.choices)
+    parts = []
+    for language in ("en", "ko"):
+        with override(language):
+            parts.append(
+                _("Status changed from %(old)s to %(new)s")
+                % {"old": str(labels.get(old, old)), "new": str(labels.get(new, new))}
+            )
+    return " / ".join(parts)[:300]
 
 
 # Closing stops every reminder and reopening starts them again: both must say why.
@@ -54,13 +69,11 @@ def incident_status_change(
             {"reason": _("Say why (at least %(n)d characters).") % {"n": MIN_REASON}}
         )
     incident_set_status(incident=incident, status=status, changed_by=changed_by)
-    labels = dict(IncidentStatus.choices)
     timeline_event_record(
         incident=incident,
         kind=EventKind.NOTE,
         occurred_at=timezone.now(),
-        title=_("Status changed from %(old)s to %(new)s")
-        % {"old": labels.get(previous, previous), "new": labels.get(status, status)},
+        title=_status_note_title(previous, status),
         description=reason,
         data={"status_from": previous, "status_to": status},
         recorded_by=changed_by,

@@ -302,6 +302,9 @@ def test_closing_says_what_it_does_first_then_needs_a_reason(client, alice, awar
     ).exists()
     note = TimelineEvent.objects.get(incident=aware_incident, data__status_to="closed")
     assert note.description == "All reports filed."
+    assert note.title == (
+        "Status changed from open (investigating) to closed / 상태 변경: 진행 중(조사 중) → 종결"
+    )
     assert note.recorded_by == alice
 
     page = client.get(url).content.decode()
