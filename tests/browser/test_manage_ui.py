@@ -38,6 +38,7 @@ def empty_system(transactional_db):
     Profile.objects.filter(user=officer).update(time_zone="Asia/Seoul")
     UserFactory(username="colleague", role="compliance")
     UserFactory(username="counsel", role="legal")
+    UserFactory(username="intern", role="viewer")
     return officer
 
 
@@ -180,6 +181,17 @@ def test_from_an_empty_system_to_a_closed_incident_in_the_browser(
     page.wait_for_url(f"{base}/incidents/{reference}/team/")
     assert page.locator("tr", has_text="counsel").count() == 1
     axe.check("team page")
+    # Add someone by mistake, take them off again; hand the incident to the colleague.
+    page.fill("#id_username", "intern")
+    page.click("form.form-panel button[type=submit]")
+    page.wait_for_url(f"{base}/incidents/{reference}/team/")
+    page.locator("tr", has_text="intern").locator("input[value=remove] + input + button").click()
+    page.wait_for_url(f"{base}/incidents/{reference}/team/")
+    assert page.locator("tr", has_text="intern").count() == 0
+    page.locator("tr", has_text="colleague").locator("input[value=owner] + input + button").click()
+    page.wait_for_url(f"{base}/incidents/{reference}/team/")
+    owner_row = page.locator("tr", has_text="colleague").inner_text()
+    assert ("owner" in owner_row) if language == "en" else ("책임자" in owner_row)
 
     # File the Network Act report to KISA with its reference number.
     page.goto(f"{base}/incidents/{reference}/")
@@ -232,9 +244,12 @@ def test_from_an_empty_system_to_a_closed_incident_in_the_browser(
     incident.refresh_from_db()
     filing.refresh_from_db()
     assert incident.status == IncidentStatus.CLOSED
+    assert incident.owner.username == "colleague"
+    # The previous owner stays on the team; the intern was taken off again.
     assert set(incident.memberships.values_list("user__username", flat=True)) == {
         "colleague",
         "counsel",
+        "officer",
     }
     assert filing.reference_number == "KISA-2026-0042"
     assert filing.acknowledged_at == datetime(2026, 3, 3, 9, 45, tzinfo=KST)
