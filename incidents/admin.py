@@ -461,8 +461,3 @@ class ProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "language", "time_zone"]
     list_filter = ["language"]
     search_fields = ["user__username"]
-
-
-# Export log, export jobs and calendar feeds (incidents/exports/admin.py).
-import incidents.exports.admin  # noqa: E402, F401
-from incidents.reminders import admin as _reminders_admin  # noqa: E402,F401  (registers models)

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
-from incidents.roles import Role
+from common.roles import Role
 
 # (app label, model) -> actions. Computed rows (deadlines, their history) and append-only records
 # are viewable; their admin pages refuse edits regardless of permissions.

@@ -10,13 +10,14 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self) -> None:
-        # Catalogue and calendar edits must reach open deadlines, but regulators may not import
-        # incidents: incidents listens to the catalogue models instead (see incidents/recompute.py).
         from django.db.models.signals import post_migrate
 
-        from incidents import recompute
-        from incidents.admin_access import admin_group_permissions_sync
+        # Imported in ready(): both modules use models, which are loaded only by now.
+        from incidents import recompute  # catalogue edits reach open deadlines (recompute.py)
+        from incidents.admin_access import admin_group_permissions_sync  # models needed too
 
+        # Catalogue and calendar edits must reach open deadlines, but regulators may not import
+        # incidents: incidents listens to the catalogue models instead.
         recompute.connect()
         # After every migrate: the admin role's model permissions (docs/access.md).
         post_migrate.connect(admin_group_permissions_sync, dispatch_uid="admin-group-permissions")

@@ -33,6 +33,7 @@ from incidents.models import (
     LegalEntity,
     TimelineEvent,
 )
+from incidents.signals import deadlines_changed
 from incidents.triggers import (
     PER_EVENT_TRIGGERS,
     REQUEST_CODE,
@@ -461,16 +462,13 @@ def deadlines_schedule_for(
 
 
 def reminders_sync(*, deadlines: Iterable[Deadline] = (), incident: Incident | None = None) -> None:
-    """The one door from incidents to the reminder schedule (keep it the only import of
-    ``reminders.services`` here, so the reminders app can move without touching the callers)."""
-    # Imported here: the reminders package depends on incidents (it reads deadlines); this one
-    # late import is the only way back, so the dependency stays one-way at import time.
-    from incidents.reminders.services import reminders_sync_for
-
+    """The one door from incidents to the reminder schedule. incidents never imports reminders
+    (docs/architecture.md): it says which deadlines changed and reminders keeps its schedule in
+    step, in the same transaction."""
     if incident is not None:
-        reminders_sync_for(incident=incident)
+        deadlines_changed.send(sender=Deadline, incident=incident)
     for deadline in deadlines:
-        reminders_sync_for(deadline=deadline)
+        deadlines_changed.send(sender=Deadline, deadline=deadline)
 
 
 def _apply(deadline: Deadline, item: _Computed) -> None:
@@ -554,6 +552,15 @@ def deadline_mark_not_applicable(
 ) -> Deadline:
     if not justification.strip():
         raise ValidationError({"justification": _("A justification is required.")})
+    # The rule for every door (the web page and the API used to disagree about it).
+    if deadline.status == DeadlineStatus.FILED:
+        raise ValidationError(
+            {"justification": _("A filed deadline cannot be marked not applicable.")}
+        )
+    if deadline.status != DeadlineStatus.OPEN:
+        raise ValidationError(
+            {"justification": _("Only an open deadline can be marked not applicable.")}
+        )
     deadline.status = DeadlineStatus.NOT_APPLICABLE
     deadline.not_applicable_reason = justification.strip()
     deadline.not_applicable_by = marked_by  # type: ignore[assignment]

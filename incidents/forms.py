@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -20,12 +21,13 @@ from incidents.models import (
     Incident,
     IncidentStatus,
     LegalEntity,
-    Precision,
     Severity,
     TimelineEvent,
 )
+from incidents.templatetags.clock import deadline_title, instant_text, localized_name
 from regulators.engine.calendars import BUILTIN_CALENDAR_CODES
-from regulators.models import Confidence, Obligation, Regulator
+from regulators.engine.vocabulary import Confidence, Precision
+from regulators.models import CONFIDENCE_CHOICES, PRECISION_CHOICES, Obligation, Regulator
 
 COMMON_ZONES = (
     "Asia/Seoul",
@@ -170,7 +172,7 @@ class EventForm(StyledForm):
     entered_tz = _zone_field(_("Time zone"))
     precision = forms.ChoiceField(
         label=_("Precision"),
-        choices=Precision.choices,
+        choices=PRECISION_CHOICES,
         initial=Precision.EXACT,
         help_text=_("Date only: the clock counts from the start of that day (the safer reading)."),
     )
@@ -187,7 +189,7 @@ class EventForm(StyledForm):
         help_text=_("Whose position this is, e.g. 'company' or 'investigators'."),
     )
     confidence = forms.ChoiceField(
-        label=_("Confidence"), choices=Confidence.choices, initial=Confidence.HIGH
+        label=_("Confidence"), choices=CONFIDENCE_CHOICES, initial=Confidence.HIGH
     )
     source_title = forms.CharField(label=_("Source"), max_length=300, required=False)
     source_url = forms.URLField(
@@ -273,8 +275,6 @@ class CountForm(StyledForm):
 
 class DeadlineChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        from incidents.templatetags.clock import deadline_title, instant_text
-
         due = instant_text(obj.due_at) if obj.due_at else str(_("without delay"))
         status = obj.get_status_display()
         return f"{deadline_title(obj)} — {obj.legal_entity.name} — {due} ({status})"
@@ -324,8 +324,6 @@ class FilingForm(StyledForm):
         deadline = data.get("deadline")
         if not data.get("recipient"):
             if deadline is not None and deadline.regulator is not None:
-                from incidents.templatetags.clock import localized_name
-
                 data["recipient"] = localized_name(deadline.regulator)[:200]
             elif "recipient" not in self.errors:
                 self.add_error(
@@ -362,7 +360,7 @@ class RequestForm(StyledForm):
     received_date = _date_field(_("Received (date)"))
     received_time = _time_field(_("Received (time)"), required=False)
     received_tz = _zone_field(_("Time zone"))
-    precision = forms.ChoiceField(label=_("Precision"), choices=Precision.choices)
+    precision = forms.ChoiceField(label=_("Precision"), choices=PRECISION_CHOICES)
     offset = forms.CharField(
         label=_("Response period"),
         max_length=12,
@@ -403,7 +401,7 @@ class RequestForm(StyledForm):
             data["request_data"] = {
                 "offset": offset.strip().lower(),
                 "calendar": data.get("calendar") or "",
-                "tz": data.get("rule_tz") or "",
+                "tz": data.get("rule_tz") or settings.TIME_ZONE,
                 "roll_forward": bool(data.get("roll_forward")),
                 "regulator": data["regulator"].code if data.get("regulator") else "",
             }
@@ -427,7 +425,7 @@ class WhatIfForm(StyledForm):
     trigger_date = _date_field(_("Trigger date"))
     trigger_time = _time_field(_("Trigger time"), required=False)
     trigger_tz = _zone_field(_("Trigger time zone"))
-    precision = forms.ChoiceField(label=_("Precision"), choices=Precision.choices)
+    precision = forms.ChoiceField(label=_("Precision"), choices=PRECISION_CHOICES)
     awareness_date = forms.DateField(
         label=_("Awareness date"),
         required=False,
@@ -438,7 +436,6 @@ class WhatIfForm(StyledForm):
 
     def __init__(self, *args: Any, zone: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from incidents.templatetags.clock import localized_name
 
         latest: dict[str, Obligation] = {}
         for row in Obligation.objects.order_by("code", "version"):
@@ -490,9 +487,14 @@ class IncidentFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from incidents.templatetags.clock import localized_name
 
         self.fields["regulator"].choices = [  # type: ignore[attr-defined]
             ("", _("any")),
             *[(r.code, localized_name(r)) for r in Regulator.objects.order_by("code")],
         ]
+
+
+class DocumentForm(forms.Form):
+    """Shape only: ``incidents.documents.filing_document_attach`` checks size and content."""
+
+    file = forms.FileField(label=_("Document"))

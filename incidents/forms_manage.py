@@ -25,6 +25,7 @@ from incidents.models import (
     Precision,
     Severity,
 )
+from regulators.models import PRECISION_CHOICES
 
 # The applicability facts of a legal entity, in the order the form shows them.
 ENTITY_FACTS = ENTITY_FACT_NAMES
@@ -220,7 +221,7 @@ class IncidentOpenForm(StyledForm):
     entered_tz = _zone_field(_("Time zone"))
     precision = forms.ChoiceField(
         label=_("Precision"),
-        choices=Precision.choices,
+        choices=PRECISION_CHOICES,
         initial=Precision.EXACT,
         help_text=_("Date only: the clock counts from the start of that day (the safer reading)."),
     )

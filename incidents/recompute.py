@@ -6,7 +6,8 @@ model signals of ``Obligation``, ``Calendar`` and ``CalendarClosure``. Model sig
 calls from the admin and the API) are the one hook every door passes: the admin, its inlines, the
 API, ``load_catalogue`` and a shell. The receiver does no work itself: it starts the Celery task
 ``incidents.tasks.recompute_open_deadlines`` once the edit is committed
-(``transaction.on_commit``), so a rolled-back edit moves nothing and the admin page stays fast.
+(``transaction.on_commit``, by task name), so a rolled-back edit moves nothing and the admin page
+stays fast.
 
 The task (and ``manage.py recompute_deadlines``) calls ``open_deadlines_recompute``, which runs the
 ordinary scheduler (``deadlines_schedule_for``) for each affected incident, limited to the
@@ -22,6 +23,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from celery import current_app
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Model, Q
@@ -31,6 +33,8 @@ from incidents.deadlines import deadlines_schedule_for
 from incidents.models import Deadline, DeadlineStatus, Incident
 from incidents.triggers import REQUEST_CODE, Scope
 from regulators.models import Calendar, CalendarClosure, Obligation
+
+RECOMPUTE_TASK = "incidents.tasks.recompute_open_deadlines"
 
 
 @dataclass(frozen=True)
@@ -162,11 +166,11 @@ def _enqueue(instance: Model, created: bool | None) -> None:
     if change is None:
         return
     arguments, reason = change
-    # Imported here: incidents.tasks imports this module (the task body calls
-    # open_deadlines_recompute), so a module-level import would be a cycle.
-    from incidents.tasks import recompute_open_deadlines
-
-    transaction.on_commit(partial(recompute_open_deadlines.delay, reason=reason, **arguments))
+    # By name: incidents.tasks imports this module (the task body is open_deadlines_recompute),
+    # so importing the task here would be a cycle; send_task needs no import at all.
+    transaction.on_commit(
+        partial(current_app.send_task, RECOMPUTE_TASK, kwargs={"reason": reason, **arguments})
+    )
 
 
 def catalogue_saved(sender: type[Model], instance: Model, created: bool, **kwargs: Any) -> None:

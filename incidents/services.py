@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,7 +17,12 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from incidents.deadlines import deadlines_schedule_for, reminders_sync, validate_request_data
+from incidents.deadlines import (
+    deadline_record_filing,
+    deadlines_schedule_for,
+    reminders_sync,
+    validate_request_data,
+)
 from incidents.models import (
     STATUS_TRANSITIONS,
     AffectedCountRevision,
@@ -27,10 +33,10 @@ from incidents.models import (
     IncidentStatus,
     LegalEntity,
     Membership,
-    Precision,
     TimelineEvent,
 )
 from incidents.triggers import Scope, scope_for_event_kinds
+from regulators.engine.vocabulary import Confidence, Precision
 from regulators.models import Regulator
 
 JURISDICTION_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
@@ -314,11 +320,11 @@ def timeline_event_record(
     occurred_at: datetime,
     title: str,
     precision: str = Precision.EXACT,
-    entered_tz: str = "Asia/Seoul",
+    entered_tz: str | None = None,
     description: str = "",
     source_title: str = "",
     source_url: str = "",
-    confidence: str = "high",
+    confidence: str = Confidence.HIGH,
     basis: str = "",
     legal_entity: LegalEntity | None = None,
     data: dict[str, Any] | None = None,
@@ -355,7 +361,7 @@ def timeline_event_record(
     event.kind = kind
     event.occurred_at = occurred_at
     event.precision = precision
-    event.entered_tz = entered_tz
+    event.entered_tz = entered_tz or settings.TIME_ZONE
     event.title = title
     event.description = description
     event.source_title = source_title
@@ -454,8 +460,6 @@ def filing_submit(
     filing.full_clean()
     filing.save()
     if deadline is not None:
-        from incidents.deadlines import deadline_record_filing
-
         deadline_record_filing(deadline=deadline, filing=filing)
     _reschedule(incident, changed_by=submitted_by, reason=_("filing recorded"))
     return filing

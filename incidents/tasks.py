@@ -48,10 +48,3 @@ def recompute_open_deadlines(
     moved = open_deadlines_recompute(reason=reason, rule=rule, calendar=calendar)
     logger.info("recompute_open_deadlines (%s): %d moved", reason, len(moved))
     return len(moved)
-
-
-# Export tasks live in incidents/exports/tasks.py; importing them here registers them with Celery.
-from incidents.exports.tasks import export_job_run  # noqa: E402, F401
-
-# Reminder tasks live in incidents/reminders/tasks.py; importing registers them with Celery.
-from incidents.reminders.tasks import send_deliveries, send_digests, sweep_reminders  # noqa: E402,F401

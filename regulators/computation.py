@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -39,8 +40,6 @@ from regulators.engine.rules import (
     zone,
 )
 from regulators.models import Calendar, Obligation
-
-DEFAULT_ADHOC_TZ = "Asia/Seoul"
 
 
 @dataclass
@@ -132,7 +131,8 @@ def adhoc_spec(
         raise ValidationError({"calendar": _("Business days need a calendar.")})
     if calendar_code is not None:
         (calendars or CalendarCache()).get(calendar_code)
-    reference_tz = (tz or "").strip() or DEFAULT_ADHOC_TZ
+    # Without a zone, the installation's default zone (settings.TIME_ZONE), as everywhere else.
+    reference_tz = (tz or "").strip() or settings.TIME_ZONE
     try:
         zone(reference_tz)
     except Exception as exc:  # zoneinfo raises several exception types for bad keys

@@ -7,7 +7,7 @@ Nothing here knows about incidents. ``regulators.engine`` turns these rows into 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -16,11 +16,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from regulators.engine.applicability import validate_conditions
+from regulators.engine.calendars import BusinessCalendar, Closure, builtin_calendar
+from regulators.engine.catalogue import CODES, FILING_OF, TRIGGER_KINDS, trigger_labels
+from regulators.engine.rules import RuleSpec
+from regulators.engine.vocabulary import Confidence, Precision, Unit
 from regulators.validators import validate_time_zone
-
-if TYPE_CHECKING:
-    from regulators.engine.calendars import BusinessCalendar
-    from regulators.engine.rules import RuleSpec
 
 
 class Regulator(models.Model):
@@ -70,13 +71,11 @@ class Calendar(models.Model):
     def engine_for(cls, code: str) -> BusinessCalendar:
         """The engine calendar for ``code``: the admin-maintained row (with its closures) when
         there is one, else the shipped calendar; ValueError for an unknown code."""
-        from regulators.engine.calendars import builtin_calendar
 
         row = cls.objects.filter(code=code).prefetch_related("closures").first()
         return row.to_engine() if row is not None else builtin_calendar(code)
 
     def to_engine(self) -> BusinessCalendar:
-        from regulators.engine.calendars import BusinessCalendar, Closure
 
         closures = [
             Closure(day=c.day, confirmed=c.confirmed, label=c.label)
@@ -123,19 +122,26 @@ class CalendarClosure(models.Model):
         return f"{self.calendar.code} {self.day} {self.label}"
 
 
-class PeriodUnit(models.TextChoices):
-    HOURS = "h", _("clock hours")
-    CALENDAR_DAYS = "cd", _("calendar days")
-    BUSINESS_DAYS = "bd", _("business days")
-    MONTHS = "mo", _("months")
-    WITHOUT_DELAY = "none", _("without delay (no legal number)")
-
-
-class Confidence(models.TextChoices):
-    HIGH = "high", _("high")
-    MEDIUM = "medium", _("medium")
-    LOW = "low", _("low")
-    UNCONFIRMED = "unconfirmed", _("not confirmed")
+# Choices with translated labels for the engine's enums (regulators/engine/vocabulary.py): the
+# one vocabulary for units, precision and confidence; no second enum for the same thing.
+UNIT_CHOICES: list[tuple[str, Any]] = [
+    (Unit.HOURS.value, _("clock hours")),
+    (Unit.CALENDAR_DAYS.value, _("calendar days")),
+    (Unit.BUSINESS_DAYS.value, _("business days")),
+    (Unit.MONTHS.value, _("months")),
+    (Unit.WITHOUT_DELAY.value, _("without delay (no legal number)")),
+]
+PRECISION_CHOICES: list[tuple[str, Any]] = [
+    (Precision.EXACT.value, _("exact")),
+    (Precision.DATE.value, _("date only")),
+    (Precision.APPROXIMATE.value, _("approximate")),
+]
+CONFIDENCE_CHOICES: list[tuple[str, Any]] = [
+    (Confidence.HIGH.value, _("high")),
+    (Confidence.MEDIUM.value, _("medium")),
+    (Confidence.LOW.value, _("low")),
+    (Confidence.UNCONFIRMED.value, _("not confirmed")),
+]
 
 
 class ObligationQuerySet(models.QuerySet["Obligation"]):
@@ -171,7 +177,7 @@ class Obligation(models.Model):
     period_amount = models.PositiveIntegerField(
         _("period amount"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
-    period_unit = models.CharField(_("period unit"), max_length=4, choices=PeriodUnit.choices)
+    period_unit = models.CharField(_("period unit"), max_length=4, choices=UNIT_CHOICES)
     calendar = models.ForeignKey(
         Calendar, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("calendar")
     )
@@ -196,7 +202,7 @@ class Obligation(models.Model):
         _("internal target amount"), null=True, blank=True
     )
     internal_target_unit = models.CharField(
-        _("internal target unit"), max_length=4, choices=PeriodUnit.choices, blank=True
+        _("internal target unit"), max_length=4, choices=UNIT_CHOICES, blank=True
     )
     long_stop_hours = models.PositiveIntegerField(
         _("long stop (hours from awareness)"), null=True, blank=True
@@ -204,7 +210,7 @@ class Obligation(models.Model):
     roll_forward = models.BooleanField(_("roll forward to the next business day"), default=False)
     notes = models.TextField(_("notes"), blank=True)
     confidence = models.CharField(
-        _("confidence"), max_length=12, choices=Confidence.choices, default=Confidence.HIGH
+        _("confidence"), max_length=12, choices=CONFIDENCE_CHOICES, default=Confidence.HIGH
     )
     source = models.TextField(_("source"), blank=True)
     history = HistoricalRecords()
@@ -235,16 +241,15 @@ class Obligation(models.Model):
         return f"{self.code} v{self.version}"
 
     def clean(self) -> None:
-        from regulators.engine.applicability import validate_conditions
 
         errors: dict[str, list[str]] = {}
-        if self.period_unit == PeriodUnit.WITHOUT_DELAY and self.period_amount is not None:
+        if self.period_unit == Unit.WITHOUT_DELAY and self.period_amount is not None:
             errors.setdefault("period_amount", []).append(
                 str(_("A 'without delay' rule has no period amount."))
             )
-        if self.period_unit != PeriodUnit.WITHOUT_DELAY and not self.period_amount:
+        if self.period_unit != Unit.WITHOUT_DELAY and not self.period_amount:
             errors.setdefault("period_amount", []).append(str(_("A period amount is required.")))
-        if self.period_unit == PeriodUnit.BUSINESS_DAYS and self.calendar_id is None:
+        if self.period_unit == Unit.BUSINESS_DAYS and self.calendar_id is None:
             errors.setdefault("calendar", []).append(str(_("Business-day rules need a calendar.")))
         if self.effective_from and self.effective_to and self.effective_to <= self.effective_from:
             errors.setdefault("effective_to", []).append(str(_("The end must be after the start.")))
@@ -281,8 +286,6 @@ class Obligation(models.Model):
 
     def _trigger_kind_error(self) -> str:
         """A trigger kind outside the closed vocabulary would silently start no clock."""
-        from regulators.engine.catalogue import CODES, FILING_OF, TRIGGER_KINDS
-
         kind = self.trigger_kind or ""
         if kind.startswith(FILING_OF):
             source = kind.removeprefix(FILING_OF)
@@ -297,8 +300,6 @@ class Obligation(models.Model):
         )
 
     def to_spec(self) -> RuleSpec:
-        from regulators.engine.catalogue import trigger_labels
-        from regulators.engine.rules import RuleSpec, Unit
 
         try:
             label_en, label_ko = trigger_labels(self.trigger_kind)

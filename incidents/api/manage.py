@@ -21,14 +21,15 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from incidents import services, services_team
-from incidents.api import views
-from incidents.api.fields import (
+from common.api.fields import (
     AwareDateTimeField,
     NoUnknownFieldsMixin,
     StrictBooleanField,
     StrictCharField,
 )
+from common.roles import Action
+from incidents import services, services_team
+from incidents.api import views
 from incidents.api.serializers import (
     FilingOutput,
     IncidentOutput,
@@ -36,7 +37,6 @@ from incidents.api.serializers import (
     LegalEntityOutput,
 )
 from incidents.models import IncidentStatus, Membership
-from incidents.roles import Action
 
 # --- shapes -----------------------------------------------------------------------------------
 

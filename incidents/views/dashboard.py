@@ -11,9 +11,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from common.roles import Action, has_right
 from incidents.deadlines import REQUEST_CODE
 from incidents.models import DeadlineQuerySet, Incident, TimelineEvent
-from incidents.roles import Action, has_right
 from incidents.selectors import deadlines_visible_to, incidents_visible_to
 from incidents.views.figures import median_awareness_to_first_report, on_time_rate
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.roles import Action
 from incidents import services
 from incidents.deadlines import deadline_mark_not_applicable
 from incidents.forms import (
@@ -27,9 +28,8 @@ from incidents.forms import (
     RequestForm,
     StyledForm,
 )
-from incidents.models import Deadline, DeadlineStatus, EventKind, Incident, TimelineEvent
+from incidents.models import Deadline, EventKind, Incident, TimelineEvent
 from incidents.permissions import incident_for
-from incidents.roles import Action
 
 
 def viewer_zone() -> str:
@@ -197,20 +197,17 @@ def deadline_not_applicable(request: HttpRequest, reference: str, deadline_id: i
     )
     form = NotApplicableForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if deadline.status != DeadlineStatus.OPEN:
-            form.add_error(None, _("Only an open deadline can be marked not applicable."))
+        try:
+            deadline_mark_not_applicable(
+                deadline=deadline,
+                justification=form.cleaned_data["justification"],
+                marked_by=_user(request),
+            )
+        except ValidationError as exc:
+            form.apply_service_error(exc)
         else:
-            try:
-                deadline_mark_not_applicable(
-                    deadline=deadline,
-                    justification=form.cleaned_data["justification"],
-                    marked_by=_user(request),
-                )
-            except ValidationError as exc:
-                form.apply_service_error(exc)
-            else:
-                messages.success(request, _("Obligation marked not applicable."))
-                return _back_to(incident, f"deadline-{deadline.pk}")
+            messages.success(request, _("Obligation marked not applicable."))
+            return _back_to(incident, f"deadline-{deadline.pk}")
     return _render(
         request, incident, form, _("Mark an obligation not applicable"), deadline=deadline
     )

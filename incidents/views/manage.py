@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from common.roles import Action, has_right
 from incidents import services, services_team
 from incidents.applicability import deadlines_snapshot, describe_changes
 from incidents.forms_manage import AcknowledgementForm, EntityForm, StatusForm, TeamAddForm
@@ -27,10 +28,9 @@ from incidents.models import (
     Membership,
 )
 from incidents.permissions import incident_for
-from incidents.reminders.models import Reminder, ReminderState
-from incidents.reminders.services import INCIDENT_CLOSED
-from incidents.roles import Action, has_right
 from incidents.views.edit import _back_to, _render, _user, viewer_zone
+from reminders.models import Reminder, ReminderState
+from reminders.services import INCIDENT_CLOSED
 
 
 def _explain(request: HttpRequest, incident: Incident, before: dict, headline: str) -> None:  # type: ignore[type-arg]

@@ -17,11 +17,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.roles import Action, has_right
 from incidents import services
 from incidents.forms import StyledForm
 from incidents.forms_manage import CountFormSet, EntityFormSet, IncidentOpenForm
 from incidents.models import Incident
-from incidents.roles import Action, has_right
 from incidents.views.edit import _back_to, _user, viewer_zone
 
 # The fields of the first fieldset; the rest of IncidentOpenForm is the first event.

@@ -15,15 +15,16 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any, Final
 
-from .rules import RuleSpec, Unit
+from .rules import RuleSpec
+from .vocabulary import Confidence, Unit
 
 __all__ = [
     "CATALOGUE",
     "CODES",
-    "CONFIDENCE_LEVELS",
     "REGULATORS",
     "TRIGGER_KINDS",
     "CatalogueEntry",
+    "Confidence",
     "entries_for",
     "regulators",
     "trigger_labels",
@@ -46,8 +47,6 @@ TRIGGER_KINDS: Final[dict[str, tuple[str, str]]] = {
     "classification_major": ("classification as major", "주요 사고 분류"),
 }
 FILING_OF: Final = "filing_of:"
-
-CONFIDENCE_LEVELS: Final = ("high", "medium", "low", "unconfirmed")
 
 
 def trigger_labels(kind: str) -> tuple[str, str]:
@@ -75,7 +74,7 @@ class CatalogueEntry:
     trigger_kind: str
     conditions: Mapping[str, Any] | None = field(default=None, hash=False)
     notes: str = ""
-    confidence: str = "high"
+    confidence: str = Confidence.HIGH
     source: str = ""
 
     @property

@@ -20,12 +20,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 from functools import cache
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .calendars import ONE_DAY, BusinessCalendar, builtin_calendar
+from .vocabulary import Precision, Unit
 
 __all__ = [
     "END_OF_DAY",
@@ -46,20 +46,6 @@ __all__ = [
     "select_version",
     "zone",
 ]
-
-
-class Unit(StrEnum):
-    HOURS = "h"
-    CALENDAR_DAYS = "cd"
-    BUSINESS_DAYS = "bd"
-    MONTHS = "mo"
-    WITHOUT_DELAY = "none"
-
-
-class Precision(StrEnum):
-    EXACT = "exact"
-    DATE = "date"
-    APPROXIMATE = "approximate"
 
 
 END_OF_DAY: Final = time(23, 59, 59)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from audit.models import AuditEntry
-from incidents.exports.jsonio import export_json_bytes, import_json_bytes
+from exports.jsonio import export_json_bytes, import_json_bytes
 from incidents.models import (
     AffectedCountRevision,
     Deadline,
@@ -17,7 +17,7 @@ from incidents.models import (
     DeadlineStatus,
     TimelineEvent,
 )
-from incidents.reminders.models import Reminder, ReminderState
+from reminders.models import Reminder, ReminderState
 from tests.exports.test_json import _purge
 
 KST = ZoneInfo("Asia/Seoul")

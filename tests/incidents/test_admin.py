@@ -116,7 +116,9 @@ def test_overlapping_effective_periods_for_one_code_are_refused(admin_client, ca
     assert Obligation.objects.count() == before
 
 
-def test_unknown_rule_code_on_a_deadline_is_refused(admin_client, demo) -> None:
+def test_deadline_edit_in_admin_is_refused_even_with_an_unknown_rule_code(
+    admin_client, demo
+) -> None:
     deadline = Deadline.objects.filter(incident__reference="INC-2026-0002").first()
     url = reverse("admin:incidents_deadline_change", args=[deadline.pk])
     form = admin_client.get(url).context["adminform"].form
@@ -140,7 +142,8 @@ def test_unknown_rule_code_on_a_deadline_is_refused(admin_client, demo) -> None:
         }
     )
     response = admin_client.post(url, data)
-    assert "Unknown rule code" in response.content.decode()
+    # Deadlines are computed, so the admin shows them read-only: no edit reaches the row.
+    assert response.status_code == 403
     deadline.refresh_from_db()
     assert deadline.code != "no-such-rule"
 

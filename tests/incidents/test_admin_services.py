@@ -12,7 +12,7 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from incidents.admin_access import ADMIN_PERMISSIONS
 from incidents.models import AffectedCountRevision, Deadline, LegalEntity, TimelineEvent
-from incidents.reminders.models import Reminder, ReminderState
+from reminders.models import Reminder, ReminderState
 from tests.factories import UserFactory
 
 KST = ZoneInfo("Asia/Seoul")

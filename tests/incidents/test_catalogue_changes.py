@@ -13,11 +13,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from incidents import services
+from incidents import recompute, services
 from incidents.models import Deadline, DeadlineRecomputation, DeadlineStatus
-from incidents.reminders.models import Reminder, ReminderState
 from incidents.tasks import recompute_open_deadlines
 from regulators.models import Calendar, CalendarClosure, Obligation
+from reminders.models import Reminder, ReminderState
 from tests.factories import UserFactory
 
 NY = ZoneInfo("America/New_York")
@@ -76,15 +76,16 @@ def test_closure_added_in_admin_starts_the_recompute_task_on_commit_with_its_rea
     sec_incident, client, superuser, django_capture_on_commit_callbacks
 ) -> None:
     with (
-        mock.patch.object(recompute_open_deadlines, "delay") as delay,
+        mock.patch.object(recompute.current_app, "send_task") as send_task,
         django_capture_on_commit_callbacks(execute=True) as callbacks,
     ):
         response = _add_closure_in_admin(client, superuser)
         assert response.status_code == 302
-        delay.assert_not_called()  # nothing before the commit
+        send_task.assert_not_called()  # nothing before the commit
     assert callbacks
-    delay.assert_called_once_with(
-        reason="closure 2031-03-05 added to US-EDGAR", calendar="US-EDGAR"
+    send_task.assert_called_once_with(
+        recompute.RECOMPUTE_TASK,
+        kwargs={"reason": "closure 2031-03-05 added to US-EDGAR", "calendar": "US-EDGAR"},
     )
     # Until the task runs, the deadline is where it was.
     assert Deadline.objects.get(incident=sec_incident, code=CODE).due_at == DUE_BEFORE
@@ -138,12 +139,15 @@ def test_obligation_changed_through_the_api_starts_the_task_for_that_rule(
     api.force_authenticate(admin_user)
     row = Obligation.objects.filter(code=CODE).order_by("version").last()
     with (
-        mock.patch.object(recompute_open_deadlines, "delay") as delay,
+        mock.patch.object(recompute.current_app, "send_task") as send_task,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = api.patch(f"/api/v1/obligations/{row.pk}/", {"period_amount": 5}, format="json")
     assert response.status_code == 200, response.json()
-    delay.assert_called_once_with(reason=f"obligation {CODE} v{row.version} changed", rule=CODE)
+    send_task.assert_called_once_with(
+        recompute.RECOMPUTE_TASK,
+        kwargs={"reason": f"obligation {CODE} v{row.version} changed", "rule": CODE},
+    )
     recompute_open_deadlines(reason="obligation changed", rule=CODE)
     # Five business days: Tue 4 .. Mon 10 -> Mon 2031-03-10 17:30 EDT.
     assert Deadline.objects.get(incident=sec_incident, code=CODE).due_at == DUE_AFTER
@@ -176,3 +180,7 @@ def test_recompute_command_refuses_an_unknown_calendar_with_status_2(db) -> None
     with pytest.raises(CommandError, match="Unknown calendar") as excinfo:
         call_command("recompute_deadlines", "--calendar", "MARS")
     assert excinfo.value.returncode == 2
+
+
+def test_hook_names_the_real_task() -> None:
+    assert recompute_open_deadlines.name == recompute.RECOMPUTE_TASK

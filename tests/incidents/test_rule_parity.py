@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from incidents import deadlines as services_deadlines
 from incidents import services
-from incidents.models import AffectedCountRevision, TimelineEvent
+from incidents.models import AffectedCountRevision, Deadline, TimelineEvent
 from tests.conftest import add_korean_entity
 
 KST = ZoneInfo("Asia/Seoul")
@@ -147,3 +148,41 @@ def test_status_rule_is_the_services_in_the_admin_form_too(incident) -> None:
     form = IncidentAdminForm(instance=incident, data={"status": "contained"})
     form.is_valid()
     assert form.errors["status"] == service["status"]
+
+
+def test_filed_deadline_cannot_be_marked_not_applicable_by_any_door(
+    aware_incident, bob, client
+) -> None:
+    deadline = Deadline.objects.filter(incident=aware_incident, status="open").first()
+    services.filing_submit(
+        incident=aware_incident,
+        deadline=deadline,
+        recipient="KISA",
+        submitted_at=datetime(2026, 3, 2, 12, 0, tzinfo=KST),
+    )
+    deadline.refresh_from_db()
+    justification = "Not an ICT service provider after all, per counsel."
+    service = _service_errors(
+        lambda: services_deadlines.deadline_mark_not_applicable(
+            deadline=deadline, justification=justification, marked_by=bob
+        )
+    )
+    api = _api(bob).post(
+        f"/api/v1/incidents/{aware_incident.pk}/deadlines/{deadline.pk}/not-applicable/",
+        {"justification": justification},
+        format="json",
+    )
+    client.force_login(bob)
+    web = client.post(
+        reverse(
+            "deadline_not_applicable",
+            kwargs={"reference": aware_incident.reference, "deadline_id": deadline.pk},
+        ),
+        {"justification": justification},
+    )
+    assert api.status_code == 400
+    assert web.status_code == 400
+    assert api.json()["errors"]["justification"] == service["justification"]
+    assert web.context["form"].errors["justification"] == service["justification"]
+    deadline.refresh_from_db()
+    assert deadline.status == "filed"

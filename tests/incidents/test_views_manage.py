@@ -19,8 +19,8 @@ from incidents.models import (
     Membership,
     TimelineEvent,
 )
-from incidents.reminders.models import Reminder, ReminderState
-from incidents.reminders.services import reminders_sync_for
+from reminders.models import Reminder, ReminderState
+from reminders.services import reminders_sync_for
 from tests.factories import IncidentFactory, UserFactory
 
 KST = ZoneInfo("Asia/Seoul")

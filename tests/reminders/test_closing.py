@@ -13,11 +13,11 @@ from rest_framework.test import APIClient
 
 from incidents import services
 from incidents.models import Deadline, DeadlineStatus, IncidentStatus, Notification
-from incidents.reminders.models import Delivery, DeliveryState, ReminderState
-from incidents.reminders.sending import send_deliveries
-from incidents.reminders.services import reminders_sync_for
-from incidents.reminders.sweep import sweep
 from incidents.selectors import notifications_for
+from reminders.models import Delivery, DeliveryState, ReminderState
+from reminders.sending import send_deliveries
+from reminders.services import reminders_sync_for
+from reminders.sweep import sweep
 from tests.factories import UserFactory
 
 
