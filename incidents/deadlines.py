@@ -557,7 +557,8 @@ def deadline_mark_not_applicable(
         raise ValidationError(
             {"justification": _("A filed deadline cannot be marked not applicable.")}
         )
-    if deadline.status != DeadlineStatus.OPEN:
+    # Marking again (a better justification) is allowed; a superseded clock is gone.
+    if deadline.status not in (DeadlineStatus.OPEN, DeadlineStatus.NOT_APPLICABLE):
         raise ValidationError(
             {"justification": _("Only an open deadline can be marked not applicable.")}
         )
