@@ -10,6 +10,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from incidents.models import (
     Deadline,
@@ -312,3 +314,20 @@ def test_entities_of_another_incident_are_404(world, alice, client_for):
     )
     assert response.status_code == 404
     assert LegalEntity.objects.get(pk=entity.pk).role == ""
+
+
+def test_the_team_list_costs_the_same_queries_for_2_or_12_members(world, carol, client_for):
+    incident = world["incident"]
+    client = client_for(carol)
+    counts = []
+    for n in (2, 10):
+        for k in range(n):
+            user = UserFactory(username=f"member-{n}-{k}", role="viewer")
+            Membership.objects.create(incident=incident, user=user)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/api/v1/incidents/{incident.pk}/members/")
+        assert response.status_code == 200
+        assert len(response.json()) >= n + 1
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    assert counts[1] <= 12
