@@ -40,23 +40,14 @@ INCIDENT_PART = frozenset(
 
 
 class _Refused(Exception):
-    """A service refused one part; carries where to show it, so the transaction rolls back."""
+    """A service refused one part: raised through the transaction (so it rolls back) with the
+    form whose fields the refusal concerns."""
 
-    def __init__(self, form: Form | BaseFormSet, error: ValidationError, aliases: dict[str, str]):  # type: ignore[type-arg]
+    def __init__(self, form: StyledForm, error: ValidationError, aliases: dict[str, str]):
         super().__init__(str(error))
         self.form = form
         self.error = error
         self.aliases = aliases
-
-
-def _show(target: Form | BaseFormSet, error: ValidationError, aliases: dict[str, str]) -> None:  # type: ignore[type-arg]
-    if isinstance(target, StyledForm):
-        target.apply_service_error(error, aliases)
-    elif isinstance(target, BaseFormSet):
-        # A formset-wide refusal (no single row to blame).
-        target._non_form_errors = target.error_class(  # type: ignore[attr-defined]
-            [*target.non_form_errors(), *error.messages]
-        )
 
 
 def _filled(formset: BaseFormSet) -> list[StyledForm]:  # type: ignore[type-arg]
@@ -73,7 +64,7 @@ def _open(
     user = _user(request)
     data = form.cleaned_data
 
-    def attempt(target: Form, aliases: dict[str, str], call: Any, **kwargs: Any) -> Any:
+    def attempt(target: StyledForm, aliases: dict[str, str], call: Any, **kwargs: Any) -> Any:
         try:
             return call(**kwargs)
         except ValidationError as exc:
@@ -178,7 +169,7 @@ def incident_new(request: HttpRequest) -> HttpResponse:
             try:
                 incident = _open(request, form, entities, counts)
             except _Refused as refused:
-                _show(refused.form, refused.error, refused.aliases)
+                refused.form.apply_service_error(refused.error, refused.aliases)
             else:
                 messages.success(
                     request,
