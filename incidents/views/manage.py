@@ -115,6 +115,7 @@ def team(request: HttpRequest, reference: str) -> HttpResponse:
     action = Action.RECORD if request.method == "POST" else Action.VIEW
     incident = incident_for(request.user, reference=reference, action=action)
     form = TeamAddForm(request.POST if request.POST.get("op") == "add" else None)
+    refused = False
     if request.method == "POST":
         op = request.POST.get("op", "")
         try:
@@ -154,8 +155,10 @@ def team(request: HttpRequest, reference: str) -> HttpResponse:
                     )
                 return HttpResponseRedirect(_team_url(incident))
             else:
+                refused = True
                 messages.error(request, _("Unknown action."))
         except ValidationError as exc:
+            refused = True
             if op == "add":
                 form.apply_service_error(exc, {"user": "username"})
             else:
@@ -166,8 +169,8 @@ def team(request: HttpRequest, reference: str) -> HttpResponse:
         .select_related("user")
         .order_by("user__username")
     )
-    owner = User.objects.get(pk=incident.owner_id)
-    status = 400 if form.is_bound and form.errors else 200
+    owner = incident.owner  # joined by incident_for
+    status = 400 if refused or (form.is_bound and form.errors) else 200
     return render(
         request,
         "incidents/manage/team.html",
