@@ -81,4 +81,15 @@ def incident_status_change(
     return incident
 
 
-__all__ = ["MIN_REASON", "incident_owner_set", "incident_status_change"]
+@transaction.atomic
+def incident_reopen(*, incident: Incident, reason: str, changed_by: User | None = None) -> Incident:
+    """Reopen a closed incident (to "open"), with a reason. Only a closed incident can be
+    reopened: "reopen" on a contained one would otherwise quietly move it back to "open"."""
+    if incident.status != IncidentStatus.CLOSED:
+        raise ValidationError({"status": _("Only a closed incident can be reopened.")})
+    return incident_status_change(
+        incident=incident, status=IncidentStatus.OPEN, reason=reason, changed_by=changed_by
+    )
+
+
+__all__ = ["MIN_REASON", "incident_owner_set", "incident_reopen", "incident_status_change"]

@@ -98,9 +98,14 @@ class IncidentViewSet(views.IncidentViewSet):
     @extend_schema(request=ReasonInput, responses=IncidentOutput)
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: int) -> Response:
-        """Reopen a closed incident with a reason; the reminders of its open deadlines are
-        planned again."""
-        return self._move(IncidentStatus.OPEN)
+        """Reopen a closed incident with a reason (a 400 for one that is not closed); the
+        reminders of its open deadlines are planned again."""
+        incident = self.get_object()
+        data = self._valid(ReasonInput)
+        services_team.incident_reopen(
+            incident=incident, reason=data["reason"], changed_by=views._user(request)
+        )
+        return self._output(incident)
 
     def _move(self, target: str) -> Response:
         incident = self.get_object()

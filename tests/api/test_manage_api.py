@@ -331,3 +331,16 @@ def test_the_team_list_costs_the_same_queries_for_2_or_12_members(world, carol, 
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert counts[1] <= 12
+
+
+def test_only_a_closed_incident_can_be_reopened(world, alice, client_for):
+    incident = world["incident"]
+    incident.status = IncidentStatus.CONTAINED
+    incident.save()
+    response = client_for(alice).post(
+        f"/api/v1/incidents/{incident.pk}/reopen/", {"reason": "new facts came in"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]["status"] == ["Only a closed incident can be reopened."]
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.CONTAINED
