@@ -39,6 +39,18 @@ def otp_verified(user: Any) -> bool:
     return bool(is_verified()) if callable(is_verified) else False
 
 
+def _has_device(user: Any) -> bool:
+    from django_otp import user_has_device  # why here: django_otp needs the app registry ready
+
+    return bool(user_has_device(user))
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """/admin/login/ goes through the one sign-in page, with its second-factor step."""
+    next_url = request.GET.get("next") or reverse("admin:index")
+    return HttpResponseRedirect(f"{reverse('login')}?{urlencode({'next': next_url})}")
+
+
 def _exempt(path: str) -> bool:
     prefixes = getattr(settings, "OTP_EXEMPT_PATH_PREFIXES", [])
     return path.endswith(".ics") or any(path.startswith(prefix) for prefix in prefixes)
@@ -56,8 +68,14 @@ class OTPRequiredMiddleware:
             and user is not None
             and user.is_authenticated
             and not _exempt(path)
-            and (otp_required_for(user) or request.session.get("otp_pending"))
             and not otp_verified(user)
+            and (
+                otp_required_for(user)
+                or request.session.get("otp_pending")
+                # Whoever enrolled a device passes it, whatever page they signed in through
+                # (the admin's own login included).
+                or _has_device(user)
+            )
         ):
             if path.startswith("/api/"):
                 return JsonResponse(

@@ -73,6 +73,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 @admin.register(TokenScope)
 class TokenScopeAdmin(admin.ModelAdmin):
-    list_display = ["token", "read_only", "created_at"]
+    list_display = ["token", "read_only", "expires_at", "created_at"]
     list_filter = ["read_only"]
     raw_id_fields = ["token"]

@@ -1,4 +1,5 @@
 """API token scopes: a token marked read-only may only make safe (GET/HEAD/OPTIONS) requests.
+Expiry and the second-factor condition are checked by ``accounts.tokens``.
 
 Added to ``REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"]`` in settings, after IsAuthenticated.
 Views that set their own ``permission_classes`` must include ``TokenScopePermission`` too.

@@ -75,6 +75,12 @@ class TokenScope(models.Model):
         default=True,
         help_text=_("A read-only token gets 403 for POST, PUT, PATCH and DELETE."),
     )
+    expires_at = models.DateTimeField(
+        _("expires at"),
+        null=True,
+        blank=True,
+        help_text=_("After this time the token is refused with 401. Empty: no expiry."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

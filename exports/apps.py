@@ -8,3 +8,8 @@ class ExportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "exports"
     verbose_name = _("Exports")
+
+    def ready(self) -> None:
+        # Importing the module registers the PDF export's start-up checks (Pango, shipped font)
+        # and the worker-start log of them; it must run once the app registry is ready.
+        from exports import checks  # noqa: F401

@@ -133,13 +133,6 @@ def instant(dt: datetime | None, tz: ZoneInfo) -> str:
     return "" if dt is None else format_instant(dt.astimezone(tz))
 
 
-def offset_label(tz: ZoneInfo, at: datetime | None = None) -> str:
-    """'Asia/Seoul, UTC+09:00' (the offset now, or at ``at``): the zone stated in a header."""
-    moment = (at or timezone.now()).astimezone(tz)
-    off = moment.strftime("%z")
-    return f"{tz.key}, UTC{off[:3]}:{off[3:]}"
-
-
 def duration(seconds: int, language: str) -> str:
     td = timedelta(seconds=abs(seconds))
     return format_duration_ko(td) if language == "ko" else format_duration_en(td)
@@ -162,6 +155,12 @@ def verdict_text(
     if verdict == "late":
         late = duration(late_by_seconds or 0, language)
         return "late", f"지연 ({late})" if ko else f"late by {late}"
+    if verdict == "uncertain":
+        return "late", (
+            "불확실 (제출일만 알려짐, 기한 당일)"
+            if ko
+            else "uncertain (filed on the due date, time unknown)"
+        )
     if verdict == "no_legal_due":
         return "no-due", "법정 기한 없음 (지체 없이)" if ko else "no legal due time (without delay)"
     if due_at is not None and due_at < timezone.now():

@@ -25,6 +25,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import chain_head
+from common.zones import default_time_zone
 from exports.errors import ImportRejected
 from incidents.models import (
     AffectedCountRevision,
@@ -109,6 +110,16 @@ DEADLINE_TIMES = (
     "verdict_frozen_at",
 )
 FILING_FIELDS = ("recipient", "channel", "reference_number", "acknowledgement", "notes")
+# Added with date-only filings and withdrawal (issue 13/14): optional on import, so exports made
+# before them still load (as exact, not withdrawn).
+FILING_OPTIONAL = {"precision": "exact", "entered_tz": "", "withdrawal_reason": ""}
+
+
+def _filing_optional(f: dict[str, Any]) -> dict[str, Any]:
+    values = {name: f.get(name, default) for name, default in FILING_OPTIONAL.items()}
+    # Exports made before date-only filings: exact times, labelled with the default zone.
+    values["entered_tz"] = values["entered_tz"] or default_time_zone()
+    return values
 
 
 def _t(value: datetime | None) -> str | None:
@@ -173,7 +184,7 @@ def export_document(incident: Incident, *, exported_by: str) -> dict[str, Any]:
     deadline_key = _keys(deadlines, "D")
     filings = list(
         Filing.objects.filter(incident=incident)
-        .select_related("regulator", "submitted_by")
+        .select_related("regulator", "submitted_by", "withdrawn_by")
         .prefetch_related("documents__uploaded_by")
         .order_by("pk")
     )
@@ -233,6 +244,7 @@ def export_document(incident: Incident, *, exported_by: str) -> dict[str, Any]:
                 "key": deadline_key[d.pk],
                 **{name: getattr(d, name) for name in DEADLINE_FIELDS},
                 **{name: _t(getattr(d, name)) for name in DEADLINE_TIMES},
+                "filed_latest_at": _t(d.filed_latest_at),
                 "legal_entity": entity_key[d.legal_entity_id],
                 "trigger_key": "" if trigger_key_event(d) else d.trigger_key,
                 "trigger_key_event": trigger_key_event(d),
@@ -279,6 +291,9 @@ def export_document(incident: Incident, *, exported_by: str) -> dict[str, Any]:
             {
                 "key": f"F{n}",
                 **{name: getattr(f, name) for name in FILING_FIELDS},
+                **{name: getattr(f, name) for name in FILING_OPTIONAL},
+                "withdrawn_at": _t(f.withdrawn_at),
+                "withdrawn_by": who(f.withdrawn_by),
                 "deadline": deadline_key.get(f.deadline_id) if f.deadline_id else None,
                 "legal_entity": entity_key.get(f.legal_entity_id) if f.legal_entity_id else None,
                 "regulator": f.regulator.code if f.regulator else None,
@@ -491,6 +506,10 @@ class _Importer:
                 not_applicable_by=self.user(d["not_applicable_by"]),
                 **{name: d[name] for name in DEADLINE_FIELDS},
                 **{name: _parse_t(d[name], f"deadline {d['key']}") for name in DEADLINE_TIMES},
+                # Older exports: every filing then had an exact time (latest = first filed).
+                filed_latest_at=_parse_t(
+                    d.get("filed_latest_at", d["filed_at"]), f"deadline {d['key']}"
+                ),
             )
             for a in d["alternatives"]:
                 DeadlineAlternative.objects.create(
@@ -540,6 +559,9 @@ class _Importer:
                 submitted_by=self.user(f["submitted_by"]),
                 acknowledged_at=_parse_t(f["acknowledged_at"], "filing"),
                 **{name: f[name] for name in FILING_FIELDS},
+                **_filing_optional(f),
+                withdrawn_at=_parse_t(f.get("withdrawn_at"), "filing"),
+                withdrawn_by=self.user(f.get("withdrawn_by")),
             )
             Filing.objects.filter(pk=filing.pk).update(
                 recorded_at=_parse_t(f["recorded_at"], "filing")

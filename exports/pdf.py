@@ -1,25 +1,33 @@
 """The incident report as PDF, rendered by WeasyPrint from templates/exports/incident_report.html.
 
 WeasyPrint (and its Pango/HarfBuzz system libraries) is imported only here, when a PDF is made,
-so the rest of the site runs without them; a missing library or a missing Korean font raises
-``ExportUnavailable`` with what to install, never a PDF of empty boxes.
+so the rest of the site runs without them; a missing library raises ``ExportUnavailable`` with
+what to install (``exports.checks`` also warns at start). The Korean glyphs come from
+the font shipped in ``static/fonts/`` (a subset of Noto Sans CJK KR, see tools/fonts/), loaded
+through ``@font-face``, so the PDF never depends on a system CJK font; a system font named in
+``settings.EXPORT_PDF_FONT_FAMILY`` comes first when set.
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
-import subprocess
 from collections.abc import Callable
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from exports.checks import (
+    INSTALL_PANGO,
+    SHIPPED_FONT_FAMILY,
+    SHIPPED_FONT_FILES,
+    missing_pdf_libraries,
+    shipped_font_dir,
+)
 from exports.data import (
     CONFIDENCE,
     KIND_EN,
@@ -30,10 +38,8 @@ from exports.data import (
     report_context,
 )
 from exports.errors import ExportUnavailable
+from exports.fonts import unpacked_font
 from incidents.models import Incident
-
-INSTALL_FONT = "apt-get install fonts-noto-cjk"
-INSTALL_WEASYPRINT = "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
 
 Progress = Callable[[int], None]
 
@@ -114,40 +120,53 @@ def labels(language: str) -> dict[str, tuple[str, str]]:
     return {key: (en, ko) for key, (ko, en) in LABELS.items()}
 
 
-@lru_cache(maxsize=1)
-def korean_font_family() -> str | None:
-    """The family name of an installed font that covers Korean (fontconfig), or None."""
-    if shutil.which("fc-list") is None:
-        return None
-    try:
-        out = subprocess.run(
-            ["fc-list", ":lang=ko", "family"],  # noqa: S607
-            capture_output=True,
-            text=True,
-            timeout=20,
-            check=False,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    families = sorted({line.split(",")[0].strip() for line in out.splitlines() if line.strip()})
-    # Prefer a Korean-first sans face; any family fontconfig says covers Korean will do.
-    for preferred in ("Noto Sans CJK KR", "Noto Sans KR", "NanumGothic", "Nanum Gothic"):
-        if preferred in families:
-            return preferred
-    return families[0] if families else None
+def font_face_css() -> str:
+    """@font-face rules for the shipped Korean font: absolute file: URLs (no base URL needed) of
+    its OpenType copies (see exports/fonts.py)."""
+    rules = []
+    for weight, name in SHIPPED_FONT_FILES.items():
+        path = shipped_font_dir() / name
+        if not path.is_file():
+            raise ExportUnavailable(
+                _(
+                    "PDF export needs the Korean font shipped with Incident Clock, and %(path)s "
+                    "is missing from this installation. Restore it from the source release "
+                    "(or rebuild it with tools/fonts/make_korean_subset.sh)."
+                )
+                % {"path": path}
+            )
+        source = unpacked_font(path).as_uri()
+        rules.append(
+            f"@font-face {{ font-family: {css_string(SHIPPED_FONT_FAMILY)}; "
+            f'src: url({css_string(source)}) format("opentype"); '
+            f"font-weight: {weight}; font-style: normal; }}"
+        )
+    # Every value inside the rules went through css_string.
+    return mark_safe("\n  ".join(rules))  # noqa: S308  # nosec B308 B703
+
+
+def font_family_css() -> str:
+    """The font-family list: an optional system font first, then the shipped Korean font."""
+    families = [SHIPPED_FONT_FAMILY]
+    preferred = str(getattr(settings, "EXPORT_PDF_FONT_FAMILY", "") or "").strip()
+    if preferred:
+        families.insert(0, preferred)
+    # Each family is a css_string literal (the setting cannot end the string or the <style>).
+    return mark_safe(", ".join(css_string(f) for f in families))  # noqa: S308  # nosec B308 B703
 
 
 def _weasyprint() -> Any:
     try:
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: the Pango shared libraries are missing
+        missing = missing_pdf_libraries()
         raise ExportUnavailable(
             _(
                 "PDF export is not available on this server: WeasyPrint or its system libraries "
-                "are missing (%(error)s). Install them, e.g. `%(cmd)s` and `pip install "
+                "are missing (%(error)s). Install Pango, e.g. %(cmd)s, and `pip install "
                 "weasyprint`, then try again."
             )
-            % {"error": exc, "cmd": INSTALL_WEASYPRINT}
+            % {"error": ", ".join(missing) if missing else exc, "cmd": INSTALL_PANGO}
         ) from exc
     return weasyprint
 
@@ -196,7 +215,6 @@ def report_html(
     tz: ZoneInfo,
     language: str,
     exported_by: str,
-    font_family: str,
     as_of: datetime | None = None,
 ) -> str:
     context = report_context(
@@ -210,7 +228,8 @@ def report_html(
             "ko": language == "ko",
             "as_of": instant(context.as_of, tz),
             "events": _events(incident, tz, language),
-            "font_css": css_string(font_family),
+            "font_face_css": font_face_css(),
+            "font_css": font_family_css(),
             "footer_css": css_string(
                 f"{incident.reference} · {labels(language)['as_of'][0]} {instant(context.as_of, tz)}"
             ),
@@ -229,23 +248,12 @@ def pdf_bytes(
     progress: Progress | None = None,
 ) -> bytes:
     """The report as PDF bytes. ``progress`` (0-100) is called between the stages."""
-    family = korean_font_family()
-    if family is None:
-        raise ExportUnavailable(
-            _(
-                "PDF export needs a font with Korean (Hangul) glyphs, and this server has none "
-                "(`fc-list :lang=ko` lists nothing). Install one, e.g. `%(cmd)s`, then try again."
-            )
-            % {"cmd": INSTALL_FONT}
-        )
     weasyprint = _weasyprint()
     # WeasyPrint logs every page at INFO; a 1,000-page report would flood the worker log.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     report = (lambda p: progress(p)) if progress else (lambda p: None)
     report(5)
-    html = report_html(
-        incident, tz=tz, language=language, exported_by=exported_by, font_family=family
-    )
+    html = report_html(incident, tz=tz, language=language, exported_by=exported_by)
     report(30)
     document = weasyprint.HTML(string=html).render()
     report(80)

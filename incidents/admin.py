@@ -8,13 +8,18 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from incidents import services
+from incidents.filings import filing_submit, filing_withdraw
 from incidents.models import (
     AffectedCountRevision,
     Deadline,
@@ -28,6 +33,7 @@ from incidents.models import (
     Profile,
     TimelineEvent,
 )
+from incidents.references import validate_hand_given_reference
 
 
 class ServiceAdminMixin:
@@ -154,6 +160,16 @@ class IncidentAdminForm(forms.ModelForm):
             "extra_facts",
             "is_reconstruction",
         ]
+
+    def clean_reference(self) -> str:
+        # A reference typed in the admin follows the same rule as the API's (docs/api.md).
+        reference = str(self.cleaned_data["reference"])
+        if self.instance.pk is None or reference != self.instance.reference:
+            try:
+                validate_hand_given_reference(reference)
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict["reference"]) from exc
+        return reference
 
     def clean_status(self) -> str:
         status = str(self.cleaned_data["status"])
@@ -445,15 +461,125 @@ class FilingDocumentInline(admin.TabularInline):
         return False
 
 
+class FilingWithdrawAdminForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for withdrawal"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 @admin.register(Filing)
 class FilingAdmin(SimpleHistoryAdmin):
-    list_display = ["incident", "recipient", "submitted_at", "reference_number", "deadline"]
-    list_filter = ["regulator"]
+    """Filings are recorded through ``filing_submit`` (the earliest one decides the verdict).
+    Once recorded, what the verdict rests on (submission time, precision, zone, deadline) is
+    read-only; nothing is deleted: a filing recorded in error is withdrawn with a reason."""
+
+    list_display = [
+        "incident",
+        "recipient",
+        "submitted_at",
+        "precision",
+        "reference_number",
+        "deadline",
+        "withdrawn_at",
+    ]
+    list_filter = ["regulator", "precision"]
     search_fields = ["recipient", "reference_number", "incident__reference"]
     date_hierarchy = "submitted_at"
-    readonly_fields = ["recorded_at"]
+    readonly_fields = ["recorded_at", "withdrawn_at", "withdrawn_by", "withdrawal_reason"]
+    # Fixed once recorded: they decide the deadline's verdict.
+    frozen_fields = [
+        "incident",
+        "deadline",
+        "legal_entity",
+        "regulator",
+        "submitted_at",
+        "precision",
+        "entered_tz",
+        "submitted_by",
+    ]
     raw_id_fields = ["deadline", "incident", "legal_entity"]
     inlines = [FilingDocumentInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None:
+            return [*self.frozen_fields, *self.readonly_fields, "withdraw_link"]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Reverting to an old version would rewrite the frozen fields (or undo a withdrawal).
+        return True
+
+    @admin.display(description=_("withdraw"))
+    def withdraw_link(self, obj: Filing) -> str:
+        if obj.withdrawn_at is not None:
+            return "—"
+        url = reverse("admin:incidents_filing_withdraw", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Withdraw (recorded in error)"))
+
+    def save_model(self, request: HttpRequest, obj: Filing, form: Any, change: bool) -> None:
+        if change:
+            # Only the descriptive fields the form may change; never a stale copy of the rest.
+            obj.save(update_fields=[name for name in form.changed_data if name in form.fields])
+            return
+        created = filing_submit(
+            incident=obj.incident,
+            recipient=obj.recipient,
+            submitted_at=obj.submitted_at,
+            precision=obj.precision,
+            entered_tz=obj.entered_tz if "entered_tz" in form.changed_data else None,
+            deadline=obj.deadline,
+            legal_entity=obj.legal_entity,
+            regulator=obj.regulator,
+            channel=obj.channel,
+            reference_number=obj.reference_number,
+            acknowledged_at=obj.acknowledged_at,
+            acknowledgement=obj.acknowledgement,
+            notes=obj.notes,
+            submitted_by=request.user,  # type: ignore[arg-type]
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
+
+    def get_urls(self) -> list[Any]:
+        extra = [
+            path(
+                "<int:filing_id>/withdraw/",
+                self.admin_site.admin_view(self.withdraw_view),
+                name="incidents_filing_withdraw",
+            )
+        ]
+        return [*extra, *super().get_urls()]
+
+    def withdraw_view(self, request: HttpRequest, filing_id: int) -> HttpResponse:
+        filing = get_object_or_404(Filing, pk=filing_id)
+        if not self.has_change_permission(request, filing):
+            raise PermissionDenied
+        form = FilingWithdrawAdminForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                filing_withdraw(
+                    filing=filing,
+                    reason=form.cleaned_data["reason"],
+                    withdrawn_by=request.user,  # type: ignore[arg-type]
+                )
+            except ValidationError as exc:
+                form.add_error("reason", exc.messages)
+            else:
+                self.message_user(request, _("Filing withdrawn; the verdict was recomputed."))
+                return HttpResponseRedirect(
+                    reverse("admin:incidents_filing_change", args=[filing.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": filing,
+            "form": form,
+            "title": _("Withdraw a filing"),
+        }
+        return TemplateResponse(request, "admin/incidents/filing/withdraw.html", context)
 
 
 @admin.register(Profile)

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incidents.concurrency import check_version, lock, lock_incident
 from incidents.models import (
     AffectedCountRevision,
     Applicability,
@@ -52,6 +53,8 @@ LATEST_FILING_CHAINS = {"eu-dora-final"}
 VERDICT_ON_TIME = "on_time"
 VERDICT_LATE = "late"
 VERDICT_NO_LEGAL_DUE = "no_legal_due"
+# A date-only filing on the due date: on time or late depending on the hour nobody recorded.
+VERDICT_UNCERTAIN = "uncertain"
 
 
 @dataclass
@@ -86,11 +89,20 @@ def _root_id(event: TimelineEvent, by_id: dict[int, TimelineEvent]) -> int:
     return current.pk
 
 
-def verdict_for(due_at: datetime | None, filed_at: datetime) -> tuple[str, int | None]:
+def verdict_for(
+    due_at: datetime | None, filed_at: datetime, filed_latest_at: datetime | None = None
+) -> tuple[str, int | None]:
+    """Verdict and earliest possible lateness (seconds) of a filing made in
+    [filed_at, filed_latest_at) -- one instant when the time is exact (latest = filed_at)."""
     if due_at is None:
         return VERDICT_NO_LEGAL_DUE, None
     late = int((filed_at - due_at).total_seconds())
-    return (VERDICT_LATE, late) if late > 0 else (VERDICT_ON_TIME, late)
+    latest = filed_latest_at if filed_latest_at is not None else filed_at
+    if late > 0:
+        return VERDICT_LATE, late
+    if latest > due_at:
+        return VERDICT_UNCERTAIN, late
+    return VERDICT_ON_TIME, late
 
 
 class Facts(dict[str, object]):
@@ -176,7 +188,7 @@ def _compute_all(incident: Incident, scope: Scope) -> list[_Computed]:
         return []
     counts = current_counts(incident)
     filings = list(
-        Filing.objects.filter(incident=incident, deadline__isnull=False)
+        Filing.objects.filter(incident=incident, deadline__isnull=False, withdrawn_at__isnull=True)
         .select_related("deadline")
         .order_by("submitted_at", "id")
     )
@@ -217,7 +229,9 @@ def _compute_all(incident: Incident, scope: Scope) -> list[_Computed]:
                 chain = [f for f in entity_filings if f.deadline and f.deadline.code == source_code]
                 if chain:
                     filing = chain[-1] if code in LATEST_FILING_CHAINS else chain[0]
-                    clocks.append(("", None, Trigger(at=filing.submitted_at), [], {}))
+                    # A date-only filing starts the next clock with date-only precision.
+                    at = Trigger(at=filing.submitted_at, precision=Precision(filing.precision))
+                    clocks.append(("", None, at, [], {}))
             else:
                 kinds = TRIGGER_EVENT_KINDS.get(trigger_kind, ())
                 candidates = [e for e in entity_events if e.kind in kinds]
@@ -388,6 +402,9 @@ def deadlines_schedule_for(
     scope = scope or Scope.everything()
     if scope.is_empty:
         return []
+    # Every write to an incident recomputes here: the incident row lock serialises them, so no
+    # recomputation saves a stale copy over a concurrent one (or over a "not applicable").
+    lock_incident(incident)
     computed = _compute_all(incident, scope)
     existing = {
         (d.legal_entity_id, d.code, d.trigger_key): d
@@ -421,7 +438,7 @@ def deadlines_schedule_for(
         _apply(deadline, item)
         if deadline.filed_at is not None:
             deadline.verdict, deadline.late_by_seconds = verdict_for(
-                deadline.due_at, deadline.filed_at
+                deadline.due_at, deadline.filed_at, deadline.filed_latest_at
             )
         if before is None or before != _state(deadline):
             deadline.save()
@@ -500,7 +517,7 @@ def _sync_alternatives(deadline: Deadline, item: _Computed) -> None:
     for basis, event, result in item.alternatives:
         verdict, late = ("", None)
         if deadline.filed_at is not None:
-            verdict, late = verdict_for(result.due_at, deadline.filed_at)
+            verdict, late = verdict_for(result.due_at, deadline.filed_at, deadline.filed_latest_at)
         values: dict[str, Any] = {
             "trigger_event_id": event.pk,
             "trigger_at": event.occurred_at,
@@ -526,39 +543,23 @@ def _has_alternatives(deadline: Deadline) -> bool:
 
 
 @transaction.atomic
-def deadline_record_filing(*, deadline: Deadline, filing: Filing) -> Deadline:
-    """The first filing answering a deadline freezes its verdict; later ones are kept as well."""
-    if deadline.filed_at is None:
-        deadline.filed_at = filing.submitted_at
-        deadline.verdict, deadline.late_by_seconds = verdict_for(
-            deadline.due_at, filing.submitted_at
-        )
-        deadline.verdict_frozen_at = timezone.now()
-        if deadline.status == DeadlineStatus.OPEN:
-            deadline.status = DeadlineStatus.FILED
-        deadline.save()
-        for alternative in deadline.alternatives.all():
-            alternative.verdict, alternative.late_by_seconds = verdict_for(
-                alternative.due_at, filing.submitted_at
-            )
-            alternative.save(update_fields=["verdict", "late_by_seconds"])
-    reminders_sync(deadlines=[deadline])
-    return deadline
-
-
-@transaction.atomic
 def deadline_mark_not_applicable(
-    *, deadline: Deadline, justification: str, marked_by: User
+    *,
+    deadline: Deadline,
+    justification: str,
+    marked_by: User,
+    expected_version: str | None = None,
 ) -> Deadline:
+    """Mark an *open* deadline not applicable. Re-reads the row under lock and saves only the
+    fields it changes, so it never puts back a due time recomputed meanwhile."""
     if not justification.strip():
         raise ValidationError({"justification": _("A justification is required.")})
-    # The rule for every door (the web page and the API used to disagree about it).
-    if deadline.status == DeadlineStatus.FILED:
-        raise ValidationError(
-            {"justification": _("A filed deadline cannot be marked not applicable.")}
-        )
-    # Marking again (a better justification) is allowed; a superseded clock is gone.
-    if deadline.status not in (DeadlineStatus.OPEN, DeadlineStatus.NOT_APPLICABLE):
+    # The rule for every door (the web page and the API used to disagree about it): only an
+    # open clock; a filed, superseded or already not-applicable one keeps its record.
+    lock_incident(deadline.incident_id)
+    deadline = lock(Deadline, deadline.pk)
+    check_version(deadline, expected_version)
+    if deadline.status != DeadlineStatus.OPEN:
         raise ValidationError(
             {"justification": _("Only an open deadline can be marked not applicable.")}
         )
@@ -566,6 +567,14 @@ def deadline_mark_not_applicable(
     deadline.not_applicable_reason = justification.strip()
     deadline.not_applicable_by = marked_by  # type: ignore[assignment]
     deadline.not_applicable_at = timezone.now()
-    deadline.save()
+    deadline.save(
+        update_fields=[
+            "status",
+            "not_applicable_reason",
+            "not_applicable_by",
+            "not_applicable_at",
+            "updated_at",
+        ]
+    )
     reminders_sync(deadlines=[deadline])
     return deadline

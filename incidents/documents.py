@@ -22,11 +22,12 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -187,3 +188,55 @@ def filing_document_attach(
         document.file.delete(save=False)
         raise
     return document
+
+
+# Room for the multipart boundaries and the other form fields around one file.
+MULTIPART_OVERHEAD = 64 * 1024
+UPLOAD_REFUSED_ATTR = "upload_refused_too_large"
+
+
+class SizeLimitedUploadHandler(FileUploadHandler):
+    """First in FILE_UPLOAD_HANDLERS: refuses a file larger than DOCUMENT_MAX_UPLOAD_BYTES while
+    it streams in. A request whose Content-Length already says it is too large has its file
+    skipped before a single byte is buffered; otherwise the file is dropped at the first chunk
+    past the limit, before that chunk reaches the memory or temporary-file handler. The form
+    fields (CSRF token included) are still parsed, so the page can say why."""
+
+    def handle_raw_input(
+        self,
+        input_data: Any,
+        META: Any,
+        content_length: int,
+        boundary: Any,
+        encoding: str | None = None,
+    ) -> None:
+        self.limit = int(settings.DOCUMENT_MAX_UPLOAD_BYTES)
+        self.request_too_large = content_length > self.limit + MULTIPART_OVERHEAD
+        self.received = 0
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+        if getattr(self, "request_too_large", False):
+            self._refuse()
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > getattr(self, "limit", settings.DOCUMENT_MAX_UPLOAD_BYTES):
+            self._refuse()
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the next handler builds the file
+
+    def _refuse(self) -> None:
+        if self.request is not None:
+            setattr(self.request, UPLOAD_REFUSED_ATTR, True)
+        raise SkipFile()
+
+
+def too_large_message() -> str:
+    limit = settings.DOCUMENT_MAX_UPLOAD_BYTES
+    return _("The file is too large (the limit is %(limit)s MB).") % {
+        "limit": f"{limit / 1048576:.0f}"
+    }

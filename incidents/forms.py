@@ -18,6 +18,7 @@ from incidents.models import (
     Deadline,
     DeadlineStatus,
     EventKind,
+    FilingPrecision,
     Incident,
     IncidentStatus,
     LegalEntity,
@@ -294,8 +295,18 @@ class FilingForm(StyledForm):
         help_text=_("Leave empty to use the deadline's regulator."),
     )
     submitted_date = _date_field(_("Submitted (date)"))
-    submitted_time = _time_field(_("Submitted (time)"))
+    submitted_time = _time_field(_("Submitted (time)"), required=False)
     submitted_tz = _zone_field(_("Time zone"))
+    precision = forms.ChoiceField(
+        label=_("Precision"),
+        choices=FilingPrecision.choices,
+        initial=FilingPrecision.EXACT,
+        required=False,  # left out: an exact time
+        help_text=_(
+            "“Date only” when only the day is known (in the zone above; use the regulator's "
+            "zone). On the due date the verdict stays “uncertain” until the time is recorded."
+        ),
+    )
     channel = forms.CharField(label=_("Channel"), max_length=100, required=False)
     reference_number = forms.CharField(label=_("Reference number"), max_length=100, required=False)
     notes = forms.CharField(
@@ -314,13 +325,15 @@ class FilingForm(StyledForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("submitted_date") and data.get("submitted_time") and data.get("submitted_tz"):
-            try:
-                data["submitted_at"] = local_instant(
-                    data["submitted_date"], data["submitted_time"], data["submitted_tz"]
-                )
-            except ValidationError as exc:
-                self.add_error("submitted_time", exc)
+        data["precision"] = data.get("precision") or FilingPrecision.EXACT
+        combine_instant(
+            self,
+            data,
+            day="submitted_date",
+            clock="submitted_time",
+            zone="submitted_tz",
+            target="submitted_at",
+        )
         deadline = data.get("deadline")
         if not data.get("recipient"):
             if deadline is not None and deadline.regulator is not None:
@@ -332,7 +345,26 @@ class FilingForm(StyledForm):
         return data
 
 
-class NotApplicableForm(StyledForm):
+class VersionedForm(StyledForm):
+    """Carries the version of the row being changed (hidden): a write over a newer version is
+    refused with "changed by someone else since you opened it" (incidents/concurrency.py)."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class FilingWithdrawForm(StyledForm):
+    reason = forms.CharField(
+        label=_("Reason for withdrawal"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Why this filing was recorded in error. It stays in the record, marked withdrawn; "
+            "the deadline's verdict is recomputed from the remaining filings."
+        ),
+    )
+
+
+class NotApplicableForm(VersionedForm):
     justification = forms.CharField(
         label=_("Justification"),
         widget=forms.Textarea(attrs={"rows": 4}),

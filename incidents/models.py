@@ -10,6 +10,7 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -27,6 +28,15 @@ from incidents.querysets import DeadlineQuerySet, TimelineEventQuerySet
 from regulators.engine.vocabulary import Confidence, Precision
 from regulators.models import CONFIDENCE_CHOICES, PRECISION_CHOICES, Obligation, Regulator
 from regulators.validators import validate_time_zone
+
+# One pattern for hand-given references (docs/api.md); the automatic ones are INC-<year>-<n>,
+# n zero-padded to at least four digits and growing past 9,999 (incidents/references.py).
+REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,19}$"
+validate_reference_shape = RegexValidator(
+    REFERENCE_PATTERN,
+    _("Use 1 to 20 letters, digits and hyphens, starting with a letter or a digit."),
+    code="invalid_reference",
+)
 
 
 class Profile(models.Model):
@@ -53,7 +63,17 @@ class Profile(models.Model):
 class Incident(models.Model):
     """A security or privacy incident and the facts that decide which laws apply."""
 
-    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    reference = models.CharField(
+        _("reference"),
+        max_length=20,
+        unique=True,
+        validators=[validate_reference_shape],
+        help_text=_(
+            "Leave empty for the next INC-<year>-NNNN (four digits or more). A hand-given "
+            "reference is 1 to 20 letters, digits and hyphens; it may take the INC-<year>-NNNN "
+            "shape only for a number not yet used."
+        ),
+    )
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"), blank=True)
     severity = models.CharField(
@@ -320,6 +340,9 @@ class Deadline(models.Model):
     # Verdict frozen at filing: later catalogue or calendar edits never rewrite it.
     filed_at = models.DateTimeField(_("first filed"), null=True, blank=True)
     late_by_seconds = models.BigIntegerField(_("late by (seconds)"), null=True, blank=True)
+    # Latest possible time of the first filing: equals filed_at unless the earliest filing is
+    # known only by its date (then the verdict may be "uncertain").
+    filed_latest_at = models.DateTimeField(_("first filed, at the latest"), null=True, blank=True)
     verdict = models.CharField(_("verdict"), max_length=20, blank=True)
     verdict_frozen_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -413,8 +436,19 @@ class DeadlineRecomputation(models.Model):
         return f"{self.deadline_id}: {self.old_due_at} -> {self.new_due_at}"
 
 
+class FilingPrecision(models.TextChoices):
+    """How well a filing's submission time is known (the ``exact``/``date`` subset of events')."""
+
+    EXACT = "exact", _("exact")
+    DATE = "date", _("date only")
+
+
 class Filing(models.Model):
-    """A report or notice actually submitted; several filings may answer one deadline."""
+    """A report or notice actually submitted; several filings may answer one deadline.
+
+    Never deleted: a filing recorded in error is withdrawn with a reason (``withdrawn_at``) and
+    the deadline's verdict is recomputed from the remaining filings (incidents/filings.py).
+    """
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="filings")
     deadline = models.ForeignKey(
@@ -427,7 +461,22 @@ class Filing(models.Model):
         Regulator, on_delete=models.PROTECT, null=True, blank=True, related_name="filings"
     )
     recipient = models.CharField(_("recipient"), max_length=200)
-    submitted_at = models.DateTimeField(_("submitted at"))
+    submitted_at = models.DateTimeField(
+        _("submitted at"), help_text=_("For a date-only filing: 00:00 that day in its zone.")
+    )
+    precision = models.CharField(
+        _("precision"),
+        max_length=12,
+        choices=FilingPrecision.choices,
+        default=FilingPrecision.EXACT,
+    )
+    entered_tz = models.CharField(
+        _("time zone entered in"),
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=_("The zone whose calendar day a date-only filing names."),
+    )
     channel = models.CharField(_("channel"), max_length=100, blank=True)
     reference_number = models.CharField(_("reference number"), max_length=100, blank=True)
     submitted_by = models.ForeignKey(
@@ -437,6 +486,11 @@ class Filing(models.Model):
     acknowledgement = models.CharField(_("acknowledgement"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=500, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -479,6 +533,7 @@ class FilingDocument(models.Model):
 
 
 __all__ = [
+    "REFERENCE_PATTERN",
     "STATUS_TRANSITIONS",
     "AffectedCountRevision",
     "Applicability",
@@ -490,12 +545,14 @@ __all__ = [
     "EventKind",
     "Filing",
     "FilingDocument",
+    "FilingPrecision",
     "Incident",
     "IncidentStatus",
     "LegalEntity",
     "Membership",
     "Notification",
     "Profile",
+    "ReferenceCounter",
     "Severity",
     "TimelineEvent",
     "TimelineEventQuerySet",
@@ -529,3 +586,7 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.title}"
+
+
+# The per-year reference counter lives in its own module (incidents/references.py uses it).
+from incidents.counters import ReferenceCounter  # noqa: E402

@@ -22,9 +22,6 @@ class DeadlineQuerySet(models.QuerySet["Deadline"]):
     def open(self) -> DeadlineQuerySet:
         return self.filter(status=DeadlineStatus.OPEN)
 
-    def due_by(self, when: object) -> DeadlineQuerySet:
-        return self.open().filter(due_at__lte=when)
-
     def by_urgency(self) -> DeadlineQuerySet:
         # Soonest legal due time first; "without delay" (no due time) after those with one.
         return self.order_by(models.F("due_at").asc(nulls_last=True), "id")

@@ -11,18 +11,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from incidents.concurrency import check_version, lock_incident
 from incidents.models import EventKind, Incident, IncidentStatus
 from incidents.services import incident_set_status, membership_add, timeline_event_record
 
 
 @transaction.atomic
 def incident_owner_set(
-    *, incident: Incident, owner: User, changed_by: User | None = None
+    *,
+    incident: Incident,
+    owner: User,
+    changed_by: User | None = None,
+    expected_version: str | None = None,
 ) -> Incident:
     """Hand the incident to ``owner``. The new owner becomes a member and the previous owner
-    stays one, so nobody loses sight of the incident by a transfer."""
+    stays one, so nobody loses sight of the incident by a transfer. Returns the incident as
+    written (re-read under the incident lock)."""
     if not owner.is_active:
         raise ValidationError({"owner": _("That account is disabled.")})
+    incident = lock_incident(incident)
+    check_version(incident, expected_version)
     if owner.pk == incident.owner_id:
         return incident
     previous = incident.owner
@@ -53,11 +61,20 @@ MIN_REASON = 5
 
 @transaction.atomic
 def incident_status_change(
-    *, incident: Incident, status: str, reason: str, changed_by: User | None = None
+    *,
+    incident: Incident,
+    status: str,
+    reason: str,
+    changed_by: User | None = None,
+    expected_version: str | None = None,
 ) -> Incident:
     """Change the status with a reason kept in the chronology (a note event). Closing and
     reopening need a reason; the move itself and what it does to reminders is
-    ``incident_set_status``'s. Asking for the status the incident already has does nothing."""
+    ``incident_set_status``'s. Asking for the status the incident already has does nothing.
+    Returns the incident as written (re-read under the incident lock)."""
+    # Judge the reason against the committed status, as incident_set_status judges the move.
+    incident = lock_incident(incident)
+    check_version(incident, expected_version)
     reason = (reason or "").strip()
     previous = incident.status
     if status == previous:
@@ -68,7 +85,7 @@ def incident_status_change(
         raise ValidationError(
             {"reason": _("Say why (at least %(n)d characters).") % {"n": MIN_REASON}}
         )
-    incident_set_status(incident=incident, status=status, changed_by=changed_by)
+    incident = incident_set_status(incident=incident, status=status, changed_by=changed_by)
     timeline_event_record(
         incident=incident,
         kind=EventKind.NOTE,
@@ -82,9 +99,17 @@ def incident_status_change(
 
 
 @transaction.atomic
-def incident_reopen(*, incident: Incident, reason: str, changed_by: User | None = None) -> Incident:
+def incident_reopen(
+    *,
+    incident: Incident,
+    reason: str,
+    changed_by: User | None = None,
+    expected_version: str | None = None,
+) -> Incident:
     """Reopen a closed incident (to "open"), with a reason. Only a closed incident can be
     reopened: "reopen" on a contained one would otherwise quietly move it back to "open"."""
+    incident = lock_incident(incident)
+    check_version(incident, expected_version)
     if incident.status != IncidentStatus.CLOSED:
         raise ValidationError({"status": _("Only a closed incident can be reopened.")})
     return incident_status_change(

@@ -38,6 +38,11 @@ urlpatterns = [
     path("incidents/<str:reference>/counts/new/", views.count_new, name="count_new"),
     path("incidents/<str:reference>/filings/new/", views.filing_new, name="filing_new"),
     path(
+        "incidents/<str:reference>/filings/<int:filing_id>/withdraw/",
+        views.filing_withdraw,
+        name="filing_withdraw",
+    ),
+    path(
         "incidents/<str:reference>/deadlines/<int:deadline_id>/not-applicable/",
         views.deadline_not_applicable,
         name="deadline_not_applicable",

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,11 +26,11 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
 from incidents.models import Deadline, Incident, Profile
 from regulators.engine.rules import format_duration_en, format_duration_ko
 from reminders.models import Delivery, Reminder, WebhookEndpoint
+from reminders.webhook_guard import RefusedDestination, guarded_request
 
 logger = logging.getLogger(__name__)
 
@@ -340,21 +339,29 @@ def _require_http(url: str) -> None:
 
 
 def webhook_send(endpoint: WebhookEndpoint, delivery: Delivery, payload: dict[str, Any]) -> None:
+    """POST to the endpoint at an address checked after DNS resolution (incidents/
+    webhook_guard.py); a non-public address or a redirect is a permanent failure."""
     _require_http(endpoint.url)
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-    request = urllib.request.Request(  # noqa: S310  (admin-configured http(s) URL)
-        endpoint.url, data=body, headers=_headers(endpoint, str(delivery.pk), body), method="POST"
-    )
     timeout = float(getattr(settings, "REMINDER_WEBHOOK_TIMEOUT", 10))
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310  # nosec B310
-            response.read(1024)
-    except urllib.error.HTTPError as exc:
-        if exc.code in (408, 425, 429) or exc.code >= 500:
-            raise TransientError(f"HTTP {exc.code}") from exc
-        raise PermanentError(f"HTTP {exc.code}") from exc
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        status, _body = guarded_request(
+            "POST",
+            endpoint.url,
+            body=body,
+            headers=_headers(endpoint, str(delivery.pk), body),
+            timeout=timeout,
+        )
+    except RefusedDestination as exc:
+        raise PermanentError(str(exc)) from exc
+    except (OSError, TimeoutError, http.client.HTTPException) as exc:
         raise TransientError(str(exc)) from exc
+    if 300 <= status < 400:
+        raise PermanentError(f"HTTP {status}: redirects are not followed")
+    if status in (408, 425, 429) or status >= 500:
+        raise TransientError(f"HTTP {status}")
+    if status >= 400:
+        raise PermanentError(f"HTTP {status}")
 
 
 def webhook_confirm(endpoint: WebhookEndpoint, delivery: Delivery) -> bool | None:
@@ -366,19 +373,11 @@ def webhook_confirm(endpoint: WebhookEndpoint, delivery: Delivery) -> bool | Non
     url = f"{endpoint.status_url}{separator}{query}"
     try:
         _require_http(url)
-    except PermanentError:
+        status, _body = guarded_request(
+            "GET", url, body=None, headers=_headers(endpoint, str(delivery.pk), b""), timeout=10
+        )
+    except (PermanentError, RefusedDestination, OSError, http.client.HTTPException):
         return None  # cannot ask: treat as unknown, like a receiver without a status URL
-    request = urllib.request.Request(  # noqa: S310
-        url, headers=_headers(endpoint, str(delivery.pk), b""), method="GET"
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310  # nosec B310
-            return bool(response.status == 200)
-    except urllib.error.HTTPError as exc:
-        return False if exc.code == 404 else None
-    except (urllib.error.URLError, OSError, TimeoutError):
-        return None
-
-
-def now() -> datetime:
-    return timezone.now()
+    if status == 200:
+        return True
+    return False if status == 404 else None

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from incidents.models import Deadline, Notification
 from regulators.models import Obligation
 from reminders.policy import PolicyError, parse_policy
+from reminders.webhook_guard import validate_webhook_url
 
 
 def default_offsets() -> list[str]:
@@ -175,9 +176,15 @@ class WebhookEndpoint(models.Model):
     """
 
     name = models.CharField(_("name"), max_length=100)
-    url = models.URLField(_("URL"), max_length=500)
+    # Public addresses only (reminders/webhook_guard.py); checked again at each send.
+    url = models.URLField(_("URL"), max_length=500, validators=[validate_webhook_url])
     secret = models.CharField(_("signing secret"), max_length=200)
-    status_url = models.URLField(_("status URL (optional)"), max_length=500, blank=True)
+    status_url = models.URLField(
+        _("status URL (optional)"),
+        max_length=500,
+        blank=True,
+        validators=[validate_webhook_url],
+    )
     active = models.BooleanField(_("active"), default=True)
     overdue_only = models.BooleanField(_("only overdue reminders and escalations"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)

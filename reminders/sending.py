@@ -77,11 +77,13 @@ def with_db_retry(action: Callable[[], T], *, what: str) -> T:
             pause = min(pause * 2, 3.0)
 
 
-_relaxed: set[int] = set()
+def relax_this_commit() -> None:
+    """Let the commit of the current transaction return before its WAL flush (PostgreSQL).
 
-
-def relax_commits() -> None:
-    """Let this worker's commits return without waiting for the WAL flush (PostgreSQL).
+    Called first thing inside the transactions that mark deliveries sent, and nowhere else.
+    ``SET LOCAL`` ends with the transaction, so the worker's connection (kept for CONN_MAX_AGE and
+    reused by its next tasks: exports, audit writes) is back to synchronous commits right after.
+    Only for an outermost transaction: inside a caller's one it would relax the caller's commit.
 
     A killed *worker* loses nothing by it: the server has the commit. A crashed *database
     server* may lose the last fraction of a second of commits, always a suffix of them, and never
@@ -89,15 +91,10 @@ def relax_commits() -> None:
     row "sending" with attempts >= 1, and the retry asks the sink before sending again.
     Waiting for the flush on every "sent" mark costs ~10 ms each: 17 minutes for 100,000.
     """
-    if connection.vendor != "postgresql":
-        return
-    connection.ensure_connection()
-    raw = id(connection.connection)
-    if raw in _relaxed:
+    if connection.vendor != "postgresql" or len(connection.atomic_blocks) != 1:
         return
     with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
-    _relaxed.add(raw)
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def durable_commit() -> None:
@@ -162,19 +159,20 @@ class _Batch:
         pending, self.unmarked = self.unmarked, []
 
         def _mark() -> int:
-            relax_commits()
             now = timezone.now()
             count = 0
-            for confirmed in (False, True):
-                ids = [pk for pk, flag in pending if flag is confirmed]
-                if ids:
-                    count += Delivery.objects.filter(pk__in=ids, claim_token=self.token).update(
-                        state=DeliveryState.SENT,
-                        sent_at=now,
-                        lease_until=None,
-                        last_error="",
-                        confirmed_after_interruption=confirmed,
-                    )
+            with transaction.atomic():
+                relax_this_commit()
+                for confirmed in (False, True):
+                    ids = [pk for pk, flag in pending if flag is confirmed]
+                    if ids:
+                        count += Delivery.objects.filter(pk__in=ids, claim_token=self.token).update(
+                            state=DeliveryState.SENT,
+                            sent_at=now,
+                            lease_until=None,
+                            last_error="",
+                            confirmed_after_interruption=confirmed,
+                        )
             return count
 
         marked = with_db_retry(_mark, what="recording sent deliveries")
@@ -227,9 +225,9 @@ def _stale_reason(delivery: Delivery) -> str | None:
 def claim(ids: list[str], *, now: datetime | None = None) -> tuple[_Batch, list[Delivery]]:
     now = now or timezone.now()
     batch = _Batch(uuid.uuid4(), now + send_lease())
-    relax_commits()
     with transaction.atomic():
-        # Durable: "attempts" must survive a database crash for the retry to ask the sink.
+        # Durable: "attempts" must survive a database crash for the retry to ask the sink
+        # (explicit, in case the server's own default is asynchronous).
         durable_commit()
         Delivery.objects.filter(claimable_q(now), pk__in=ids).update(
             state=DeliveryState.SENDING,
@@ -415,8 +413,8 @@ def _send_in_app(
     """In-app messages live in our own database: notification and "sent" commit together."""
 
     def write() -> int:
-        relax_commits()
         with transaction.atomic():
+            relax_this_commit()
             # Lock the rows still under this claim, so that nobody reclaims them meanwhile.
             owned = set(
                 Delivery.objects.select_for_update()

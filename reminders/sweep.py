@@ -40,7 +40,7 @@ from reminders.models import (
     WebhookEndpoint,
 )
 from reminders.policy import ParsedPolicy, escalated_roles, next_repeat
-from reminders.sending import claimable_q, relax_commits
+from reminders.sending import claimable_q
 from reminders.services import (
     _cancel,
     deadline_wants_reminders,
@@ -275,7 +275,6 @@ def dispatch(
 def sweep(*, now: datetime | None = None, enqueue: Callable[[list[str]], None]) -> SweepResult:
     """One sweep: claim and fan out due reminders in chunks, dispatching as it goes."""
     started = time.monotonic()
-    relax_commits()  # see sending.relax_commits: a lost suffix of these is simply redone
     budget = float(getattr(settings, "REMINDER_SWEEP_BUDGET_SECONDS", 40))
     chunk = _setting("REMINDER_CLAIM_CHUNK", 200)
     result = SweepResult()

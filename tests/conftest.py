@@ -13,13 +13,30 @@ import os
 
 import pytest
 from django.core.management import call_command
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from tests.factories import IncidentFactory, UserFactory
 
-hypothesis_settings.register_profile("ci", max_examples=40, deadline=None)
-hypothesis_settings.register_profile("dev", max_examples=300, deadline=None)
-hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+# Hypothesis profiles live here and only here (tests/test_honest_tests.py refuses profile calls
+# anywhere else): "ci" is what .ci/run uses, "dev" the default. Engine properties are slow-ish.
+HYPOTHESIS_PROFILES = {
+    "ci": {"max_examples": 50},
+    "dev": {"max_examples": 300},
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the profiles and load the one HYPOTHESIS_PROFILE names (default "dev").
+
+    ``--hypothesis-profile`` on the command line wins: hypothesis' plugin loads it itself.
+    """
+    for name, options in HYPOTHESIS_PROFILES.items():
+        hypothesis_settings.register_profile(
+            name, deadline=None, suppress_health_check=[HealthCheck.too_slow], **options
+        )
+    if config.getoption("hypothesis_profile", default=None) is None:
+        hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(autouse=True)

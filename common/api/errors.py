@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
@@ -17,6 +19,8 @@ from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from common.concurrency import StaleWrite
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 
@@ -48,7 +52,21 @@ def _flatten(detail: Any, prefix: str, out: dict[str, list[str]]) -> None:
         out.setdefault(prefix or NON_FIELD, []).append(str(detail))
 
 
+class PreconditionFailed(exceptions.APIException):
+    status_code = 412
+    default_detail = "The resource changed since the version given in If-Match."
+    default_code = "precondition_failed"
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, StaleWrite):
+        exc = PreconditionFailed(detail=str(exc.message))
+    if isinstance(exc, RequestDataTooBig):
+        # Django refuses the body before DRF's parser sees it; same answer as the parser's.
+        exc = exceptions.ParseError(
+            _("The request body is larger than %(limit)d bytes.")
+            % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=get_error_detail(exc))
     response = drf_exception_handler(exc, context)

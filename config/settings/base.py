@@ -135,8 +135,17 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Up to 5 MB an upload stays in memory; a larger one goes to a temporary file, but only after
+# incidents.documents.SizeLimitedUploadHandler has let it through (refused past
+# DOCUMENT_MAX_UPLOAD_BYTES while streaming, before the temporary file grows).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "incidents.documents.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000  # Django's default, stated: forms here have a few dozen
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -159,7 +168,7 @@ from config.settings.celery import *  # noqa: E402,F403  (topic module, HackSoft
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so that an anonymous request gets 401 with WWW-Authenticate: Token.
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ScopedTokenAuthentication",  # + expiry and second-factor condition
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -191,6 +200,10 @@ LOGGING = {
     # axes announces itself at INFO in every process, which would clutter command output.
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# PDF export: Korean comes from the font shipped in static/fonts/; a system font family named here
+# (e.g. "Noto Sans CJK KR") is tried first, the shipped one covers what it lacks.
+EXPORT_PDF_FONT_FAMILY = env.str("EXPORT_PDF_FONT_FAMILY", default="")
 
 # Django 6 default now; silences the transitional warning on every URLField form.
 FORMS_URLFIELD_ASSUME_HTTPS = True
@@ -318,7 +331,8 @@ REST_FRAMEWORK.update(
         "DEFAULT_SCHEMA_CLASS": "common.api.schema.AutoSchema",
         "EXCEPTION_HANDLER": "common.api.errors.api_exception_handler",
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-        "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+        # Size- and depth-bounded JSON: a 50,000-deep body is a 400, not a RecursionError.
+        "DEFAULT_PARSER_CLASSES": ["common.api.parsers.BoundedJSONParser"],
     }
 )
 SPECTACULAR_SETTINGS.update(
@@ -328,6 +342,7 @@ SPECTACULAR_SETTINGS.update(
         "ENUM_NAME_OVERRIDES": {
             "EventKindEnum": "incidents.models.EventKind",
             "PrecisionEnum": "regulators.models.PRECISION_CHOICES",
+            "FilingPrecisionEnum": "incidents.models.FilingPrecision",
             "IncidentStatusEnum": "incidents.models.IncidentStatus",
             "DeadlineStatusEnum": "incidents.models.DeadlineStatus",
             "ClosureKindEnum": "regulators.models.CalendarClosure.Kind",
@@ -335,3 +350,7 @@ SPECTACULAR_SETTINGS.update(
         },
     }
 )
+
+# --- Outbound webhooks (reminders/webhook_guard.py) ------------------------------------------
+# Webhooks may only reach public addresses; list CIDRs here to allow a known internal receiver.
+WEBHOOK_ALLOWED_NETWORKS: list[str] = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])

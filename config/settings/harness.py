@@ -26,3 +26,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+# The harness's webhook receivers listen on loopback, which production refuses (SSRF guard).
+WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.settings.base import *  # noqa: F403
-from config.settings.base import env
+from config.settings.base import AXES_IPWARE_PROXY_COUNT, env
 
 DEBUG = False
 # No defaults: a missing variable raises ImproperlyConfigured at start-up.
@@ -17,8 +19,20 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
 }
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Links in e-mails, webhooks and calendar feeds: a wrong default would send people elsewhere.
+SITE_URL = env.str("SITE_URL")
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a TLS-terminating proxy (the default), trust its X-Forwarded-Proto; set
+# TRUST_PROXY_HEADERS=false when gunicorn faces the clients itself.
+if env.bool("TRUST_PROXY_HEADERS", default=True):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if not AXES_IPWARE_PROXY_COUNT:
+        # Without it django-axes (8.x: AXES_IPWARE_PROXY_COUNT) counts sign-in failures per
+        # proxy address: one attacker would lock everybody out, or spoof X-Forwarded-For.
+        raise ImproperlyConfigured(
+            "Set AXES_PROXY_COUNT (the number of proxies in front of the app, e.g. 1; it sets "
+            "AXES_IPWARE_PROXY_COUNT) when TRUST_PROXY_HEADERS is on (SECURE_PROXY_SSL_HEADER)."
+        )
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

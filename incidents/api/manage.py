@@ -103,7 +103,10 @@ class IncidentViewSet(views.IncidentViewSet):
         incident = self.get_object()
         data = self._valid(ReasonInput)
         services_team.incident_reopen(
-            incident=incident, reason=data["reason"], changed_by=views._user(request)
+            incident=incident,
+            reason=data["reason"],
+            changed_by=views._user(request),
+            expected_version=views.if_match(request),
         )
         return self._output(incident)
 
@@ -115,6 +118,7 @@ class IncidentViewSet(views.IncidentViewSet):
             status=target,
             reason=data["reason"],
             changed_by=views._user(self.request),
+            expected_version=views.if_match(self.request),
         )
         return self._output(incident)
 
@@ -125,7 +129,10 @@ class IncidentViewSet(views.IncidentViewSet):
         incident = self.get_object()
         data = self._valid(UsernameInput)
         services_team.incident_owner_set(
-            incident=incident, owner=data["username"], changed_by=views._user(request)
+            incident=incident,
+            owner=data["username"],
+            changed_by=views._user(request),
+            expected_version=views.if_match(request),
         )
         return self._output(incident)
 

@@ -8,7 +8,9 @@ offset (``AwareDateTimeField``). Times out: ISO 8601 with the offset of the view
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -29,18 +31,22 @@ from common.api.fields import (
     StringListField,
 )
 from common.api.serializers import Explanation, OutputSerializer
+from incidents.filings import day_start, deadline_zone
 from incidents.models import (
+    REFERENCE_PATTERN,
     AffectedCountRevision,
     Deadline,
     DeadlineAlternative,
     EventKind,
     Filing,
+    FilingPrecision,
     Incident,
     LegalEntity,
     Notification,
     Severity,
     TimelineEvent,
 )
+from incidents.references import validate_hand_given_reference
 from regulators.models import CONFIDENCE_CHOICES, PRECISION_CHOICES, Regulator
 from regulators.validators import validate_time_zone
 
@@ -144,10 +150,12 @@ class IncidentFactsInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
 
 class IncidentCreateInput(IncidentFactsInput):
     reference = StrictRegexField(
-        r"^[A-Za-z0-9][A-Za-z0-9-]{0,19}$",
+        REFERENCE_PATTERN,
         max_length=20,
         required=False,
-        help_text="Leave out to get the next INC-<year>-NNNN.",
+        help_text="Leave out to get the next INC-<year>-NNNN (four digits or more, growing past "
+        "9999). A hand-given reference matches ^[A-Za-z0-9][A-Za-z0-9-]{0,19}$ and may take the "
+        "INC-<year>-NNNN shape only for a free number.",
     )
     is_reconstruction = StrictBooleanField(required=False)
     entities = LegalEntityInput(many=True, required=False)
@@ -161,9 +169,10 @@ class IncidentCreateInput(IncidentFactsInput):
         return value
 
     def validate_reference(self, value: str) -> str:
-        if Incident.objects.filter(reference=value).exists():
-            raise serializers.ValidationError(_("That reference is taken."))
-        return value
+        try:
+            return validate_hand_given_reference(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["reference"]) from exc
 
 
 # --- timeline events --------------------------------------------------------------------------
@@ -306,6 +315,7 @@ class DeadlineOutput(OutputSerializer):
             "not_applicable_by",
             "not_applicable_at",
             "filed_at",
+            "filed_latest_at",
             "verdict",
             "late_by_seconds",
         ]
@@ -325,6 +335,17 @@ class FilingOutput(OutputSerializer):
     submitted_by = StrictCharField(
         source="submitted_by.username", read_only=True, default=None, allow_null=True
     )
+    withdrawn_by = StrictCharField(
+        source="withdrawn_by.username", read_only=True, default=None, allow_null=True
+    )
+    submitted_on = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_submitted_on(self, obj: Filing) -> str | None:
+        """The day a date-only filing names, in its zone (null for an exact time)."""
+        if obj.precision != FilingPrecision.DATE:
+            return None
+        return obj.submitted_at.astimezone(ZoneInfo(obj.entered_tz)).date().isoformat()
 
     class Meta:
         model = Filing
@@ -335,6 +356,9 @@ class FilingOutput(OutputSerializer):
             "regulator",
             "recipient",
             "submitted_at",
+            "precision",
+            "submitted_on",
+            "entered_tz",
             "channel",
             "reference_number",
             "submitted_by",
@@ -342,6 +366,9 @@ class FilingOutput(OutputSerializer):
             "acknowledgement",
             "notes",
             "recorded_at",
+            "withdrawn_at",
+            "withdrawn_by",
+            "withdrawal_reason",
         ]
         read_only_fields = fields
 
@@ -364,12 +391,52 @@ class FilingInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
         slug_field="code", queryset=Regulator.objects.all(), required=False, allow_null=True
     )
     recipient = StrictCharField(max_length=200)
-    submitted_at = AwareDateTimeField()
+    precision = serializers.ChoiceField(
+        choices=FilingPrecision.choices,
+        required=False,
+        help_text="exact (default): give submitted_at. date: give submitted_on, the day only.",
+    )
+    submitted_at = AwareDateTimeField(required=False)
+    submitted_on = serializers.DateField(
+        required=False, help_text="With precision date: the day of the filing, e.g. 2026-03-03."
+    )
+    entered_tz = StrictCharField(
+        max_length=64,
+        required=False,
+        validators=[validate_time_zone],
+        help_text="Zone of submitted_on's day; default: the deadline's zone (the rule's).",
+    )
     channel = StrictCharField(max_length=100, required=False, allow_blank=True)
     reference_number = StrictCharField(max_length=100, required=False, allow_blank=True)
     acknowledged_at = AwareDateTimeField(required=False, allow_null=True)
     acknowledgement = StrictCharField(max_length=300, required=False, allow_blank=True)
     notes = StrictCharField(required=False, allow_blank=True, max_length=20000)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        precision = attrs.setdefault("precision", FilingPrecision.EXACT)
+        if precision == FilingPrecision.DATE:
+            if "submitted_at" in attrs:
+                raise serializers.ValidationError(
+                    {"submitted_at": [_("A date-only filing gives submitted_on, not a time.")]}
+                )
+            if "submitted_on" not in attrs:
+                raise serializers.ValidationError({"submitted_on": [_("Give the day.")]})
+            day = attrs.pop("submitted_on")
+            zone = attrs.get("entered_tz") or deadline_zone(attrs.get("deadline"))
+            attrs["submitted_at"] = day_start(day, zone)
+            attrs["entered_tz"] = zone
+        else:
+            if "submitted_on" in attrs:
+                raise serializers.ValidationError(
+                    {"submitted_on": [_("Only a date-only filing gives submitted_on.")]}
+                )
+            if "submitted_at" not in attrs:
+                raise serializers.ValidationError({"submitted_at": [_("This field is required.")]})
+        return attrs
+
+
+class FilingWithdrawInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
+    reason = StrictCharField(max_length=500)
 
 
 # --- affected counts --------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from common.api.views import ApiViewSet
 from common.roles import Action
 from incidents import services
 from incidents.api import filters, serializers
+from incidents.concurrency import check_version, etag_of
 from incidents.deadlines import deadline_mark_not_applicable
 from incidents.models import (
     AffectedCountRevision,
@@ -33,6 +34,18 @@ from incidents.models import (
 )
 from incidents.permissions import incident_for
 from incidents.selectors import incidents_visible_to, notifications_for
+
+
+def if_match(request: Request) -> str | None:
+    """The version the client edited (If-Match), or None: then fields are merged, not refused."""
+    value = request.headers.get("If-Match")
+    return value if value else None
+
+
+def with_etag(response: Response, instance: Any) -> Response:
+    response["ETag"] = etag_of(instance)
+    return response
+
 
 # --- incidents --------------------------------------------------------------------------------
 
@@ -77,7 +90,12 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
 
     def _output(self, incident: Incident, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=incident.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
+        return with_etag(Response(self.get_serializer(fresh).data, status=code), fresh)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """One incident; the ETag header is its version (send it back in If-Match to edit)."""
+        incident = self.get_object()
+        return with_etag(Response(self.get_serializer(incident).data), incident)
 
     @extend_schema(
         request=serializers.IncidentCreateInput, responses={201: serializers.IncidentOutput}
@@ -94,7 +112,14 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
         incident = self.get_object()
         data = self._valid(serializers.IncidentFactsInput, partial=True)
         if data:
-            services.incident_update_facts(incident=incident, changed_by=_user(request), **data)
+            services.incident_update_facts(
+                incident=incident,
+                changed_by=_user(request),
+                expected_version=if_match(request),
+                **data,
+            )
+        else:
+            check_version(incident, if_match(request))
         return self._output(incident)
 
 
@@ -235,21 +260,29 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Incident
             deadline=deadline,
             justification=serializer.validated_data["justification"],
             marked_by=_user(request),
+            expected_version=if_match(request),
         )
-        return Response(self.get_serializer(self.get_queryset().get(pk=deadline.pk)).data)
+        return self.retrieve(request, incident_pk, pk)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """One deadline; the ETag header is its version (If-Match on not-applicable)."""
+        deadline = self.get_object()
+        return with_etag(Response(self.get_serializer(deadline).data), deadline)
 
 
 class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IncidentScopedViewSet):
     """Reports and notices actually submitted; the first filing of a deadline freezes its verdict."""
 
     serializer_class = serializers.FilingOutput
-    required_rights = {"create": Action.RECORD}
+    required_rights = {"create": Action.RECORD, "withdraw": Action.RECORD}
     filterset_class = filters.FilingFilter
     ordering_fields = ["submitted_at", "recorded_at", "id"]
     ordering = ["submitted_at", "id"]
 
     def get_queryset(self) -> QuerySet[Filing]:
-        return self.scoped(Filing.objects.select_related("regulator", "submitted_by"))
+        return self.scoped(
+            Filing.objects.select_related("regulator", "submitted_by", "withdrawn_by")
+        )
 
     @extend_schema(request=serializers.FilingInput, responses={201: serializers.FilingOutput})
     def create(self, request: Request, incident_pk: int) -> Response:
@@ -259,6 +292,16 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IncidentSc
             self.get_serializer(self.get_queryset().get(pk=filing.pk)).data,
             status=status.HTTP_201_CREATED,
         )
+
+    @extend_schema(request=serializers.FilingWithdrawInput, responses=serializers.FilingOutput)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, incident_pk: int, pk: int) -> Response:
+        """Withdraw a filing recorded in error, with a reason. It is kept (marked withdrawn) and
+        its deadline's verdict is recomputed from the remaining filings."""
+        filing = self.get_object()
+        data = self._valid(serializers.FilingWithdrawInput)
+        services.filing_withdraw(filing=filing, reason=data["reason"], withdrawn_by=_user(request))
+        return Response(self.get_serializer(self.get_queryset().get(pk=filing.pk)).data)
 
 
 class CountRevisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IncidentScopedViewSet):

@@ -130,7 +130,36 @@ def verdict_label(verdict: str) -> str:
         "on_time": _("on time"),
         "late": _("late"),
         "no_legal_due": _("no legal due time"),
+        "uncertain": _("uncertain (date only)"),
     }.get(verdict, "")
+
+
+def _signed_duration(seconds: float) -> str:
+    text = duration(abs(int(seconds)))
+    return f"-{text}" if seconds < 0 else text
+
+
+@register.filter
+def earliest_lateness(deadline: Deadline) -> str:
+    """Lateness if a date-only filing was made at 00:00 (negative: that much to spare)."""
+    if deadline.filed_at is None or deadline.due_at is None:
+        return ""
+    return _signed_duration((deadline.filed_at - deadline.due_at).total_seconds())
+
+
+@register.filter
+def latest_lateness(deadline: Deadline) -> str:
+    """Lateness if a date-only filing was made at the very end of its day."""
+    latest = deadline.filed_latest_at or deadline.filed_at
+    if latest is None or deadline.due_at is None:
+        return ""
+    return _signed_duration((latest - deadline.due_at).total_seconds())
+
+
+@register.filter
+def local_day(value: datetime, zone: str) -> str:
+    """The calendar day of ``value`` in ``zone`` (a date-only filing's day)."""
+    return value.astimezone(ZoneInfo(zone)).date().isoformat()
 
 
 @register.filter

@@ -9,6 +9,7 @@ from incidents.views.edit import (
     event_correct,
     event_new,
     filing_new,
+    filing_withdraw,
     request_new,
 )
 from incidents.views.incidents import incident_detail, incident_list
@@ -35,6 +36,7 @@ __all__ = [
     "event_new",
     "filing_acknowledgement",
     "filing_new",
+    "filing_withdraw",
     "incident_detail",
     "incident_list",
     "incident_new",

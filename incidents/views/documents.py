@@ -15,11 +15,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.roles import Action
-from incidents.documents import filing_document_attach
+from incidents.documents import UPLOAD_REFUSED_ATTR, filing_document_attach, too_large_message
 from incidents.forms import DocumentForm
 from incidents.models import Filing, FilingDocument
 from incidents.permissions import incident_for
-from incidents.selectors import incidents_visible_to
 from incidents.signals import document_downloaded
 
 
@@ -32,7 +31,12 @@ def document_upload(request: HttpRequest, reference: str, filing_id: int) -> Htt
     form = DocumentForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        if getattr(request, UPLOAD_REFUSED_ATTR, False):
+            form = DocumentForm(request.POST, request.FILES)  # bound, even with the file dropped
+            form.is_valid()
+            form.errors.pop("file", None)
+            form.add_error("file", too_large_message())
+        elif form.is_valid():
             try:
                 document = filing_document_attach(
                     filing=filing,
@@ -69,11 +73,11 @@ def document_upload(request: HttpRequest, reference: str, filing_id: int) -> Htt
 @require_GET
 def document_download(request: HttpRequest, document_id: int) -> FileResponse:
     document = FilingDocument.objects.select_related("filing").filter(pk=document_id).first()
-    if (
-        document is None
-        or not incidents_visible_to(request.user).filter(pk=document.filing.incident_id).exists()
-    ):
+    if document is None:
         raise Http404(_("No such document."))
+    # The same check as the incident page: 404 if the incident is invisible, 403 without the
+    # role right to view it (a member without any role gets 403, not the file).
+    incident_for(request.user, pk=document.filing.incident_id, action=Action.VIEW)
     # audit listens (incidents does not import audit: the dependency runs audit -> incidents).
     document_downloaded.send(
         sender=FilingDocument, document=document, user=request.user, request=request

@@ -18,17 +18,25 @@ from django.utils.translation import gettext as _
 
 from common.roles import Action
 from incidents import services
+from incidents.concurrency import StaleWrite, version_of
 from incidents.deadlines import deadline_mark_not_applicable
 from incidents.forms import (
     CorrectEventForm,
     CountForm,
     EventForm,
     FilingForm,
+    FilingWithdrawForm,
     NotApplicableForm,
     RequestForm,
     StyledForm,
 )
-from incidents.models import Deadline, EventKind, Incident, TimelineEvent
+from incidents.models import (
+    Deadline,
+    EventKind,
+    Filing,
+    Incident,
+    TimelineEvent,
+)
 from incidents.permissions import incident_for
 
 
@@ -171,6 +179,8 @@ def filing_new(request: HttpRequest, reference: str) -> HttpResponse:
                 deadline=data["deadline"],
                 recipient=data["recipient"],
                 submitted_at=data["submitted_at"],
+                precision=data["precision"],
+                entered_tz=data["submitted_tz"],
                 channel=data["channel"],
                 reference_number=data["reference_number"],
                 notes=data["notes"],
@@ -195,14 +205,18 @@ def deadline_not_applicable(request: HttpRequest, reference: str, deadline_id: i
         pk=deadline_id,
         incident=incident,
     )
-    form = NotApplicableForm(request.POST or None)
+    form = NotApplicableForm(request.POST or None, initial={"version": version_of(deadline)})
     if request.method == "POST" and form.is_valid():
         try:
             deadline_mark_not_applicable(
                 deadline=deadline,
                 justification=form.cleaned_data["justification"],
                 marked_by=_user(request),
+                # A form without the hidden version (an old page) is judged as is.
+                expected_version=form.cleaned_data["version"] or None,
             )
+        except StaleWrite as exc:
+            form.add_error(None, exc.message)
         except ValidationError as exc:
             form.apply_service_error(exc)
         else:
@@ -210,6 +224,36 @@ def deadline_not_applicable(request: HttpRequest, reference: str, deadline_id: i
             return _back_to(incident, f"deadline-{deadline.pk}")
     return _render(
         request, incident, form, _("Mark an obligation not applicable"), deadline=deadline
+    )
+
+
+@login_required
+def filing_withdraw(request: HttpRequest, reference: str, filing_id: int) -> HttpResponse:
+    incident = incident_for(request.user, reference=reference, action=Action.RECORD)
+    filing = get_object_or_404(
+        Filing.objects.select_related("deadline__obligation", "deadline__legal_entity"),
+        pk=filing_id,
+        incident=incident,
+    )
+    form = FilingWithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.filing_withdraw(
+                filing=filing, reason=form.cleaned_data["reason"], withdrawn_by=_user(request)
+            )
+        except ValidationError as exc:
+            form.apply_service_error(exc)
+        else:
+            messages.success(request, _("Filing withdrawn; the deadline's verdict was recomputed."))
+            return _back_to(incident, f"filing-{filing.pk}")
+    return _render(
+        request,
+        incident,
+        form,
+        _("Withdraw a filing"),
+        intro=_("Withdraw a filing recorded in error. It is kept, marked withdrawn."),
+        filing=filing,
+        deadline=filing.deadline,
     )
 
 

@@ -21,10 +21,12 @@ class OnTimeRate:
     on_time: int
     late: int
     no_legal_due: int
+    # Date-only filings on the due date: counted as filed but not on time (docs/dashboard.md).
+    uncertain: int = 0
 
     @property
     def filed(self) -> int:
-        return self.on_time + self.late
+        return self.on_time + self.late + self.uncertain
 
     @property
     def rate(self) -> float | None:
@@ -45,8 +47,14 @@ def on_time_rate(incidents: QuerySet[Incident]) -> OnTimeRate:
         on_time=Count("id", filter=Q(verdict="on_time")),
         late=Count("id", filter=Q(verdict="late")),
         no_due=Count("id", filter=Q(verdict="no_legal_due")),
+        uncertain=Count("id", filter=Q(verdict="uncertain")),
     )
-    return OnTimeRate(on_time=row["on_time"], late=row["late"], no_legal_due=row["no_due"])
+    return OnTimeRate(
+        on_time=row["on_time"],
+        late=row["late"],
+        no_legal_due=row["no_due"],
+        uncertain=row["uncertain"],
+    )
 
 
 def median_awareness_to_first_report(incidents: QuerySet[Incident]) -> list[RegulatorMedian]:
@@ -62,7 +70,9 @@ def median_awareness_to_first_report(incidents: QuerySet[Incident]) -> list[Regu
         .values_list("incident", "first")
     )
     firsts = (
-        Filing.objects.filter(incident__in=incidents, regulator__isnull=False)
+        Filing.objects.filter(
+            incident__in=incidents, regulator__isnull=False, withdrawn_at__isnull=True
+        )
         .exclude(deadline__status=DeadlineStatus.NOT_APPLICABLE)
         .values("incident", "regulator")
         .annotate(first=Min("submitted_at"))

@@ -191,7 +191,7 @@ def status_change(request: HttpRequest, reference: str) -> HttpResponse:
     form = StatusForm(request.POST or None, incident=incident)
     if request.method == "POST" and form.is_valid():
         try:
-            services_team.incident_status_change(
+            incident = services_team.incident_status_change(
                 incident=incident,
                 status=form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"],

@@ -166,7 +166,8 @@ def _ticks(start: datetime, end: datetime, scale: float, x0: float) -> list[Tick
 
 def deadline_css(deadline: Deadline, now: datetime) -> str:
     if deadline.status == DeadlineStatus.FILED:
-        return "late" if deadline.verdict == "late" else "ontime"
+        # An uncertain verdict (date-only filing on the due date) is not shown as on time.
+        return "late" if deadline.verdict in ("late", "uncertain") else "ontime"
     if deadline.status in (DeadlineStatus.NOT_APPLICABLE, DeadlineStatus.SUPERSEDED):
         return "muted"
     if deadline.due_at is None:

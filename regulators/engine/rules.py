@@ -149,10 +149,6 @@ class RuleSpec:
             self.effective_to is None or d < self.effective_to
         )
 
-    def describe_period(self) -> tuple[str, str]:
-        """("4 business days (US-EDGAR)", "영업일 4일(US-EDGAR)") style text."""
-        return _period_text(self.period_amount, self.period_unit, self.calendar_code)
-
 
 @dataclass(frozen=True)
 class Trigger:

@@ -116,6 +116,11 @@ def test_incident_endpoints_follow_the_role_matrix(
                 occurred_at=world["event"].occurred_at,
                 title=f"to correct ({role})",
             )
+        if "not-applicable" in template:
+            # Only an open deadline can be marked not applicable: reopen it for each role.
+            from incidents.models import Deadline
+
+            Deadline.objects.filter(pk=world["deadline"].pk).update(status="open")
         client = client_for(users[role])
         kwargs = {"format": "json"} if data is not None else {}
         response = getattr(client, method)(_url(template, world), data, **kwargs)

@@ -30,10 +30,15 @@ def _base_env() -> dict[str, str]:
         k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "REDIS_URL"}
     }
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
+    env["SITE_URL"] = "https://clock.example.com"
+    env["AXES_PROXY_COUNT"] = "1"
     return env
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize(
+    "missing",
+    ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "SITE_URL", "AXES_PROXY_COUNT"],
+)
 def test_production_refuses_to_start_without_required_variable(missing: str) -> None:
     env = _base_env()
     env.update(
@@ -85,6 +90,20 @@ def test_sqlite_default_is_tuned_for_concurrent_processes() -> None:
     assert "journal_mode=WAL" in init
     assert "busy_timeout" in init
     assert int(timeout) >= 20
+
+
+def test_production_without_proxy_headers_needs_no_proxy_count() -> None:
+    env = _base_env()
+    env.update(
+        SECRET_KEY=secrets.token_urlsafe(60),
+        DATABASE_URL="postgres://u@127.0.0.1:5432/db",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        ALLOWED_HOSTS="example.com",
+        TRUST_PROXY_HEADERS="false",
+    )
+    env.pop("AXES_PROXY_COUNT")
+    result = _manage("check", env=env)
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.parametrize(

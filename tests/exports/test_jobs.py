@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -32,8 +33,25 @@ def test_job_task_builds_the_pdf_once_even_when_run_twice(rich_incident, bob):
     assert ExportLog.objects.filter(via="task").count() == 1
 
 
-def test_job_task_returns_quietly_when_the_job_is_gone(db):
-    export_job_run(999_999)
+def test_job_task_returns_quietly_when_the_job_is_gone(rich_incident, bob, caplog):
+    job = _job(rich_incident, bob)
+    gone = job.pk
+    job.delete()
+    with caplog.at_level(logging.INFO, logger="exports.tasks"):
+        export_job_run(gone)
+    assert f"export_job_run: job {gone} gone or already claimed" in caplog.messages
+    assert not ExportJob.objects.exists()
+    assert not ExportLog.objects.exists()
+
+
+def test_job_task_leaves_a_job_claimed_elsewhere_alone(rich_incident, bob):
+    job = _job(rich_incident, bob)
+    ExportJob.objects.filter(pk=job.pk).update(status="running", progress=40)
+    export_job_run(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.progress) == ("running", 40)
+    assert not job.file
+    assert not ExportLog.objects.exists()
 
 
 def test_job_status_json_and_download_link(rich_incident, bob):

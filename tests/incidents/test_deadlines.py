@@ -51,8 +51,25 @@ def test_recording_awareness_creates_the_korean_deadlines_in_the_same_transactio
     assert {"kr-network-act-48-3-initial", "kr-pipa-34-subject-notice"} <= codes
     network = Deadline.objects.get(incident=kr_incident, code="kr-network-act-48-3-initial")
     assert network.due_at == datetime(2025, 11, 18, 16, 0, tzinfo=KST)
-    assert network.explanation[0]["en"].startswith("awareness 2025-11-17 16:00")
-    assert network.explanation[0]["ko"].startswith("인지")
+    # Worked by hand: 16:00 on 17 November + 24 clock hours = 16:00 on 18 November (KST).
+    assert network.explanation == [
+        {
+            "en": "awareness 2025-11-17 16:00 KST (+09:00) + 24 h (elapsed clock hours; nights, "
+            "weekends and holidays all count); due 2025-11-18 16:00 KST (+09:00)",
+            "ko": "인지 2025-11-17 16:00 KST (+09:00) + 24시간(경과 시간 기준, 야간·주말·공휴일 "
+            "모두 포함); 기한 2025-11-18 16:00 KST (+09:00)",
+        }
+    ]
+    notice = Deadline.objects.get(incident=kr_incident, code="kr-pipa-34-subject-notice")
+    # 72 clock hours: 16:00 on Monday 17 November to 16:00 on Thursday 20 November.
+    assert notice.explanation == [
+        {
+            "en": "awareness 2025-11-17 16:00 KST (+09:00) + 72 h (elapsed clock hours; nights, "
+            "weekends and holidays all count); due 2025-11-20 16:00 KST (+09:00)",
+            "ko": "인지 2025-11-17 16:00 KST (+09:00) + 72시간(경과 시간 기준, 야간·주말·공휴일 "
+            "모두 포함); 기한 2025-11-20 16:00 KST (+09:00)",
+        }
+    ]
 
 
 def test_pipc_report_applies_only_from_1000_data_subjects_without_other_triggers(alice):
@@ -299,8 +316,22 @@ def test_date_only_trigger_counts_from_the_start_of_the_day_and_says_so(kr_incid
     )
     deadline = Deadline.objects.get(incident=kr_incident, code="kr-network-act-48-3-initial")
     assert deadline.due_at == datetime(2025, 11, 18, 0, 0, tzinfo=KST)
-    text = " ".join(step["en"] for step in deadline.explanation)
-    assert "earliest" in text or "date" in text
+    # Only the day is known: the clock starts at its earliest instant, 00:00 KST, + 24 h.
+    assert deadline.explanation == [
+        {
+            "en": "The awareness time is known only to the date (date-only precision): counted "
+            "from the earliest possible instant, the start of 2025-11-17 in Asia/Seoul, "
+            "2025-11-17 00:00 KST (+09:00).",
+            "ko": "인지 시각이 날짜까지만 알려져 있어(날짜 정밀도) 가장 이른 시점인 Asia/Seoul "
+            "기준 2025-11-17 0시(2025-11-17 00:00 KST (+09:00))부터 계산했습니다.",
+        },
+        {
+            "en": "awareness 2025-11-17 00:00 KST (+09:00) + 24 h (elapsed clock hours; nights, "
+            "weekends and holidays all count); due 2025-11-18 00:00 KST (+09:00)",
+            "ko": "인지 2025-11-17 00:00 KST (+09:00) + 24시간(경과 시간 기준, 야간·주말·공휴일 "
+            "모두 포함); 기한 2025-11-18 00:00 KST (+09:00)",
+        },
+    ]
 
 
 def test_a_trigger_before_the_rule_was_in_force_uses_the_version_then(kr_incident):
@@ -345,4 +376,18 @@ def test_officer_departure_starts_an_8k_502_clock_only_for_a_covered_officer(
     deadlines = Deadline.objects.filter(incident=incident, code="us-sec-8k-5-02")
     assert deadlines.count() == expected
     if expected:
-        assert deadlines.get().due_at == datetime(2025, 12, 16, 17, 30, tzinfo=ET)
+        deadline = deadlines.get()
+        assert deadline.due_at == datetime(2025, 12, 16, 17, 30, tzinfo=ET)
+        # Wednesday 10 December + 4 business days (Thu 11, Fri 12, Mon 15, Tue 16) by 17:30 ET.
+        assert deadline.explanation == [
+            {
+                "en": "officer/director departure 2025-12-10 (America/New_York date) + 4 US-EDGAR "
+                "business days: 12-11, 12-12, 12-15, 12-16; due 2025-12-16 17:30 EST (-05:00)",
+                "ko": "임원·이사 퇴임 2025-12-10(America/New_York 기준 날짜) + US-EDGAR 영업일 "
+                "4일: 12-11, 12-12, 12-15, 12-16; 기한 2025-12-16 17:30 EST (-05:00)",
+            },
+            {
+                "en": "Not counted: 12-13 (Saturday), 12-14 (Sunday)",
+                "ko": "산입하지 않은 날: 12-13(토요일), 12-14(일요일)",
+            },
+        ]

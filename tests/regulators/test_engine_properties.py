@@ -1,28 +1,19 @@
 """Properties of the deadline engine, checked with hypothesis over 2024-2027 triggers.
 
-Profiles: "ci" (50 examples) and "dev" (300), chosen by the HYPOTHESIS_PROFILE environment
-variable (default "dev"). The lead will move the registration to tests/conftest.py.
+Profiles: "ci" (50 examples) and "dev" (300), registered in tests/conftest.py and chosen there by
+the HYPOTHESIS_PROFILE environment variable (default "dev").
 """
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from regulators.engine.calendars import builtin_calendar
 from regulators.engine.rules import RuleSpec, Trigger, Unit, adhoc_rule, compute_due
-
-settings.register_profile(
-    "ci", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.register_profile(
-    "dev", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 END = datetime(2027, 12, 31, 23, 59, tzinfo=UTC)

@@ -15,6 +15,12 @@ from tests.factories import LegalEntityFactory, UserFactory
 T0 = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)  # 09:00 in Seoul, 19:00 the day before in New York
 
 
+@pytest.fixture(autouse=True)
+def _loopback_webhooks(settings):
+    # The test receivers listen on 127.0.0.1, which the SSRF guard refuses unless allowed.
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+
+
 @pytest.fixture
 def frozen():
     with time_machine.travel(T0, tick=False) as traveller:

@@ -7,20 +7,20 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
-from reminders.digest import digests_create
+from config.celery import app
 from reminders.models import DigestRun
-from reminders.sending import send_deliveries
-from reminders.sweep import dispatch
+from reminders.tasks import send_digests
 
 pytestmark = pytest.mark.django_db
 
 
-def send_digests():
-    from django.utils import timezone
-
-    runs = digests_create()
-    dispatch(now=timezone.now(), enqueue=send_deliveries)
-    return runs
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    # The digest task hands its deliveries to the send task with .delay(); run that in-process.
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
 
 
 def test_digest_goes_out_at_nine_in_each_users_zone_once(

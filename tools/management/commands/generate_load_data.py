@@ -227,6 +227,7 @@ class Command(BaseCommand):
                         explanation=[{"en": s.en, "ko": s.ko} for s in result.explanation],
                         status=DeadlineStatus.FILED if filed else DeadlineStatus.OPEN,
                         filed_at=filed_at,
+                        filed_latest_at=filed_at,  # exact filing times
                         late_by_seconds=late,
                         verdict=verdict_for(result.due_at, filed_at)[0] if filed_at else "",
                     )
