@@ -344,3 +344,20 @@ def test_only_a_closed_incident_can_be_reopened(world, alice, client_for):
     assert response.json()["errors"]["status"] == ["Only a closed incident can be reopened."]
     incident.refresh_from_db()
     assert incident.status == IncidentStatus.CONTAINED
+
+
+@pytest.mark.parametrize("verb", ["reopen", "owner"])
+def test_reopen_and_owner_with_a_stale_if_match_get_412(world, client_for, alice, verb):
+    incident = world["incident"]
+    client = client_for(alice)
+    url = f"/api/v1/incidents/{incident.pk}/"
+    if verb == "reopen":
+        client.post(f"{url}close/", {"reason": "All reports filed."}, format="json")
+    etag = client.get(url)["ETag"]
+    client.patch(url, {"summary": "someone else's edit"}, format="json")
+    body = {"reason": "KISA asked for more."} if verb == "reopen" else {"username": "bob"}
+    response = client.post(f"{url}{verb}/", body, format="json", HTTP_IF_MATCH=etag)
+    assert response.status_code == 412
+    incident.refresh_from_db()
+    assert incident.owner.username == "alice"
+    assert incident.status == ("closed" if verb == "reopen" else "open")
