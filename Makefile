@@ -8,7 +8,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run web worker beat migrate bootstrap test lint fmt typecheck schema check clean security screenshots bench-pages
+.PHONY: help install install-dev run serve web worker beat migrate bootstrap test lint fmt typecheck schema check clean security screenshots bench-pages load-test
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -40,6 +40,12 @@ bootstrap: migrate ## Migrate, load the rule catalogue and the demo, create the 
 
 run: bootstrap ## Start web (http://127.0.0.1:$(PORT)), Celery worker and beat on embedded defaults
 	PORT=$(PORT) bin/run-all
+
+# The production settings by default; SERVE_SETTINGS=... to use others.
+SERVE_SETTINGS ?= config.settings.production
+
+serve: install ## Production shape: migrate, collectstatic, gunicorn + workers + one beat (docs/scaling.md)
+	DJANGO_SETTINGS_MODULE=$(SERVE_SETTINGS) bin/serve
 
 web: install ## Only the web server
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -87,6 +93,13 @@ clean: ## Remove the virtual environment and local data (var/)
 screenshots: install-dev ## Refresh docs/screenshots/*.png from the browser tests
 	@[ -d node_modules ] || npm ci --no-audit --no-fund
 	UPDATE_SCREENSHOTS=1 DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -q tests/browser -k screenshots
+
+USERS ?= 16
+RUN_TIME ?= 60s
+# Development settings with the server's environment: the command is in the tools app.
+load-test: install-dev ## HTTP load test of a running `make serve` (USERS=16 RUN_TIME=60s; docs/performance.md)
+	set -a; [ -z "$(ENV_FILE)" ] || . "$(ENV_FILE)"; set +a; \
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py load_test --host "$${LOAD_HOST:-http://127.0.0.1:$${PORT:-$(PORT)}}" --users $(USERS) --run-time $(RUN_TIME)
 
 bench-pages: install ## p50/p95 of the main pages with the test client (tools app; docs/performance.md)
 	$(PY) manage.py bench_pages

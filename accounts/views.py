@@ -37,6 +37,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.forms import TokenForm
 from accounts.middleware import otp_required_for, otp_verified
+from accounts.oidc import login_page_context
+from accounts.oidc_forms import LocalSignInForm
 from audit.models import AuditAction
 from audit.services import audit_record
 
@@ -61,6 +63,10 @@ class SignInView(auth_views.LoginView):
     """Django's LoginView plus the hand-over to the OTP step."""
 
     template_name = "registration/login.html"
+    authentication_form = LocalSignInForm  # SSO policy: password sign-in for all/admins/none
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), **login_page_context()}
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)  # logs in: session cycled, axes reset, audited

@@ -133,7 +133,11 @@ def on_groups_changed(
 
 
 def on_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    audit_record(action=AuditAction.LOGIN, actor=user, obj=user, request=request)
+    # The SSO callback sets request.auth_method = "oidc"; everything else is a password.
+    method = getattr(request, "auth_method", "password")
+    audit_record(
+        action=AuditAction.LOGIN, actor=user, obj=user, changes={"method": method}, request=request
+    )
 
 
 def on_logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:

@@ -122,20 +122,27 @@ def incident_set_status(
     of every deadline (deliveries already sent stay recorded); reopening plans them again for
     the deadlines still open. Deadlines themselves keep their status either way."""
     # Re-read under lock: the transition is judged against the committed status.
-    incident = lock_incident(incident)
+    caller_copy, incident = incident, lock_incident(incident)
     check_version(incident, expected_version)
     previous = incident.status
     if status == previous:
+        _refresh_copy(caller_copy, incident, ["status", "updated_at"])
         return incident
-    if status not in STATUS_TRANSITIONS.get(previous, set()):
-        raise ValidationError(
-            {"status": _("Cannot move from %(old)s to %(new)s.") % {"old": previous, "new": status}}
-        )
+    status_transition_check(previous, status)
     incident.status = status
     incident.save(update_fields=["status", "updated_at"])
+    _refresh_copy(caller_copy, incident, ["status", "updated_at"])
     if IncidentStatus.CLOSED in (previous, status):
         reminders_sync(incident=incident)
     return incident
+
+
+def _refresh_copy(copy: Incident, fresh: Incident, fields: Iterable[str]) -> None:
+    # Callers (views, the admin, tests) keep using the instance they passed in; the service
+    # works on a fresh locked copy, so bring the caller's up to date with what was saved.
+    if copy is not fresh:
+        for name in fields:
+            setattr(copy, name, getattr(fresh, name))
 
 
 # Facts that applicability conditions read; changing one recomputes the deadlines.
@@ -166,13 +173,14 @@ def incident_update_facts(
     _check_fact_shapes(facts)
     # Re-read under lock and save only the changed fields: a simultaneous change of another
     # field is kept (no stale-copy overwrite); with a version, a stale edit is refused instead.
-    incident = lock_incident(incident)
+    caller_copy, incident = incident, lock_incident(incident)
     check_version(incident, expected_version)
     before = {name: getattr(incident, name) for name in facts}
     for name, value in facts.items():
         setattr(incident, name, value)
     incident.full_clean(exclude=["reference"])
     incident.save(update_fields=[*facts, "updated_at"])
+    _refresh_copy(caller_copy, incident, [*facts, "updated_at"])
     if any(before[name] != value for name, value in facts.items() if name in _DEADLINE_FACTS):
         _reschedule(incident, changed_by=changed_by, reason=_("incident facts changed"))
     return incident

@@ -354,3 +354,9 @@ SPECTACULAR_SETTINGS.update(
 # --- Outbound webhooks (reminders/webhook_guard.py) ------------------------------------------
 # Webhooks may only reach public addresses; list CIDRs here to allow a known internal receiver.
 WEBHOOK_ALLOWED_NETWORKS: list[str] = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+
+# --- Single sign-on with OpenID Connect (issue 17): inert unless OIDC_ISSUER is set -----------
+from config.settings import oidc as _oidc  # noqa: E402
+from config.settings.oidc import *  # noqa: E402,F403
+
+_oidc.wire(MIDDLEWARE, OTP_EXEMPT_PATH_PREFIXES, CONTENT_SECURITY_POLICY)

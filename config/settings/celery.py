@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 _env = environ.Env()
 _VAR = Path(__file__).resolve().parent.parent.parent / "var"
@@ -29,6 +30,10 @@ else:
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # Every process polls the folders (default once a second). A quarter second keeps the
+        # control ping of /healthz (0.5 s timeout) answerable in development too; listing a
+        # small folder four times a second costs nothing measurable.
+        "polling_interval": 0.25,
     }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -42,6 +47,41 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(_VAR / "celerybeat-schedule")
+
+# --- Queues and routing (docs/scaling.md) ------------------------------------------------------
+# Reminders and exports never share a queue: a 1 M-row export (tens of seconds) or a PDF
+# (hundreds of MB) would otherwise sit in front of a reminder that is due now. `make serve` runs
+# one worker node per queue group: `-Q reminders,celery` and `-Q exports`. A worker started
+# without -Q (make run, the test worker, the fault harness) consumes every queue listed here.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("reminders"), Queue("exports"))
+# Routed by task name (glob). Both the current names and the names the tasks get once reminders
+# and exports become top-level apps are listed, so the routing survives the move;
+# tests/config/test_celery_routing.py checks every registered task by its module.
+CELERY_TASK_ROUTES = {
+    "incidents.reminders.*": {"queue": "reminders"},
+    "reminders.*": {"queue": "reminders"},
+    "incidents.exports.*": {"queue": "exports"},
+    "exports.*": {"queue": "exports"},
+}
+# Which worker groups /healthz expects to answer a ping (a node's group is its name before "@",
+# less a ".N" or "-N" suffix: "reminders@host", "exports.1@host"). Empty: any answer will do.
+HEALTHZ_WORKER_GROUPS: list[str] = _env.list("HEALTHZ_WORKER_GROUPS", default=[])
+# The parts whose failure makes /healthz answer 503. The others are still reported, marked
+# informational. Development: a web server alone (`make web`) is healthy without a worker or
+# beat; production (config/settings/production.py) requires all four.
+HEALTHZ_REQUIRED: list[str] = _env.list("HEALTHZ_REQUIRED", default=["database", "broker"])
+
+# --- Beat heartbeat ----------------------------------------------------------------------------
+# Beat itself (config.beat.HeartbeatScheduler, not a task a worker runs) records each tick, so
+# /healthz can tell "beat is dead" apart from "the workers are busy". Beat wakes up at least
+# every CELERY_BEAT_MAX_LOOP_INTERVAL seconds; /healthz calls a heartbeat older than
+# HEALTHZ_BEAT_MAX_AGE stale.
+CELERY_BEAT_SCHEDULER = "config.beat:HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 30
+BEAT_HEARTBEAT_FILE = str(_VAR / "beat-heartbeat")
+HEALTHZ_BEAT_MAX_AGE = _env.float("HEALTHZ_BEAT_MAX_AGE", default=120.0)
+HEALTHZ_PING_TIMEOUT = _env.float("HEALTHZ_PING_TIMEOUT", default=0.5)
 # Each entry expires just under its period so a backlog never stacks duplicate sweeps.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "heartbeat": {

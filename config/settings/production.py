@@ -13,6 +13,12 @@ SECRET_KEY = env.str("SECRET_KEY")
 DATABASES = {"default": env.db_url("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind pgbouncer in transaction pooling mode (docs/scaling.md): a server-side cursor (streamed
+# CSV exports use one) and a prepared statement (psycopg prepares a query run 5 times) both
+# belong to one server connection, which the pooler hands to someone else after each transaction.
+if env.bool("PGBOUNCER_TRANSACTION_POOLING", default=False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 REDIS_URL = env.str("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 CACHES = {
@@ -34,13 +40,22 @@ if env.bool("TRUST_PROXY_HEADERS", default=True):
             "AXES_IPWARE_PROXY_COUNT) when TRUST_PROXY_HEADERS is on (SECURE_PROXY_SSL_HEADER)."
         )
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# Load balancers probe the nodes over plain HTTP; the answer holds nothing secret.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SESSION_COOKIE_SECURE = True
+# Only a machine with no TLS in front (deploy/production.env.example, the load test on
+# 127.0.0.1) turns these off; anything reachable over a network keeps them on.
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
 X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+
+# /healthz: every part decides (the web answers 503 if no worker or no beat is alive). A web node
+# whose workers are deliberately elsewhere still requires them: they answer over the broker.
+HEALTHZ_REQUIRED = env.list("HEALTHZ_REQUIRED", default=["database", "broker", "worker", "beat"])
+HEALTHZ_WORKER_GROUPS = env.list("HEALTHZ_WORKER_GROUPS", default=["reminders", "exports"])

@@ -26,3 +26,7 @@ STORAGES = {
 # (it also bypasses axes, which stays enabled). The two-factor page gate is therefore off here;
 # tests/security/conftest.py turns it back on for the tests that exercise it.
 OTP_ENFORCED = False
+# The SSO tests run a real OpenID provider (django-oauth-toolkit, requirements-dev.txt) inside
+# the test process; its tables must exist in the test database. Its URLs are mounted only by
+# tests/oidc/urls.py, and production and development settings never load it.
+INSTALLED_APPS = [*INSTALLED_APPS, "oauth2_provider"]

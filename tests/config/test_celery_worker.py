@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from config.celery import app
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -63,6 +65,9 @@ def test_a_real_worker_runs_a_task_sent_through_the_broker() -> None:
             worker.send_signal(signal.SIGTERM)
             output = worker.communicate(timeout=20)[0].decode(errors="replace")
         assert target.exists(), f"worker did not run the task:\n{output[-3000:]}"
+        # /healthz's worker part: the same worker answers a ping broadcast over the broker.
+        replies = app.control.ping(timeout=2)
+        assert any(name.startswith(f"probe-{token}@") for reply in replies for name in reply)
     finally:
         if worker.poll() is None:
             os.killpg(worker.pid, signal.SIGTERM)

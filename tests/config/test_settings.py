@@ -125,8 +125,53 @@ def test_developer_tools_exist_only_outside_production(
     assert result.returncode == 0, result.stderr
     commands = set(result.stdout.split())
     tools = {"reminder_faults", "bench_reminders", "bench_pages", "bench_api", "bench_engine"}
-    tools |= {"generate_load_data", "generate_export_load"}
+    tools |= {"generate_load_data", "generate_export_load", "load_test", "loadtest_accounts"}
     assert (tools <= commands) is installed
     assert not (tools & commands) or installed
     # The product's own commands are there either way.
     assert {"export_incident", "import_incident", "load_demo", "verify_audit"} <= commands
+
+
+def _production_values(*names: str, **extra: str) -> list[str]:
+    env = _base_env()
+    env.update(
+        SECRET_KEY=secrets.token_urlsafe(60),
+        DATABASE_URL="postgres://u@127.0.0.1:5432/db",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        ALLOWED_HOSTS="example.com",
+        **extra,
+    )
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        f"[print(repr(eval(n, {{'s': s}}))) for n in {list(names)!r}]"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip().splitlines()
+
+
+def test_production_behind_pgbouncer_disables_server_side_cursors_and_prepared_statements() -> None:
+    names = (
+        "s.DATABASES['default'].get('DISABLE_SERVER_SIDE_CURSORS', False)",
+        "s.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold', 'unset')",
+    )
+    assert _production_values(*names) == ["False", "'unset'"]
+    assert _production_values(*names, PGBOUNCER_TRANSACTION_POOLING="true") == ["True", "None"]
+
+
+def test_production_requires_every_health_part_and_exempts_healthz_from_the_https_redirect() -> (
+    None
+):
+    values = _production_values(
+        "s.HEALTHZ_REQUIRED",
+        "s.HEALTHZ_WORKER_GROUPS",
+        "s.SECURE_REDIRECT_EXEMPT",
+        "(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT)",
+    )
+    assert values == [
+        "['database', 'broker', 'worker', 'beat']",
+        "['reminders', 'exports']",
+        "['^healthz$']",
+        "(True, True, True)",
+    ]

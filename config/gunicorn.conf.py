@@ -1,0 +1,65 @@
+"""gunicorn settings for `make serve` and the container (docs/scaling.md, "One machine").
+
+Every value can be overridden from the environment; the defaults follow the formula below.
+
+Workers and threads: ``WEB_CONCURRENCY`` processes (default ``2 x cores + 1``, gunicorn's own
+rule of thumb: while one worker waits on PostgreSQL another can use the core), each with
+``GUNICORN_THREADS`` threads (default 2, the gthread worker) so a slow client or a streamed CSV
+export does not hold a whole process. Cores are those this process may run on
+(``sched_getaffinity``: a container's or taskset's limit, not the host's). Issue #20 item 4
+settles sync vs gthread and the counts by measurement; until then these are the defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS has no sched_getaffinity
+        return os.cpu_count() or 1
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+cores = _cores()
+workers = _int("WEB_CONCURRENCY", 2 * cores + 1)
+threads = _int("GUNICORN_THREADS", 2)
+worker_class = "gthread" if threads > 1 else "sync"
+
+# 127.0.0.1 by default: on one machine a reverse proxy (TLS) sits in front. The container sets
+# BIND=0.0.0.0:8000.
+bind = os.environ.get("BIND") or f"127.0.0.1:{_int('PORT', 8000)}"
+
+# A request may take this long before its worker is killed and restarted. The slowest request is
+# a synchronous PDF export (up to EXPORT_PDF_ASYNC_THRESHOLD events, ~6 s on a quiet machine);
+# longer ones are Celery jobs.
+timeout = _int("GUNICORN_TIMEOUT", 60)
+# On SIGTERM, running requests get this long to finish (honcho sends SIGKILL after 5 s anyway).
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 20)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+
+# Recycle each worker after about this many requests, at staggered times (jitter) so they never
+# all restart at once: bounds the effect of any slow memory growth (WeasyPrint, caches).
+max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+
+# Trust X-Forwarded-* only from the local proxy unless told otherwise.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# The worker heartbeat file: on tmpfs where there is one (a container's overlay disk can stall).
+# gunicorn creates it with mkstemp and unlinks it at once, so a shared directory is fine.
+_SHM = "/dev/shm"  # noqa: S108  # nosec B108
+if Path(_SHM).is_dir():
+    worker_tmp_dir = _SHM
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+proc_name = "incident-clock-web"

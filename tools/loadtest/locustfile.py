@@ -1,0 +1,267 @@
+"""The HTTP load mix of issues #19 (item 3) and #20 (item 1), for Locust.
+
+Run through ``manage.py load_test`` (it prepares the accounts and reads the server's CPU and
+memory); by hand: ``LOADTEST_ACCOUNTS=var/loadtest/accounts.json locust -f tools/loadtest/locustfile.py
+--headless -u 16 -r 4 -t 60s --host http://127.0.0.1:8000``.
+
+Three kinds of user, with think time between actions (seconds, uniform):
+
+- compliance officers (weight 6, 2-6 s): dashboard, deadline list, incident list and pages,
+  what-if, recording a timeline event and a filing through the web forms;
+- legal (weight 1, 5-15 s): a CSV export (streamed) and a PDF export (a background job above
+  EXPORT_PDF_ASYNC_THRESHOLD events: polled until done, then downloaded);
+- API clients (weight 3, 1-3 s): incident lists with filters, nested lists, event posts.
+
+Request names group URLs by type ("incident page", not one line per reference), so the report
+gives p50/p95/p99 per request type. Besides Locust it imports only ``tools.loadtest.otp`` (run it from
+the repository root): it needs no Django and runs against any server.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from locust import HttpUser, between, task
+
+from tools.loadtest.otp import totp
+
+ZONE = "Asia/Seoul"
+_ACCOUNTS: dict[str, Any] = json.loads(
+    Path(os.environ.get("LOADTEST_ACCOUNTS", "var/loadtest/accounts.json")).read_text()
+)
+# Each simulated user takes its own account: a TOTP code is accepted once per account and step,
+# so two users signing in as one legal account within 30 s would fail. load_test creates as many
+# accounts of each kind as there are users.
+_NEXT = {kind: itertools.count() for kind in ("officers", "legal", "api")}
+
+
+def _account(kind: str) -> dict[str, Any]:
+    pool = _ACCOUNTS[kind]
+    return dict(pool[next(_NEXT[kind]) % len(pool)])
+
+
+def _local_now() -> datetime:
+    return datetime.now(UTC).astimezone(ZoneInfo(ZONE))
+
+
+class _WebUser(HttpUser):
+    abstract = True
+    kind = "officers"
+
+    def on_start(self) -> None:
+        self.account = _account(self.kind)
+        self.client.get("/accounts/login/", name="sign in (form)")
+        response = self.client.post(
+            "/accounts/login/",
+            data={
+                "username": self.account["username"],
+                "password": _ACCOUNTS["password"],
+                "csrfmiddlewaretoken": self._csrf(),
+            },
+            name="sign in",
+            allow_redirects=False,
+        )
+        if response.status_code != 302:
+            raise RuntimeError(f"sign-in refused for {self.account['username']}")
+        if "/accounts/otp/" in response.headers.get("Location", ""):
+            self._second_factor()
+
+    def _second_factor(self) -> None:
+        self.client.get("/accounts/otp/", name="sign in (second factor form)")
+        response = self.client.post(
+            "/accounts/otp/",
+            data={"token": totp(self.account["totp_key"]), "csrfmiddlewaretoken": self._csrf()},
+            name="sign in (second factor)",
+            allow_redirects=False,
+        )
+        if response.status_code != 302:
+            raise RuntimeError(f"second factor refused for {self.account['username']}")
+
+    def _csrf(self) -> str:
+        return str(self.client.cookies.get("csrftoken", ""))
+
+    def _reference(self) -> str:
+        return str(random.choice(self.account["incidents"]))  # noqa: S311 (not security)
+
+
+class ComplianceOfficer(_WebUser):
+    weight = 6
+    wait_time = between(2, 6)
+    kind = "officers"
+
+    @task(5)
+    def dashboard(self) -> None:
+        self.client.get("/", name="dashboard")
+
+    @task(3)
+    def deadlines(self) -> None:
+        self.client.get("/deadlines/", name="deadline list")
+
+    @task(2)
+    def incidents(self) -> None:
+        self.client.get("/incidents/", name="incident list")
+
+    @task(5)
+    def incident_page(self) -> None:
+        self.client.get(f"/incidents/{self._reference()}/", name="incident page")
+
+    @task(1)
+    def what_if(self) -> None:
+        trigger = _local_now() - timedelta(hours=random.randint(1, 200))  # noqa: S311
+        self.client.get(
+            "/what-if/",
+            params={
+                "obligation": random.choice(_ACCOUNTS["obligations"]),  # noqa: S311
+                "trigger_date": trigger.date().isoformat(),
+                "trigger_time": trigger.strftime("%H:%M"),
+                "trigger_tz": ZONE,
+                "rule_tz": ZONE,
+                "precision": "exact",
+            },
+            name="what-if",
+        )
+
+    @task(2)
+    def record_event(self) -> None:
+        reference = self._reference()
+        when = _local_now() - timedelta(minutes=random.randint(1, 600))  # noqa: S311
+        with self.client.post(
+            f"/incidents/{reference}/events/new/",
+            data={
+                "kind": "investigation_milestone",
+                "title": "Load test: forensic image verified",
+                "occurred_date": when.date().isoformat(),
+                "occurred_time": when.strftime("%H:%M"),
+                "entered_tz": ZONE,
+                "precision": "exact",
+                "confidence": "high",
+                "csrfmiddlewaretoken": self._csrf(),
+            },
+            name="record event (web)",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"form not accepted: {response.status_code}")
+
+    @task(1)
+    def record_filing(self) -> None:
+        reference = self._reference()
+        when = _local_now() - timedelta(minutes=random.randint(1, 600))  # noqa: S311
+        with self.client.post(
+            f"/incidents/{reference}/filings/new/",
+            data={
+                "recipient": "KISA",
+                "submitted_date": when.date().isoformat(),
+                "submitted_time": when.strftime("%H:%M"),
+                "submitted_tz": ZONE,
+                "channel": "portal",
+                "notes": "Load test filing",
+                "csrfmiddlewaretoken": self._csrf(),
+            },
+            name="record filing (web)",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"form not accepted: {response.status_code}")
+
+
+class Legal(_WebUser):
+    weight = 1
+    wait_time = between(5, 15)
+    kind = "legal"
+
+    @task(2)
+    def csv_export(self) -> None:
+        with self.client.get(
+            f"/incidents/{self._reference()}/export/csv/",
+            name="export csv",
+            stream=True,
+            catch_response=True,
+        ) as response:
+            size = sum(len(chunk) for chunk in response.iter_content(65536))
+            if response.status_code == 200 and size == 0:
+                response.failure("empty CSV")
+
+    @task(1)
+    def pdf_export(self) -> None:
+        # An incident large enough for a background job if the data has one, else any.
+        large = self.account.get("pdf_job_incidents") or []
+        reference = random.choice(large) if large else self._reference()  # noqa: S311
+        response = self.client.get(
+            f"/incidents/{reference}/export/pdf/", name="export pdf", allow_redirects=False
+        )
+        if response.status_code != 303:
+            return  # built in the request (small incident), or the error Locust already counted
+        job_url = response.headers["Location"]
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            time.sleep(2)
+            status = self.client.get(
+                job_url, params={"format": "json"}, name="export job status"
+            ).json()
+            if status["status"] == "done":
+                self.client.get(status["download_url"], name="export job download")
+                return
+            if status["status"] == "failed":
+                return
+
+
+class ApiClient(HttpUser):
+    weight = 3
+    wait_time = between(1, 3)
+
+    def on_start(self) -> None:
+        self.account = _account("api")
+        self.client.headers["Authorization"] = f"Token {self.account['token']}"
+
+    def _incident(self) -> int:
+        return int(random.choice(self.account["incident_ids"]))  # noqa: S311
+
+    @task(4)
+    def list_open(self) -> None:
+        self.client.get(
+            "/api/v1/incidents/",
+            params={"status": "open", "ordering": "-updated_at"},
+            name="api incidents ?status&ordering",
+        )
+
+    @task(2)
+    def list_by_severity(self) -> None:
+        self.client.get(
+            "/api/v1/incidents/",
+            params={"severity": random.choice(["low", "medium", "high", "critical"])},  # noqa: S311
+            name="api incidents ?severity",
+        )
+
+    @task(3)
+    def deadlines(self) -> None:
+        self.client.get(f"/api/v1/incidents/{self._incident()}/deadlines/", name="api deadlines")
+
+    @task(3)
+    def events(self) -> None:
+        self.client.get(f"/api/v1/incidents/{self._incident()}/events/", name="api events")
+
+    @task(2)
+    def post_event(self) -> None:
+        when = datetime.now(UTC) - timedelta(minutes=random.randint(1, 600))  # noqa: S311
+        self.client.post(
+            f"/api/v1/incidents/{self._incident()}/events/",
+            json={
+                "kind": "investigation_milestone",
+                "occurred_at": when.isoformat(),
+                "title": "Load test: log review finished",
+                "precision": "exact",
+                "confidence": "high",
+            },
+            name="api post event",
+        )

@@ -1,0 +1,124 @@
+"""The HTTP load test, headless, against a running server (`make serve`): one command.
+
+    manage.py load_test [--host http://127.0.0.1:8000] [--users 16] [--spawn-rate 4]
+                        [--run-time 60s] [--no-accounts]
+
+Prepares the accounts (``loadtest_accounts``, as many of each kind as --users), runs Locust
+(``tools/loadtest/locustfile.py``) headless in a subprocess, samples the server's processes
+(found by the port of --host) every second, and prints throughput, p50/p95/p99 per request type,
+errors, and the CPU and peak memory of the web, the workers and beat. Locust's CSV files stay in
+var/loadtest/. Run it with the server's DATABASE_URL and development settings (the tools app is
+not installed in production; `make load-test` does both). Exit status 1 if any request failed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import psutil
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from incidents.models import Incident, TimelineEvent
+from tools.loadtest import report
+from tools.loadtest.server import Sampler, server_root
+
+ROOT = Path(__file__).resolve().parents[3]
+LOCUSTFILE = ROOT / "tools" / "loadtest" / "locustfile.py"
+
+
+class Command(BaseCommand):
+    help = "Run the HTTP load mix against a running server; print per-type latency and server use."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=settings.SITE_URL)
+        parser.add_argument("--users", type=int, default=16)
+        parser.add_argument("--spawn-rate", type=float, default=4.0)
+        parser.add_argument("--run-time", default="60s")
+        parser.add_argument(
+            "--no-accounts", action="store_true", help="reuse the existing accounts file"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        work = Path(settings.VAR_DIR) / "loadtest"
+        work.mkdir(parents=True, exist_ok=True)
+        accounts = work / "accounts.json"
+        users = options["users"]
+        if users < 1:
+            raise CommandError("--users must be at least 1")
+        host = options["host"].rstrip("/")
+        port = urlsplit(host).port or (443 if host.startswith("https") else 80)
+        try:
+            sampler = Sampler(root=server_root(port))
+        except LookupError as exc:
+            raise CommandError(str(exc)) from exc
+        if not options["no_accounts"]:
+            call_command(
+                "loadtest_accounts",
+                officers=users,
+                legal=users,
+                api=users,
+                output=accounts,
+                stdout=self.stdout,
+            )
+
+        prefix = work / "run"
+        command = [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(LOCUSTFILE),
+            "--headless",
+            "--host",
+            host,
+            "--users",
+            str(users),
+            "--spawn-rate",
+            str(options["spawn_rate"]),
+            "--run-time",
+            options["run_time"],
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+            "--stop-timeout",
+            "10",
+        ]
+        env = {**os.environ, "LOADTEST_ACCOUNTS": str(accounts)}
+        sampler.start()
+        started = time.monotonic()
+        result = subprocess.run(  # noqa: S603 (fixed argv: this interpreter, our locustfile)
+            command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        )
+        sampler.stop()
+        if not Path(f"{prefix}_stats.csv").exists():
+            raise CommandError(f"locust did not run:\n{result.stderr[-3000:]}")
+        rows = report.read_stats(prefix)
+        failures = report.read_failures(prefix)
+        heading = (
+            f"Load test: {users} users for {options['run_time']} against {host} "
+            f"({time.monotonic() - started:.0f} s wall); data: "
+            f"{Incident.objects.count():,} incidents, {TimelineEvent.objects.count():,} events"
+        )
+        self.stdout.write(
+            report.render(
+                heading=heading,
+                rows=rows,
+                failures=failures,
+                usage=sampler.usage(),
+                seconds=sampler.seconds,
+                cores=len(os.sched_getaffinity(0)),
+                load_average=psutil.getloadavg(),
+            )
+        )
+        if any(row.failures for row in rows):
+            raise CommandError("some requests failed (see errors above)")
