@@ -31,6 +31,10 @@ def test_a_real_worker_runs_a_task_sent_through_the_broker() -> None:
 
     token = secrets.token_hex(8)
     target = Path(settings.VAR_DIR) / "probes" / token
+    # Earlier tests that commit (live-server and transaction tests) leave real tasks on this
+    # broker, e.g. a catalogue recomputation; this worker reads the non-test database, so it
+    # must start from an empty queue and run only the probe.
+    app.control.purge()
     worker = subprocess.Popen(  # noqa: S603
         [
             sys.executable,

@@ -126,6 +126,8 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]
         "SITE_URL": f"http://127.0.0.1:{port}",
         "PORT": str(port),
         "SECURE_SSL_REDIRECT": "false",
+        # gunicorn faces the test client itself: no proxy headers to trust.
+        "TRUST_PROXY_HEADERS": "false",
         "WORKERS": "1",
         "WEB_CONCURRENCY": "1",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
