@@ -114,7 +114,14 @@ class StyledForm(forms.Form):
         for name, field in self.fields.items():
             widget = field.widget
             if field.help_text:
-                widget.attrs.setdefault("aria-describedby", f"id_{name}_help")
+                # The bound field's id carries a formset prefix (id_entity-0-name), so help and
+                # error ids stay unique when a page shows several forms.
+                widget.attrs.setdefault("aria-describedby", f"{self.field_id(name)}_help")
+
+    def field_id(self, name: str) -> str:
+        """The id Django gives the field's widget (what ``BoundField.auto_id`` computes)."""
+        auto_id = str(self.auto_id or "")
+        return auto_id % self.add_prefix(name) if "%s" in auto_id else self.add_prefix(name)
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -123,7 +130,8 @@ class StyledForm(forms.Form):
                 widget = self.fields[name].widget
                 widget.attrs["aria-invalid"] = "true"
                 described = widget.attrs.get("aria-describedby", "")
-                widget.attrs["aria-describedby"] = f"{described} id_{name}_error".strip()
+                error_id = f"{self.field_id(name)}_error"
+                widget.attrs["aria-describedby"] = f"{described} {error_id}".strip()
 
     def apply_service_error(
         self, exc: ValidationError, aliases: dict[str, str] | None = None

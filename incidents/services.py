@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +27,7 @@ from incidents.models import (
     STATUS_TRANSITIONS,
     AffectedCountRevision,
     EventKind,
+    Filing,
     Incident,
     IncidentStatus,
     LegalEntity,
@@ -187,6 +188,10 @@ def incident_update_facts(
 
 @transaction.atomic
 def membership_add(*, incident: Incident, user: User) -> Membership:
+    """Put ``user`` on the incident (idempotent). Only an active account can join: a disabled
+    one could never read what it is given access to."""
+    if not user.is_active:
+        raise ValidationError({"user": _("That account is disabled.")})
     membership, _created = Membership.objects.get_or_create(incident=incident, user=user)
     return membership
 
@@ -479,6 +484,7 @@ from incidents.filings import filing_submit, filing_withdraw  # noqa: E402
 __all__ = [
     "IncidentStatus",
     "affected_count_revise",
+    "filing_acknowledge",
     "filing_submit",
     "filing_withdraw",
     "incident_imported",
@@ -492,3 +498,61 @@ __all__ = [
     "membership_remove",
     "timeline_event_record",
 ]
+
+
+# --- Filing acknowledgements (the browser's and the API's door) -----------------------------
+
+
+_UNSET: Any = object()
+
+
+@transaction.atomic
+def filing_acknowledge(
+    *,
+    filing: Filing,
+    acknowledged_at: datetime | None = _UNSET,
+    acknowledgement: str = _UNSET,
+    reference_number: str = _UNSET,
+    channel: str = _UNSET,
+    changed_by: User | None = None,
+) -> Filing:
+    """Record or edit the regulator's acknowledgement of a filing: when, what it said, the
+    reference number it gave and the channel. Only the fields given change. The submission
+    time, and so the deadline's frozen verdict, is never touched here."""
+    values = {
+        "acknowledged_at": acknowledged_at,
+        "acknowledgement": acknowledgement,
+        "reference_number": reference_number,
+        "channel": channel,
+    }
+    given: dict[str, Any] = {name: value for name, value in values.items() if value is not _UNSET}
+    when = given.get("acknowledged_at")
+    if when is not None:
+        _require_aware(when, "acknowledged_at")
+        if when < filing.submitted_at:
+            raise ValidationError(
+                {"acknowledged_at": _("An acknowledgement cannot come before the submission.")}
+            )
+        if when > timezone.now() + ACK_CLOCK_SKEW:
+            raise ValidationError({"acknowledged_at": _("That time is in the future.")})
+    for name in ("acknowledgement", "reference_number", "channel"):
+        if name in given:
+            given[name] = (given[name] or "").strip()
+    text = given.get("acknowledgement", filing.acknowledgement)
+    at = given.get("acknowledged_at", filing.acknowledged_at)
+    if text and at is None:
+        raise ValidationError(
+            {"acknowledged_at": _("Give the time of the acknowledgement with its text.")}
+        )
+    changed = [name for name, value in given.items() if getattr(filing, name) != value]
+    if not changed:
+        return filing
+    for name in changed:
+        setattr(filing, name, given[name])
+    filing.full_clean()
+    filing.save(update_fields=changed)
+    return filing
+
+
+# A regulator's portal clock and ours may differ by a little; more than this is a typo.
+ACK_CLOCK_SKEW = timedelta(minutes=5)

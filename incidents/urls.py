@@ -14,7 +14,21 @@ urlpatterns = [
     ),
     path("deadlines/", views.deadline_list, name="deadline_list"),
     path("incidents/", views.incident_list, name="incident_list"),
+    path("incidents/new/", views.incident_new, name="incident_new"),
     path("incidents/<str:reference>/", views.incident_detail, name="incident_detail"),
+    path("incidents/<str:reference>/entities/new/", views.entity_new, name="entity_new"),
+    path(
+        "incidents/<str:reference>/entities/<int:entity_id>/edit/",
+        views.entity_edit,
+        name="entity_edit",
+    ),
+    path("incidents/<str:reference>/team/", views.team, name="incident_team"),
+    path("incidents/<str:reference>/status/", views.status_change, name="incident_status"),
+    path(
+        "incidents/<str:reference>/filings/<int:filing_id>/acknowledgement/",
+        views.filing_acknowledgement,
+        name="filing_acknowledgement",
+    ),
     path("incidents/<str:reference>/events/new/", views.event_new, name="event_new"),
     path(
         "incidents/<str:reference>/events/<int:event_id>/correct/",

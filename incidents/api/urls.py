@@ -3,17 +3,18 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from incidents.api import views
+from incidents.api import manage, views
 
 router = SimpleRouter(use_regex_path=False)
-router.register("incidents", views.IncidentViewSet, basename="incident")
+router.register("incidents", manage.IncidentViewSet, basename="incident")
 router.register("notifications", views.NotificationViewSet, basename="notification")
 
 nested = SimpleRouter(use_regex_path=False)
-nested.register("entities", views.LegalEntityViewSet, basename="incident-entity")
+nested.register("entities", manage.LegalEntityViewSet, basename="incident-entity")
+nested.register("members", manage.MemberViewSet, basename="incident-member")
 nested.register("events", views.TimelineEventViewSet, basename="incident-event")
 nested.register("deadlines", views.DeadlineViewSet, basename="incident-deadline")
-nested.register("filings", views.FilingViewSet, basename="incident-filing")
+nested.register("filings", manage.FilingViewSet, basename="incident-filing")
 nested.register("count-revisions", views.CountRevisionViewSet, basename="incident-count-revision")
 
 urlpatterns = [

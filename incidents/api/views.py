@@ -28,7 +28,6 @@ from incidents.models import (
     Deadline,
     Filing,
     Incident,
-    IncidentStatus,
     LegalEntity,
     Notification,
     TimelineEvent,
@@ -76,7 +75,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     required_rights = {
         "create": Action.RECORD,
         "partial_update": Action.RECORD,
-        "close": Action.RECORD,
+        "close": Action.RECORD,  # close, reopen, owner: incidents.api.manage
     }
     filterset_class = filters.IncidentFilter
     ordering_fields = ["reference", "title", "severity", "status", "created_at", "updated_at", "id"]
@@ -121,16 +120,6 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
             )
         else:
             check_version(incident, if_match(request))
-        return self._output(incident)
-
-    @extend_schema(request=serializers.EmptyInput, responses=serializers.IncidentOutput)
-    @action(detail=True, methods=["post"])
-    def close(self, request: Request, pk: int) -> Response:
-        """Close the incident (allowed from open, reporting or monitoring)."""
-        incident = self.get_object()
-        services.incident_set_status(
-            incident=incident, status=IncidentStatus.CLOSED, expected_version=if_match(request)
-        )
         return self._output(incident)
 
 

@@ -13,6 +13,14 @@ from incidents.views.edit import (
     request_new,
 )
 from incidents.views.incidents import incident_detail, incident_list
+from incidents.views.manage import (
+    entity_edit,
+    entity_new,
+    filing_acknowledgement,
+    status_change,
+    team,
+)
+from incidents.views.opening import incident_new
 from incidents.views.tools import notifications, what_if
 
 __all__ = [
@@ -22,13 +30,19 @@ __all__ = [
     "deadline_not_applicable",
     "document_download",
     "document_upload",
+    "entity_edit",
+    "entity_new",
     "event_correct",
     "event_new",
+    "filing_acknowledgement",
     "filing_new",
     "filing_withdraw",
     "incident_detail",
     "incident_list",
+    "incident_new",
     "notifications",
     "request_new",
+    "status_change",
+    "team",
     "what_if",
 ]

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from common.roles import Action, has_right
 from incidents.deadlines import REQUEST_CODE
 from incidents.models import DeadlineQuerySet, Incident, TimelineEvent
 from incidents.selectors import deadlines_visible_to, incidents_visible_to
@@ -89,6 +90,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "more_without_delay": len(without_delay) > 20,
             "requests": requests,
             "activity": activity,
+            "can_record": has_right(request.user, Action.RECORD),
             **_figures(request, incidents),
         },
     )

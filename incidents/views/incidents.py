@@ -12,10 +12,12 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from common.roles import Action, has_right
+from incidents.applicability import applicability_overview
 from incidents.forms import IncidentFilterForm
 from incidents.models import (
     AffectedCountRevision,
     Deadline,
+    DeadlineAlternative,
     DeadlineStatus,
     EventKind,
     Filing,
@@ -91,7 +93,13 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "incidents/incident_list.html",
-        {"form": form, "page": page, "incidents": page.object_list, "now": timezone.now()},
+        {
+            "form": form,
+            "page": page,
+            "incidents": page.object_list,
+            "now": timezone.now(),
+            "can_record": has_right(request.user, Action.RECORD),
+        },
     )
 
 
@@ -117,7 +125,7 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
     events = list(
         TimelineEvent.objects.filter(incident=incident)
-        .select_related("legal_entity", "superseded_by", "supersedes")
+        .select_related("legal_entity", "superseded_by", "supersedes", "recorded_by")
         .order_by("occurred_at", "id")
     )
     deadlines = list(
@@ -125,7 +133,13 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
         .select_related(
             "legal_entity", "regulator", "obligation", "trigger_event", "not_applicable_by"
         )
-        .prefetch_related("alternatives__trigger_event")
+        # One query for the alternatives and their events (not one each).
+        .prefetch_related(
+            Prefetch(
+                "alternatives",
+                queryset=DeadlineAlternative.objects.select_related("trigger_event"),
+            )
+        )
         .by_urgency()
     )
     filings = list(
@@ -141,6 +155,7 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
         open_ones = [d for d in mine if d.status == DeadlineStatus.OPEN]
         entity.open_deadlines = open_ones  # type: ignore[attr-defined]
         entity.overdue = [d for d in open_ones if d.due_at and d.due_at < now]  # type: ignore[attr-defined]
+    status_changes = [e for e in events if "status_to" in (e.data or {}) and not e.is_superseded]
     span = request.GET.get("span", "focus")
     window = _focus_window(events) if span == "focus" else None
     active = [d for d in deadlines if d.status != DeadlineStatus.SUPERSEDED]
@@ -159,6 +174,11 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "chart": build_timeline(events, deadlines, now, window),
             "span": "focus" if window else "all",
             "can_focus": _focus_window(events) is not None,
+            "applicability": applicability_overview(incident, entities, revisions, filings),
+            # The team itself is on its own page; this page names the owner only (the query
+            # bound: incident_for already joined the owner).
+            "owner": incident.owner,
+            "last_status_change": status_changes[-1] if status_changes else None,
             "can_record": has_right(request.user, Action.RECORD),
             "can_mark_na": has_right(request.user, Action.MARK_NOT_APPLICABLE),
             "can_export": has_right(request.user, Action.EXPORT),

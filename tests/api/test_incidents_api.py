@@ -105,12 +105,15 @@ def test_patch_changes_facts_and_recomputes_deadlines(world, alice, client_for) 
 
 def test_close_moves_the_status_and_a_forbidden_move_is_a_400(world, alice, client_for) -> None:
     incident = world["incident"]
-    response = client_for(alice).post(f"/api/v1/incidents/{incident.pk}/close/", {}, format="json")
+    body = {"reason": "All reports filed."}
+    response = client_for(alice).post(
+        f"/api/v1/incidents/{incident.pk}/close/", body, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["status"] == "closed"
     incident.status = IncidentStatus.CONTAINED
     incident.save()
-    refused = client_for(alice).post(f"/api/v1/incidents/{incident.pk}/close/", {}, format="json")
+    refused = client_for(alice).post(f"/api/v1/incidents/{incident.pk}/close/", body, format="json")
     assert refused.status_code == 400
     assert "status" in refused.json()["errors"]
 

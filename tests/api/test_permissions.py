@@ -26,7 +26,12 @@ def _event(w: dict[str, Any]) -> dict[str, Any]:
 INCIDENT_SCOPED: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("get", "/api/v1/incidents/{i}/", None, VIEW),
     ("patch", "/api/v1/incidents/{i}/", lambda w: {"team": "CERT"}, RECORD_200),
-    ("post", "/api/v1/incidents/{i}/close/", lambda w: {}, RECORD_200),
+    (
+        "post",
+        "/api/v1/incidents/{i}/close/",
+        lambda w: {"reason": "All reports filed."},
+        RECORD_200,
+    ),
     ("get", "/api/v1/incidents/{i}/entities/", None, VIEW),
     ("get", "/api/v1/incidents/{i}/entities/{entity}/", None, VIEW),
     ("post", "/api/v1/incidents/{i}/entities/", lambda w: {"name": None, "country": "US"}, RECORD),

@@ -52,7 +52,9 @@ def test_close_with_a_stale_if_match_gets_412(world, client_for, alice):
     url = f"/api/v1/incidents/{world['incident'].pk}/"
     etag = client.get(url)["ETag"]
     client.patch(url, {"summary": "more"}, format="json")
-    response = client.post(f"{url}close/", {}, format="json", HTTP_IF_MATCH=etag)
+    response = client.post(
+        f"{url}close/", {"reason": "All reports filed."}, format="json", HTTP_IF_MATCH=etag
+    )
     assert response.status_code == 412
     assert Incident.objects.get(pk=world["incident"].pk).status == "open"
 
