@@ -20,6 +20,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incidents.followups import (
+    ORDER_TRIGGERS,
+    SCOPE_GROWTH,
+    count_increases,
+    dora_relief_excluded,
+    order_result,
+    revision_key,
+    revisions_for_entity,
+)
 from incidents.models import (
     AffectedCountRevision,
     Applicability,
@@ -57,9 +66,13 @@ TRIGGER_EVENT_KINDS: dict[str, tuple[str, ...]] = {
     "assessment_notifiable": (EventKind.ASSESSMENT,),
     "new_fact": (EventKind.NEW_FACT,),
     "officer_departure": (EventKind.EXECUTIVE_RESIGNATION,),
+    # Count increases start these clocks too (incidents.followups).
+    SCOPE_GROWTH: (EventKind.NEW_FACT,),
+    # Each regulator order is an event kind of the same name.
+    **{kind: (EventKind(kind),) for kind in sorted(ORDER_TRIGGERS)},
 }
 # Clocks started once per event rather than once per entity.
-PER_EVENT_TRIGGERS = {"new_fact", "officer_departure"}
+PER_EVENT_TRIGGERS = {"new_fact", "officer_departure", SCOPE_GROWTH, *ORDER_TRIGGERS}
 # Chained clocks that run from the *latest* filing of the earlier stage (DORA's final report runs
 # from the latest updated intermediate report); all others run from the first filing.
 LATEST_FILING_CHAINS = {"eu-dora-final"}
@@ -85,6 +98,7 @@ class _Computed:
     reasons: list[dict[str, str]]
     adhoc_spec: dict[str, Any]
     alternatives: list[tuple[str, TimelineEvent, DeadlineResult]]
+    trigger_revision: AffectedCountRevision | None = None
 
 
 def _trigger_of(event: TimelineEvent) -> Trigger:
@@ -199,9 +213,17 @@ def _compute(
     trigger: Trigger,
     calendars: _Calendars,
     awareness: Trigger | None = None,
+    entity: LegalEntity | None = None,
 ) -> DeadlineResult:
     calendar = calendars.get(versions[0].calendar_code)
-    return compute_for_versions(versions, trigger, calendar=calendar, awareness=awareness)
+    return compute_for_versions(
+        versions,
+        trigger,
+        calendar=calendar,
+        awareness=awareness,
+        entity_tz=entity.reference_tz if entity is not None else None,
+        relief_excluded=dora_relief_excluded(entity) if entity is not None else None,
+    )
 
 
 def _compute_all(incident: Incident) -> list[_Computed]:
@@ -212,6 +234,7 @@ def _compute_all(incident: Incident) -> list[_Computed]:
     if not entities:
         return []
     counts = current_counts(incident)
+    raised = count_increases(AffectedCountRevision.objects.filter(incident=incident))
     filings = list(
         Filing.objects.filter(incident=incident, deadline__isnull=False)
         .select_related("deadline")
@@ -244,6 +267,7 @@ def _compute_all(incident: Incident) -> list[_Computed]:
             clocks: list[
                 tuple[str, TimelineEvent | None, Trigger, list[TimelineEvent], dict[str, object]]
             ] = []
+            revision_of: dict[str, AffectedCountRevision] = {}
             if trigger_kind.startswith("filing_of:"):
                 source_code = trigger_kind.split(":", 1)[1]
                 chain = [f for f in entity_filings if f.deadline and f.deadline.code == source_code]
@@ -264,6 +288,11 @@ def _compute_all(incident: Incident) -> list[_Computed]:
                                 dict(event.data or {}),
                             )
                         )
+                    if trigger_kind == SCOPE_GROWTH:
+                        for revision in revisions_for_entity(raised, entity):
+                            key = revision_key(revision)
+                            revision_of[key] = revision
+                            clocks.append((key, None, Trigger(at=revision.as_of), [], {}))
                 elif candidates:
                     primary = candidates[0]
                     seen = {primary.basis}
@@ -277,9 +306,15 @@ def _compute_all(incident: Incident) -> list[_Computed]:
                 clock_facts = Facts({**facts, **extra})
                 clock_facts.counted = facts.counted
                 verdict = engine_applicability.evaluate(latest.conditions or None, clock_facts)
-                result = _compute(specs, trigger, calendars, awareness)
+                if trigger_kind in ORDER_TRIGGERS and clock_event is not None:
+                    calendar = calendars.get(specs[0].calendar_code)
+                    result = order_result(
+                        specs, clock_event, trigger, calendar, entity.reference_tz
+                    )
+                else:
+                    result = _compute(specs, trigger, calendars, awareness, entity)
                 alternatives: list[tuple[str, TimelineEvent, DeadlineResult]] = [
-                    (e.basis, e, _compute(specs, _trigger_of(e), calendars, awareness))
+                    (e.basis, e, _compute(specs, _trigger_of(e), calendars, awareness, entity))
                     for e in alternative_events
                 ]
                 computed.append(
@@ -297,6 +332,7 @@ def _compute_all(incident: Incident) -> list[_Computed]:
                         reasons=[{"en": r.en, "ko": r.ko} for r in verdict.reasons],
                         adhoc_spec={},
                         alternatives=alternatives,
+                        trigger_revision=revision_of.get(trigger_key),
                     )
                 )
 
@@ -443,6 +479,7 @@ def _apply(deadline: Deadline, item: _Computed) -> None:
     deadline.obligation = item.obligation
     deadline.regulator = item.regulator
     deadline.trigger_event = item.trigger_event
+    deadline.trigger_revision = item.trigger_revision
     deadline.trigger_at = item.trigger_at
     deadline.due_at = result.due_at
     deadline.without_delay = result.without_delay

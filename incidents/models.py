@@ -151,6 +151,16 @@ class Membership(models.Model):
         return f"{self.user} in {self.incident_id}"
 
 
+class DoraEntityType(models.TextChoices):
+    """RTS (EU) 2025/301 Art. 5(5): the first three get no weekend relief for initial and
+    intermediate reports (nor do NIS2 essential or important entities)."""
+
+    CREDIT_INSTITUTION = "credit_institution", _("credit institution")
+    CENTRAL_COUNTERPARTY = "central_counterparty", _("central counterparty")
+    TRADING_VENUE = "trading_venue", _("trading-venue operator")
+    OTHER = "other", _("other financial entity")
+
+
 class LegalEntity(models.Model):
     """A company involved in the incident, with the facts that decide which laws oblige it.
 
@@ -179,6 +189,15 @@ class LegalEntity(models.Model):
         _("credit information company"), null=True, blank=True
     )
     app_entity_au = models.BooleanField(_("Australian APP entity"), null=True, blank=True)
+    dora_entity_type = models.CharField(
+        _("DORA entity type"),
+        max_length=24,
+        choices=DoraEntityType.choices,
+        blank=True,
+        help_text=_(
+            "Decides the DORA weekend relief (RTS 2025/301 Art. 5(5)); empty means unknown."
+        ),
+    )
     jurisdictions = models.JSONField(
         _("jurisdictions"), default=list, blank=True, help_text=_('e.g. ["KR", "US", "EU"]')
     )
@@ -249,6 +268,17 @@ class EventKind(models.TextChoices):
     PENALTY = "penalty", _("penalty")
     LITIGATION = "litigation", _("litigation")
     NOTE = "note", _("note")
+    # Investigation milestones (issue #14): each regulator order, inspection, announcement and
+    # result is a kind of its own; the orders start the catalogue's answer clocks.
+    PRESERVATION_ORDER = "preservation_order", _("MSIT preservation order")
+    MATERIALS_REQUEST = "materials_request", _("MSIT request for materials")
+    PIPC_MATERIALS_REQUEST = "pipc_materials_request", _("PIPC request for materials")
+    ONSITE_INSPECTION = "onsite_inspection", _("PIPC on-site inspection")
+    CORRECTIVE_ORDER = "corrective_order", _("MSIT corrective order")
+    PIPC_CORRECTIVE_ORDER = "pipc_corrective_order", _("PIPC corrective order")
+    PENALTY_NOTICE = "penalty_notice", _("penalty or fine notice received")
+    INTERIM_ANNOUNCEMENT = "interim_announcement", _("interim announcement")
+    INVESTIGATION_RESULT = "investigation_result", _("investigation result")
 
 
 class Precision(models.TextChoices):
@@ -382,6 +412,15 @@ class Deadline(models.Model):
     )
     trigger_event = models.ForeignKey(
         TimelineEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="deadlines"
+    )
+    # Follow-up clocks started by a raised count link to the revision that started them.
+    trigger_revision = models.ForeignKey(
+        AffectedCountRevision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deadlines",
+        verbose_name=_("count revision"),
     )
     trigger_at = models.DateTimeField(_("trigger"), null=True, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)

@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incidents.followups import ORDER_TRIGGERS, validate_order_data
 from incidents.models import (
     STATUS_TRANSITIONS,
     AffectedCountRevision,
@@ -194,6 +195,11 @@ def timeline_event_record(
     _require_aware(occurred_at, "occurred_at")
     if kind not in EventKind.values:
         raise ValidationError({"kind": _("Unknown event kind.")})
+    if kind in ORDER_TRIGGERS:
+        try:
+            validate_order_data(data or {})
+        except ValueError as exc:
+            raise ValidationError({"data": str(exc)}) from exc
     if legal_entity is not None and legal_entity.incident_id != incident.pk:
         raise ValidationError({"legal_entity": _("That legal entity belongs to another incident.")})
     if supersedes is not None:

@@ -131,6 +131,22 @@ class PeriodUnit(models.TextChoices):
     WITHOUT_DELAY = "none", _("without delay (no legal number)")
 
 
+class DayZone(models.TextChoices):
+    """Whose calendar days count for a day-based rule (engine ``DayZone``)."""
+
+    RULE = "rule", _("the rule's time zone")
+    ENTITY = "entity", _("the entity's own time zone")
+    EARLIER = "earlier", _("both zones, the earlier due time (law unsettled)")
+
+
+class WeekendRelief(models.TextChoices):
+    """DORA RTS (EU) 2025/301 Art. 5(4)-(5) (engine ``WeekendRelief``)."""
+
+    NONE = "none", _("none")
+    ALL = "all", _("weekend relief for every entity")
+    UNLESS_EXCLUDED = "unless_excluded", _("weekend relief unless the entity is excluded")
+
+
 class Confidence(models.TextChoices):
     HIGH = "high", _("high")
     MEDIUM = "medium", _("medium")
@@ -202,6 +218,20 @@ class Obligation(models.Model):
         _("long stop (hours from awareness)"), null=True, blank=True
     )
     roll_forward = models.BooleanField(_("roll forward to the next business day"), default=False)
+    day_zone = models.CharField(
+        _("days counted in"), max_length=8, choices=DayZone.choices, default=DayZone.RULE
+    )
+    weekend_relief = models.CharField(
+        _("weekend relief (DORA)"),
+        max_length=16,
+        choices=WeekendRelief.choices,
+        default=WeekendRelief.NONE,
+    )
+    first_day_counts = models.BooleanField(
+        _("the trigger's day is day 1"),
+        default=False,
+        help_text=_("Calendar-day rules only: count the trigger's date as the first day."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     confidence = models.CharField(
         _("confidence"), max_length=12, choices=Confidence.choices, default=Confidence.HIGH
@@ -277,6 +307,8 @@ class Obligation(models.Model):
             raise ValidationError(errors)
 
     def to_spec(self) -> RuleSpec:
+        from regulators.engine.basics import DayZone as EngineDayZone
+        from regulators.engine.basics import WeekendRelief as EngineWeekendRelief
         from regulators.engine.catalogue import trigger_labels
         from regulators.engine.rules import RuleSpec, Unit
 
@@ -302,6 +334,9 @@ class Obligation(models.Model):
             else None,
             long_stop_hours=self.long_stop_hours,
             roll_forward=self.roll_forward,
+            day_zone=EngineDayZone(self.day_zone),
+            weekend_relief=EngineWeekendRelief(self.weekend_relief),
+            first_day_counts=self.first_day_counts,
             trigger_label_en=label_en,
             trigger_label_ko=label_ko,
         )
