@@ -23,11 +23,13 @@ from django.utils.translation import gettext as _
 from incidents.followups import (
     ORDER_TRIGGERS,
     SCOPE_GROWTH,
+    choose_primary,
     count_increases,
     dora_relief_excluded,
     order_result,
     revision_key,
     revisions_for_entity,
+    unrecorded_trigger_result,
 )
 from incidents.models import (
     AffectedCountRevision,
@@ -93,7 +95,7 @@ class _Computed:
     regulator: Regulator | None
     trigger_event: TimelineEvent | None
     result: DeadlineResult
-    trigger_at: datetime
+    trigger_at: datetime | None
     applicability: str
     reasons: list[dict[str, str]]
     adhoc_spec: dict[str, Any]
@@ -265,7 +267,13 @@ def _compute_all(incident: Incident) -> list[_Computed]:
             trigger_kind = latest.trigger_kind
             # (trigger_key, trigger event or None, trigger, alternatives, extra facts)
             clocks: list[
-                tuple[str, TimelineEvent | None, Trigger, list[TimelineEvent], dict[str, object]]
+                tuple[
+                    str,
+                    TimelineEvent | None,
+                    Trigger | None,
+                    list[TimelineEvent],
+                    dict[str, object],
+                ]
             ] = []
             revision_of: dict[str, AffectedCountRevision] = {}
             if trigger_kind.startswith("filing_of:"):
@@ -294,19 +302,22 @@ def _compute_all(incident: Incident) -> list[_Computed]:
                             revision_of[key] = revision
                             clocks.append((key, None, Trigger(at=revision.as_of), [], {}))
                 elif candidates:
-                    primary = candidates[0]
-                    seen = {primary.basis}
+                    primary, rest = choose_primary(trigger_kind, candidates)
+                    seen = {primary.basis} if primary is not None else set()
                     others: list[TimelineEvent] = []
-                    for other in candidates[1:]:
+                    for other in rest:
                         if other.basis and other.basis not in seen:
                             seen.add(other.basis)
                             others.append(other)
-                    clocks.append(("", primary, _trigger_of(primary), others, {}))
+                    primary_trigger = _trigger_of(primary) if primary is not None else None
+                    clocks.append(("", primary, primary_trigger, others, {}))
             for trigger_key, clock_event, trigger, alternative_events, extra in clocks:
                 clock_facts = Facts({**facts, **extra})
                 clock_facts.counted = facts.counted
                 verdict = engine_applicability.evaluate(latest.conditions or None, clock_facts)
-                if trigger_kind in ORDER_TRIGGERS and clock_event is not None:
+                if trigger is None:
+                    result = unrecorded_trigger_result(specs[-1])
+                elif trigger_kind in ORDER_TRIGGERS and clock_event is not None:
                     calendar = calendars.get(specs[0].calendar_code)
                     result = order_result(
                         specs, clock_event, trigger, calendar, entity.reference_tz
@@ -327,7 +338,7 @@ def _compute_all(incident: Incident) -> list[_Computed]:
                         regulator=latest.regulator,
                         trigger_event=clock_event,
                         result=result,
-                        trigger_at=trigger.at,
+                        trigger_at=trigger.at if trigger is not None else None,
                         applicability=str(verdict.status),
                         reasons=[{"en": r.en, "ko": r.ko} for r in verdict.reasons],
                         adhoc_spec={},

@@ -21,7 +21,9 @@ from typing import Any
 from django.utils.dateparse import parse_date, parse_datetime
 
 from incidents.models import AffectedCountRevision, DoraEntityType, LegalEntity, TimelineEvent
+from regulators.engine.basics import Step
 from regulators.engine.calendars import BusinessCalendar
+from regulators.engine.catalogue import CATALOGUE
 from regulators.engine.orders import compute_order_due
 from regulators.engine.rules import DeadlineResult, RuleSpec, Trigger, parse_offset
 
@@ -38,6 +40,8 @@ ORDER_TRIGGERS = frozenset(
         "penalty_notice",
     }
 )
+# Catalogue codes of the answers owed to orders and notices (the dashboard's "answers owed").
+ORDER_CODES = frozenset(e.code for e in CATALOGUE if e.trigger_kind in ORDER_TRIGGERS)
 _RELIEF_EXCLUDED_TYPES = frozenset(
     {
         DoraEntityType.CREDIT_INSTITUTION,
@@ -125,4 +129,44 @@ def order_result(
         offset=offset,
         calendar=calendar,
         entity_tz=entity_tz,
+    )
+
+
+# Clocks that run from the obliged company's own decision (Item 1.05: the registrant's
+# materiality determination). Only the company's record can give that date: a low-confidence
+# date from someone else (a lawsuit's allegation) is kept as an alternative trigger with its
+# own due time, never as the basis of the verdict.
+OWN_DECISION_TRIGGERS = frozenset({"materiality_determination"})
+
+
+def choose_primary(
+    trigger_kind: str, candidates: Sequence[TimelineEvent]
+) -> tuple[TimelineEvent | None, list[TimelineEvent]]:
+    """(the event that starts the clock, or None when the record gives none; the others)."""
+    if trigger_kind in OWN_DECISION_TRIGGERS:
+        recorded = [e for e in candidates if e.confidence != "low"]
+        if not recorded:
+            return None, list(candidates)
+        return recorded[0], [e for e in candidates if e is not recorded[0]]
+    return candidates[0], list(candidates[1:])
+
+
+def unrecorded_trigger_result(rule: RuleSpec) -> DeadlineResult:
+    """No due time: the decision that starts this clock is not in the record."""
+    return DeadlineResult(
+        code=rule.code,
+        version=rule.version,
+        due_at=None,
+        internal_target_at=None,
+        without_delay=False,
+        explanation=(
+            Step(
+                f"{rule.title_en}: the record gives no date for the {rule.trigger_label_en} "
+                f"(only the company can make it), so there is no due time and no verdict. Dates "
+                f"alleged by others are shown as alternatives with their own due times.",
+                f"{rule.title_ko}: 기록에 {rule.trigger_label_ko} 날짜가 없어(회사만 판단할 수 "
+                f"있음) 기한과 판정이 없습니다. 제3자가 주장한 날짜는 각자의 기한과 함께 대안 "
+                f"기산점으로 표시합니다.",
+            ),
+        ),
     )

@@ -37,6 +37,7 @@ from incidents.models import (
     Deadline,
     DeadlineAlternative,
     DeadlineStatus,
+    DoraEntityType,
     EventKind,
     Filing,
     Incident,
@@ -95,6 +96,7 @@ class LegalEntityOutput(OutputSerializer):
             "country",
             "role",
             *ENTITY_FACTS,
+            "dora_entity_type",
             "jurisdictions",
             "reference_tz",
         ]
@@ -114,6 +116,9 @@ class LegalEntityInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
     kr_financial_company = StrictBooleanField(required=False, allow_null=True)
     credit_information_company = StrictBooleanField(required=False, allow_null=True)
     app_entity_au = StrictBooleanField(required=False, allow_null=True)
+    dora_entity_type = serializers.ChoiceField(
+        choices=[("", "unknown"), *DoraEntityType.choices], required=False, allow_blank=True
+    )
     jurisdictions = StringListField(required=False)
     reference_tz = StrictCharField(max_length=64, required=False, validators=[validate_time_zone])
 
@@ -345,6 +350,7 @@ class DeadlineOutput(OutputSerializer):
             "legal_entity_name",
             "regulator",
             "trigger_event",
+            "trigger_revision",
             "trigger_at",
             "due_at",
             "without_delay",

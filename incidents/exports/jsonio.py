@@ -200,7 +200,11 @@ def export_document(incident: Incident, *, exported_by: str) -> dict[str, Any]:
             for m in incident.memberships.select_related("user").order_by("pk")
         ],
         "legal_entities": [
-            {"key": entity_key[e.pk], **{name: getattr(e, name) for name in ENTITY_FIELDS}}
+            {
+                "key": entity_key[e.pk],
+                **{name: getattr(e, name) for name in ENTITY_FIELDS},
+                "dora_entity_type": e.dora_entity_type,
+            }
             for e in entities
         ],
         "affected_counts": [
@@ -388,7 +392,10 @@ class _Importer:
         entities: dict[str, LegalEntity] = {}
         for e in doc["legal_entities"]:
             entities[e["key"]] = LegalEntity.objects.create(
-                incident=incident, **{name: e[name] for name in ENTITY_FIELDS}
+                incident=incident,
+                **{name: e[name] for name in ENTITY_FIELDS},
+                # Optional: files exported before issue #14 do not have it (unknown).
+                dora_entity_type=e.get("dora_entity_type", ""),
             )
         counts = AffectedCountRevision.objects.bulk_create(
             [

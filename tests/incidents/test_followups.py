@@ -242,3 +242,27 @@ def test_dora_initial_due_on_saturday_gets_relief_only_for_eligible_entities(
     deadline = Deadline.objects.get(incident=incident, code="eu-dora-initial")
     # Classified Fri 22:00 + 4 h = Sat 02:00; relief: Mon 06-15 12:00.
     assert deadline.due_at == expected
+
+
+@time_machine.travel(datetime(2026, 3, 7, 12, 0, tzinfo=KST), tick=False)
+def test_dashboard_shows_the_answers_owed_and_to_whom(client, alice, ict_provider):
+    services.timeline_event_record(
+        incident=ict_provider,
+        kind=EventKind.PIPC_MATERIALS_REQUEST,
+        occurred_at=datetime(2026, 3, 6, 14, 0, tzinfo=KST),
+        title="PIPC asks for access logs",
+        data={"answer_by": "2026-03-13"},
+    )
+    services.timeline_event_record(
+        incident=ict_provider,
+        kind=EventKind.PRESERVATION_ORDER,
+        occurred_at=datetime(2026, 3, 3, 11, 0, tzinfo=KST),
+        title="MSIT orders log preservation",
+    )
+    client.force_login(alice)
+    response = client.get("/")
+    owed = {d.code for d in response.context["requests"]}
+    assert owed == {"kr-pipa-63-materials", "kr-network-act-48-4-preservation"}
+    html = response.content.decode()
+    assert "Answers owed to regulators" in html
+    assert "Personal Information Protection Commission" in html
