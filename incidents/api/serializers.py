@@ -116,8 +116,9 @@ class LegalEntityInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
     kr_financial_company = StrictBooleanField(required=False, allow_null=True)
     credit_information_company = StrictBooleanField(required=False, allow_null=True)
     app_entity_au = StrictBooleanField(required=False, allow_null=True)
+    # Empty = unknown (the DORA weekend relief then keeps the stricter time).
     dora_entity_type = serializers.ChoiceField(
-        choices=[("", "unknown"), *DoraEntityType.choices], required=False, allow_blank=True
+        choices=DoraEntityType.choices, required=False, allow_blank=True
     )
     jurisdictions = StringListField(required=False)
     reference_tz = StrictCharField(max_length=64, required=False, validators=[validate_time_zone])
