@@ -266,3 +266,67 @@ def test_dashboard_shows_the_answers_owed_and_to_whom(client, alice, ict_provide
     html = response.content.decode()
     assert "Answers owed to regulators" in html
     assert "Personal Information Protection Commission" in html
+
+
+# -- the web door for orders --------------------------------------------------------------------
+
+
+def _order_post(**overrides):
+    data = {
+        "kind": "materials_request",
+        "title": "MSIT asks for the access logs",
+        "occurred_date": "2026-03-06",
+        "occurred_time": "14:00",
+        "entered_tz": "Asia/Seoul",
+        "precision": "exact",
+        "legal_entity": "",
+        "basis": "",
+        "confidence": "high",
+        "source_title": "MSIT letter",
+        "source_url": "",
+        "description": "",
+        "answer_by": "",
+        "response_period": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_web_form_records_the_period_the_order_names(client, alice, ict_provider):
+    # Fri 2026-03-06 + 5 KR business days: 03-09, 10, 11, 12, 13 -> 2026-03-13 end of day.
+    client.force_login(alice)
+    response = client.post(
+        f"/incidents/{ict_provider.reference}/events/new/", _order_post(response_period="5bd")
+    )
+    assert response.status_code == 302
+    deadline = Deadline.objects.get(incident=ict_provider, code="kr-network-act-64-materials")
+    assert deadline.due_at == datetime(2026, 3, 13, 23, 59, 59, tzinfo=KST)
+
+
+def test_web_form_records_the_answer_by_date_the_order_names(client, alice, ict_provider):
+    client.force_login(alice)
+    client.post(
+        f"/incidents/{ict_provider.reference}/events/new/", _order_post(answer_by="2026-03-20")
+    )
+    deadline = Deadline.objects.get(incident=ict_provider, code="kr-network-act-64-materials")
+    assert deadline.due_at == datetime(2026, 3, 20, 23, 59, 59, tzinfo=KST)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"response_period": "soon"}, "response_period"),
+        ({"kind": "note", "answer_by": "2026-03-20"}, "kind"),
+    ],
+)
+def test_web_form_refuses_a_bad_order_period_and_changes_nothing(
+    client, alice, ict_provider, overrides, field
+):
+    client.force_login(alice)
+    before = Deadline.objects.filter(incident=ict_provider).count()
+    response = client.post(
+        f"/incidents/{ict_provider.reference}/events/new/", _order_post(**overrides)
+    )
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert Deadline.objects.filter(incident=ict_provider).count() == before
