@@ -330,3 +330,15 @@ def test_web_form_refuses_a_bad_order_period_and_changes_nothing(
     assert response.status_code == 400
     assert field in response.context["form"].errors
     assert Deadline.objects.filter(incident=ict_provider).count() == before
+
+
+def test_incident_page_says_which_count_started_a_follow_up(client, alice, ict_provider):
+    services.affected_count_revise(
+        incident=ict_provider,
+        jurisdiction="KR",
+        count=33_700_000,
+        as_of=datetime(2026, 3, 5, 9, 0, tzinfo=KST),
+    )
+    client.force_login(alice)
+    html = client.get(f"/incidents/{ict_provider.reference}/").content.decode()
+    assert "count raised: KR 33,700,000" in html
