@@ -64,6 +64,14 @@ class Command(BaseCommand):
         parser.add_argument("--tz", default="Asia/Seoul", help="reference time zone (ad hoc)")
         parser.add_argument("--roll-forward", action="store_true", help="Civil Act Art. 161")
         parser.add_argument("--awareness", help="awareness time (second clock of eu-dora-initial)")
+        parser.add_argument(
+            "--entity-tz", help="the obliged entity's own time zone (rules counting its days)"
+        )
+        parser.add_argument(
+            "--dora-relief",
+            choices=["eligible", "excluded"],
+            help="DORA weekend relief (RTS 2025/301 Art. 5(5)); omitted = unknown",
+        )
         parser.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args: str, **options: Any) -> None:
@@ -97,7 +105,21 @@ class Command(BaseCommand):
         awareness = None
         if options["awareness"]:
             awareness = Trigger(at=parse_instant(options["awareness"], "awareness"))
-        result = compute_for_versions(versions, trigger, calendar=calendar, awareness=awareness)
+        entity_tz = options.get("entity_tz")
+        if entity_tz:
+            try:
+                zone(entity_tz)
+            except ValueError as exc:
+                raise CommandError(str(exc), returncode=2) from exc
+        relief = options.get("dora_relief")
+        result = compute_for_versions(
+            versions,
+            trigger,
+            calendar=calendar,
+            awareness=awareness,
+            entity_tz=entity_tz or None,
+            relief_excluded=None if relief is None else relief == "excluded",
+        )
         self._print(result, options["as_json"])
 
     def _adhoc(self, offset: str, options: dict[str, Any]) -> tuple[list[RuleSpec], Any]:
