@@ -162,6 +162,11 @@ def export_document(incident: Incident, *, exported_by: str) -> dict[str, Any]:
         TimelineEvent.objects.filter(incident=incident).select_related("recorded_by").order_by("pk")
     )
     event_key = _keys(events, "V")
+    # Follow-up clocks point at the count revision that started them (by its position here).
+    count_index = {
+        pk: i
+        for i, pk in enumerate(incident.count_revisions.order_by("pk").values_list("pk", flat=True))
+    }
     deadlines = list(
         Deadline.objects.filter(incident=incident)
         .select_related("obligation", "regulator", "not_applicable_by")
@@ -236,8 +241,13 @@ def export_document(incident: Incident, *, exported_by: str) -> dict[str, Any]:
                 **{name: getattr(d, name) for name in DEADLINE_FIELDS},
                 **{name: _t(getattr(d, name)) for name in DEADLINE_TIMES},
                 "legal_entity": entity_key[d.legal_entity_id],
-                "trigger_key": "" if trigger_key_event(d) else d.trigger_key,
+                "trigger_key": (
+                    "" if trigger_key_event(d) or d.trigger_revision_id else d.trigger_key
+                ),
                 "trigger_key_event": trigger_key_event(d),
+                "trigger_revision": (
+                    count_index.get(d.trigger_revision_id) if d.trigger_revision_id else None
+                ),
                 "obligation": (
                     {"code": d.obligation.code, "version": d.obligation.version}
                     if d.obligation
@@ -340,6 +350,7 @@ class _Importer:
         self.doc = document
         self.users: dict[str, Any] = {}
         self.created_users: list[str] = []
+        self.counts: list[AffectedCountRevision] = []
 
     def user(self, name: str | None) -> Any:
         if name is None:
@@ -413,6 +424,7 @@ class _Importer:
         for row, c in zip(counts, doc["affected_counts"], strict=True):
             row.recorded_at = _parse_t(c["recorded_at"], "affected_counts")  # type: ignore[assignment]
         AffectedCountRevision.objects.bulk_update(counts, ["recorded_at"])
+        self.counts = counts
         events = self.import_events(incident, entities)
         deadlines = self.import_deadlines(incident, entities, events)
         self.import_filings(incident, entities, deadlines)
@@ -490,7 +502,15 @@ class _Importer:
                 trigger_key=(
                     str(events[d["trigger_key_event"]].pk)
                     if d["trigger_key_event"]
+                    else f"rev{self.counts[d['trigger_revision']].pk}"
+                    if d.get("trigger_revision") is not None
                     else d["trigger_key"]
+                ),
+                # Optional: files exported before issue #14 do not have it.
+                trigger_revision=(
+                    self.counts[d["trigger_revision"]]
+                    if d.get("trigger_revision") is not None
+                    else None
                 ),
                 not_applicable_by=self.user(d["not_applicable_by"]),
                 **{name: d[name] for name in DEADLINE_FIELDS},
