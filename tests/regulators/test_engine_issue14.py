@@ -6,9 +6,12 @@ Plain Python: no Django, no database.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from regulators.engine.basics import DayZone, Unit, WeekendRelief
 from regulators.engine.catalogue import entries_for, versions_for
@@ -236,3 +239,58 @@ def test_naive_answer_by_is_rejected() -> None:
             Trigger(at("2025-12-02T10:00+09:00")),
             answer_by=datetime(2025, 12, 5, 18, 0),  # noqa: DTZ001 - the naive input under test
         )
+
+
+# -- properties ---------------------------------------------------------------------------------
+
+ZONES = ["America/Los_Angeles", "America/New_York", "Asia/Seoul", "Europe/Lisbon", "UTC"]
+
+
+def instants(start: datetime, end: datetime) -> st.SearchStrategy[datetime]:
+    """Aware UTC instants between two aware bounds."""
+    return st.datetimes(
+        min_value=start.replace(tzinfo=None),
+        max_value=end.replace(tzinfo=None),
+        timezones=st.just(UTC),
+    )
+
+
+@given(
+    moment=instants(datetime(2024, 1, 1, tzinfo=UTC), datetime(2027, 12, 1, tzinfo=UTC)),
+    entity_tz=st.sampled_from(ZONES),
+)
+@settings(max_examples=60, deadline=None)
+def test_earlier_policy_is_never_later_than_either_zone(moment: datetime, entity_tz: str) -> None:
+    trigger = Trigger(moment)
+    spec = rule("us-hipaa-individuals")
+    both = compute_due(spec, trigger, entity_tz=entity_tz).due_at
+    in_rule = compute_due(replace(spec, day_zone=DayZone.RULE), trigger).due_at
+    in_entity = compute_due(spec, trigger, entity_tz=entity_tz)
+    assert both is not None
+    assert in_rule is not None
+    assert both <= in_rule
+    entity_only = compute_due(
+        replace(spec, day_zone=DayZone.ENTITY), trigger, entity_tz=entity_tz
+    ).due_at
+    assert entity_only is not None
+    assert both == min(in_rule, entity_only)
+    assert in_entity.due_at == both
+
+
+@given(
+    moment=instants(datetime(2025, 2, 1, tzinfo=UTC), datetime(2027, 12, 1, tzinfo=UTC)),
+    excluded=st.sampled_from([None, True, False]),
+)
+@settings(max_examples=60, deadline=None)
+def test_weekend_relief_never_brings_a_due_time_forward(
+    moment: datetime, excluded: bool | None
+) -> None:
+    trigger = Trigger(moment)
+    spec = rule("eu-dora-intermediate")
+    strict = compute_due(replace(spec, weekend_relief=WeekendRelief.NONE), trigger).due_at
+    relieved = compute_due(spec, trigger, relief_excluded=excluded).due_at
+    assert strict is not None
+    assert relieved is not None
+    assert relieved >= strict
+    if excluded is not False:
+        assert relieved == strict
