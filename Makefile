@@ -88,5 +88,5 @@ screenshots: install-dev ## Refresh docs/screenshots/*.png from the browser test
 	@[ -d node_modules ] || npm ci --no-audit --no-fund
 	UPDATE_SCREENSHOTS=1 DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -q tests/browser -k screenshots
 
-bench-pages: install ## p50/p95 of the main pages with the test client (docs/performance-ui.md)
+bench-pages: install ## p50/p95 of the main pages with the test client (tools app; docs/performance.md)
 	$(PY) manage.py bench_pages

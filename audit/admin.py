@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEntry, TokenScope
-from incidents.roles import is_admin
+from common.roles import is_admin
 
 
 @admin.register(AuditEntry)

@@ -5,6 +5,9 @@
 - Append-only models without history (timeline events, count revisions, filing documents)
   through ``post_save`` / ``post_delete``.
 - Role changes (a user's groups), sign-ins, failed sign-ins, sign-outs and lockouts.
+- Document downloads (``incidents.signals.document_downloaded``).
+
+The dependency runs audit -> incidents: incidents never imports audit, it sends signals.
 
 Bulk ``QuerySet.update()`` bypasses model signals; services do not use it on audited models.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models import Model
@@ -22,6 +26,8 @@ from simple_history.signals import post_create_historical_record
 
 from audit.models import AuditAction
 from audit.services import audit_record
+from incidents.models import AffectedCountRevision, FilingDocument, TimelineEvent
+from incidents.signals import document_downloaded
 
 # Timestamps the database maintains on every save say nothing about what changed.
 _NOISE_FIELDS = {"updated_at"}
@@ -161,11 +167,20 @@ def on_locked_out(sender: Any, request: Any, username: str, ip_address: str, **k
     )
 
 
+def on_document_downloaded(
+    sender: Any, document: Any, user: Any, request: Any = None, **kwargs: Any
+) -> None:
+    audit_record(
+        action="download",
+        actor=user,
+        obj=document,
+        incident_id=document.filing.incident_id,
+        changes={"sha256": document.sha256},
+        request=request,
+    )
+
+
 def connect() -> None:
-    from axes.signals import user_locked_out
-
-    from incidents.models import AffectedCountRevision, FilingDocument, TimelineEvent
-
     post_create_historical_record.connect(on_historical_record, dispatch_uid="audit-history")
     for model in (TimelineEvent, AffectedCountRevision, FilingDocument):
         post_save.connect(
@@ -181,3 +196,4 @@ def connect() -> None:
     user_logged_out.connect(on_logged_out, dispatch_uid="audit-logout")
     user_login_failed.connect(on_login_failed, dispatch_uid="audit-login-failed")
     user_locked_out.connect(on_locked_out, dispatch_uid="audit-lockout")
+    document_downloaded.connect(on_document_downloaded, dispatch_uid="audit-document-download")

@@ -8,7 +8,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from incidents.api.errors import api_not_found
+from common.api.errors import api_not_found
 from incidents.health import healthz
 
 urlpatterns = [
@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     re_path(r"^api/", api_not_found),
+    path("", include("accounts.urls")),
     path("", include("incidents.urls")),
-    path("", include("incidents.exports.urls")),
+    path("", include("exports.urls")),
 ]

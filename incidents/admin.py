@@ -22,6 +22,7 @@ from incidents.models import (
     Profile,
     TimelineEvent,
 )
+from incidents.services import timeline_event_record
 
 
 class LegalEntityInline(admin.StackedInline):
@@ -112,7 +113,6 @@ class TimelineEventAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: TimelineEvent, form: Any, change: bool) -> None:
         if change:
             return
-        from incidents.services import timeline_event_record
 
         timeline_event_record(
             incident=obj.incident,
@@ -234,8 +234,3 @@ class ProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "language", "time_zone"]
     list_filter = ["language"]
     search_fields = ["user__username"]
-
-
-# Export log, export jobs and calendar feeds (incidents/exports/admin.py).
-import incidents.exports.admin  # noqa: E402, F401
-from incidents.reminders import admin as _reminders_admin  # noqa: E402,F401  (registers models)

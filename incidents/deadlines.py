@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -44,6 +45,7 @@ from incidents.models import (
     LegalEntity,
     TimelineEvent,
 )
+from incidents.signals import deadlines_changed
 from regulators.engine import applicability as engine_applicability
 from regulators.engine.calendars import BusinessCalendar, builtin_calendar
 from regulators.engine.rules import (
@@ -382,7 +384,7 @@ def request_rule(data: dict[str, Any]) -> RuleSpec:
         amount,
         unit,
         calendar_code=data.get("calendar") or None,
-        reference_tz=data.get("tz") or "Asia/Seoul",
+        reference_tz=data.get("tz") or settings.TIME_ZONE,
         roll_forward=bool(data.get("roll_forward", False)),
     )
 
@@ -478,9 +480,7 @@ def deadlines_schedule_for(
                 reason=(reason or _("trigger no longer present"))[:500],
                 changed_by=changed_by,
             )
-    from incidents.reminders.services import reminders_sync_for
-
-    reminders_sync_for(incident=incident)
+    deadlines_changed.send(sender=Deadline, incident=incident)
     return saved
 
 
@@ -541,9 +541,7 @@ def deadline_record_filing(*, deadline: Deadline, filing: Filing) -> Deadline:
                 alternative.due_at, filing.submitted_at
             )
             alternative.save(update_fields=["verdict", "late_by_seconds"])
-    from incidents.reminders.services import reminders_sync_for
-
-    reminders_sync_for(deadline=deadline)
+    deadlines_changed.send(sender=Deadline, deadline=deadline)
     return deadline
 
 
@@ -558,7 +556,5 @@ def deadline_mark_not_applicable(
     deadline.not_applicable_by = marked_by  # type: ignore[assignment]
     deadline.not_applicable_at = timezone.now()
     deadline.save()
-    from incidents.reminders.services import reminders_sync_for
-
-    reminders_sync_for(deadline=deadline)
+    deadlines_changed.send(sender=Deadline, deadline=deadline)
     return deadline

@@ -20,7 +20,8 @@ from typing import Any
 
 from django.utils.dateparse import parse_date, parse_datetime
 
-from incidents.models import AffectedCountRevision, DoraEntityType, LegalEntity, TimelineEvent
+from incidents.choices import DoraEntityType
+from incidents.models import AffectedCountRevision, LegalEntity, TimelineEvent
 from regulators.engine.basics import Step
 from regulators.engine.calendars import BusinessCalendar
 from regulators.engine.catalogue import CATALOGUE

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -23,13 +24,14 @@ from incidents.models import (
     Incident,
     IncidentStatus,
     LegalEntity,
-    Precision,
     Severity,
     TimelineEvent,
 )
+from incidents.templatetags.clock import deadline_title, instant_text, localized_name
 from regulators.engine.calendars import BUILTIN_CALENDAR_CODES
 from regulators.engine.rules import Unit, parse_offset
-from regulators.models import Confidence, Obligation, Regulator
+from regulators.engine.vocabulary import Confidence, Precision
+from regulators.models import CONFIDENCE_CHOICES, PRECISION_CHOICES, Obligation, Regulator
 
 COMMON_ZONES = (
     "Asia/Seoul",
@@ -167,7 +169,7 @@ class EventForm(StyledForm):
     entered_tz = _zone_field(_("Time zone"))
     precision = forms.ChoiceField(
         label=_("Precision"),
-        choices=Precision.choices,
+        choices=PRECISION_CHOICES,
         initial=Precision.EXACT,
         help_text=_("Date only: the clock counts from the start of that day (the safer reading)."),
     )
@@ -184,7 +186,7 @@ class EventForm(StyledForm):
         help_text=_("Whose position this is, e.g. 'company' or 'investigators'."),
     )
     confidence = forms.ChoiceField(
-        label=_("Confidence"), choices=Confidence.choices, initial=Confidence.HIGH
+        label=_("Confidence"), choices=CONFIDENCE_CHOICES, initial=Confidence.HIGH
     )
     source_title = forms.CharField(label=_("Source"), max_length=300, required=False)
     source_url = forms.URLField(
@@ -314,8 +316,6 @@ class CountForm(StyledForm):
 
 class DeadlineChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        from incidents.templatetags.clock import deadline_title, instant_text
-
         due = instant_text(obj.due_at) if obj.due_at else str(_("without delay"))
         status = obj.get_status_display()
         return f"{deadline_title(obj)} — {obj.legal_entity.name} — {due} ({status})"
@@ -365,8 +365,6 @@ class FilingForm(StyledForm):
         deadline = data.get("deadline")
         if not data.get("recipient"):
             if deadline is not None and deadline.regulator is not None:
-                from incidents.templatetags.clock import localized_name
-
                 data["recipient"] = localized_name(deadline.regulator)[:200]
             elif "recipient" not in self.errors:
                 self.add_error(
@@ -403,7 +401,7 @@ class RequestForm(StyledForm):
     received_date = _date_field(_("Received (date)"))
     received_time = _time_field(_("Received (time)"), required=False)
     received_tz = _zone_field(_("Time zone"))
-    precision = forms.ChoiceField(label=_("Precision"), choices=Precision.choices)
+    precision = forms.ChoiceField(label=_("Precision"), choices=PRECISION_CHOICES)
     offset = forms.CharField(
         label=_("Response period"),
         max_length=12,
@@ -452,7 +450,7 @@ class RequestForm(StyledForm):
             data["request_data"] = {
                 "offset": offset.strip().lower(),
                 "calendar": data.get("calendar") or "",
-                "tz": data.get("rule_tz") or "Asia/Seoul",
+                "tz": data.get("rule_tz") or settings.TIME_ZONE,
                 "roll_forward": bool(data.get("roll_forward")),
                 "regulator": data["regulator"].code if data.get("regulator") else "",
             }
@@ -480,11 +478,10 @@ class WhatIfForm(StyledForm):
     trigger_date = _date_field(_("Trigger date"))
     trigger_time = _time_field(_("Trigger time"), required=False)
     trigger_tz = _zone_field(_("Trigger time zone"))
-    precision = forms.ChoiceField(label=_("Precision"), choices=Precision.choices)
+    precision = forms.ChoiceField(label=_("Precision"), choices=PRECISION_CHOICES)
 
     def __init__(self, *args: Any, zone: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from incidents.templatetags.clock import localized_name
 
         latest: dict[str, Obligation] = {}
         for row in Obligation.objects.order_by("code", "version"):
@@ -536,9 +533,14 @@ class IncidentFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from incidents.templatetags.clock import localized_name
 
         self.fields["regulator"].choices = [  # type: ignore[attr-defined]
             ("", _("any")),
             *[(r.code, localized_name(r)) for r in Regulator.objects.order_by("code")],
         ]
+
+
+class DocumentForm(forms.Form):
+    """Shape only: ``incidents.documents.filing_document_attach`` checks size and content."""
+
+    file = forms.FileField(label=_("Document"))

@@ -14,7 +14,19 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from regulators.models import Confidence, Obligation, Regulator
+from common.zones import default_time_zone
+from incidents.choices import (
+    STATUS_TRANSITIONS,
+    Applicability,
+    DeadlineStatus,
+    DoraEntityType,
+    EventKind,
+    IncidentStatus,
+    Severity,
+)
+from incidents.querysets import DeadlineQuerySet, TimelineEventQuerySet
+from regulators.engine.vocabulary import Confidence, Precision
+from regulators.models import CONFIDENCE_CHOICES, PRECISION_CHOICES, Obligation, Regulator
 from regulators.validators import validate_time_zone
 
 
@@ -28,7 +40,7 @@ class Profile(models.Model):
         _("language"), max_length=5, choices=settings.LANGUAGES, default="ko"
     )
     time_zone = models.CharField(
-        _("time zone"), max_length=64, default="Asia/Seoul", validators=[validate_time_zone]
+        _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone]
     )
 
     class Meta:
@@ -37,43 +49,6 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.language}, {self.time_zone})"
-
-
-class Severity(models.TextChoices):
-    LOW = "low", _("low")
-    MEDIUM = "medium", _("medium")
-    HIGH = "high", _("high")
-    CRITICAL = "critical", _("critical")
-
-
-class IncidentStatus(models.TextChoices):
-    OPEN = "open", _("open (investigating)")
-    CONTAINED = "contained", _("contained")
-    REPORTING = "reporting", _("reporting")
-    MONITORING = "monitoring", _("monitoring")
-    CLOSED = "closed", _("closed")
-
-
-# Allowed status moves; a closed incident can be reopened to "open" only.
-STATUS_TRANSITIONS: dict[str, set[str]] = {
-    IncidentStatus.OPEN: {
-        IncidentStatus.CONTAINED,
-        IncidentStatus.REPORTING,
-        IncidentStatus.CLOSED,
-    },
-    IncidentStatus.CONTAINED: {
-        IncidentStatus.REPORTING,
-        IncidentStatus.MONITORING,
-        IncidentStatus.OPEN,
-    },
-    IncidentStatus.REPORTING: {
-        IncidentStatus.MONITORING,
-        IncidentStatus.CONTAINED,
-        IncidentStatus.CLOSED,
-    },
-    IncidentStatus.MONITORING: {IncidentStatus.CLOSED, IncidentStatus.REPORTING},
-    IncidentStatus.CLOSED: {IncidentStatus.OPEN},
-}
 
 
 class Incident(models.Model):
@@ -151,16 +126,6 @@ class Membership(models.Model):
         return f"{self.user} in {self.incident_id}"
 
 
-class DoraEntityType(models.TextChoices):
-    """RTS (EU) 2025/301 Art. 5(5): the first three get no weekend relief for initial and
-    intermediate reports (nor do NIS2 essential or important entities)."""
-
-    CREDIT_INSTITUTION = "credit_institution", _("credit institution")
-    CENTRAL_COUNTERPARTY = "central_counterparty", _("central counterparty")
-    TRADING_VENUE = "trading_venue", _("trading-venue operator")
-    OTHER = "other", _("other financial entity")
-
-
 class LegalEntity(models.Model):
     """A company involved in the incident, with the facts that decide which laws oblige it.
 
@@ -202,7 +167,7 @@ class LegalEntity(models.Model):
         _("jurisdictions"), default=list, blank=True, help_text=_('e.g. ["KR", "US", "EU"]')
     )
     reference_tz = models.CharField(
-        _("time zone"), max_length=64, default="Asia/Seoul", validators=[validate_time_zone]
+        _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone]
     )
     history = HistoricalRecords()
 
@@ -246,53 +211,6 @@ class AffectedCountRevision(models.Model):
         return f"{self.jurisdiction}: {self.count:,} ({self.as_of:%Y-%m-%d})"
 
 
-class EventKind(models.TextChoices):
-    DETECTION = "detection", _("detection")
-    UNAUTHORISED_ACCESS = "unauthorised_access", _("unauthorised access")
-    AWARENESS = "awareness", _("awareness")
-    CONTAINMENT = "containment", _("containment")
-    REGULATOR_REPORT = "regulator_report", _("regulator report")
-    REGULATOR_REQUEST = "regulator_request", _("regulator request")
-    DATA_SUBJECT_NOTICE = "data_subject_notice", _("data-subject notice")
-    PUBLIC_DISCLOSURE = "public_disclosure", _("public disclosure")
-    EXECUTIVE_RESIGNATION = "executive_resignation", _("executive resignation")
-    INVESTIGATION_MILESTONE = "investigation_milestone", _("investigation milestone")
-    MATERIALITY_DETERMINATION = "materiality_determination", _("materiality determination")
-    CLASSIFICATION_MAJOR = "classification_major", _("classified as major")
-    ASSESSMENT = "assessment", _("assessed as notifiable")
-    NEW_FACT = "new_fact", _("newly confirmed fact")
-    COUNT_REVISION = "count_revision", _("count revision")
-    LAW_ENFORCEMENT = "law_enforcement", _("law enforcement")
-    BOARD = "board", _("board")
-    PRESS = "press", _("press")
-    PENALTY = "penalty", _("penalty")
-    LITIGATION = "litigation", _("litigation")
-    NOTE = "note", _("note")
-    # Investigation milestones (issue #14): each regulator order, inspection, announcement and
-    # result is a kind of its own; the orders start the catalogue's answer clocks.
-    PRESERVATION_ORDER = "preservation_order", _("MSIT preservation order")
-    MATERIALS_REQUEST = "materials_request", _("MSIT request for materials")
-    PIPC_MATERIALS_REQUEST = "pipc_materials_request", _("PIPC request for materials")
-    ONSITE_INSPECTION = "onsite_inspection", _("PIPC on-site inspection")
-    CORRECTIVE_ORDER = "corrective_order", _("MSIT corrective order")
-    PIPC_CORRECTIVE_ORDER = "pipc_corrective_order", _("PIPC corrective order")
-    PENALTY_NOTICE = "penalty_notice", _("penalty or fine notice received")
-    INTERIM_ANNOUNCEMENT = "interim_announcement", _("interim announcement")
-    INVESTIGATION_RESULT = "investigation_result", _("investigation result")
-
-
-class Precision(models.TextChoices):
-    EXACT = "exact", _("exact")
-    DATE = "date", _("date only")
-    APPROXIMATE = "approximate", _("approximate")
-
-
-class TimelineEventQuerySet(models.QuerySet["TimelineEvent"]):
-    def current(self) -> TimelineEventQuerySet:
-        """Events that no later correction has superseded."""
-        return self.filter(superseded_by__isnull=True)
-
-
 class TimelineEvent(models.Model):
     """Something that happened. Append-only: corrections supersede, they never edit."""
 
@@ -300,12 +218,12 @@ class TimelineEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=EventKind.choices)
     occurred_at = models.DateTimeField(_("occurred at"))
     precision = models.CharField(
-        _("precision"), max_length=12, choices=Precision.choices, default=Precision.EXACT
+        _("precision"), max_length=12, choices=PRECISION_CHOICES, default=Precision.EXACT
     )
     entered_tz = models.CharField(
         _("time zone entered in"),
         max_length=64,
-        default="Asia/Seoul",
+        default=default_time_zone,
         validators=[validate_time_zone],
     )
     legal_entity = models.ForeignKey(
@@ -321,7 +239,7 @@ class TimelineEvent(models.Model):
     source_title = models.CharField(_("source"), max_length=300, blank=True)
     source_url = models.URLField(_("source URL"), max_length=500, blank=True)
     confidence = models.CharField(
-        _("confidence"), max_length=12, choices=Confidence.choices, default=Confidence.HIGH
+        _("confidence"), max_length=12, choices=CONFIDENCE_CHOICES, default=Confidence.HIGH
     )
     basis = models.CharField(
         _("basis"),
@@ -363,31 +281,6 @@ class TimelineEvent(models.Model):
     @property
     def is_superseded(self) -> bool:
         return hasattr(self, "superseded_by")
-
-
-class DeadlineStatus(models.TextChoices):
-    OPEN = "open", _("open")
-    FILED = "filed", _("filed")
-    NOT_APPLICABLE = "not_applicable", _("not applicable")
-    SUPERSEDED = "superseded", _("superseded")
-
-
-class Applicability(models.TextChoices):
-    APPLIES = "applies", _("applies")
-    DOES_NOT_APPLY = "does_not_apply", _("does not apply")
-    UNKNOWN = "unknown", _("unknown (a fact is missing)")
-
-
-class DeadlineQuerySet(models.QuerySet["Deadline"]):
-    def open(self) -> DeadlineQuerySet:
-        return self.filter(status=DeadlineStatus.OPEN)
-
-    def due_by(self, when: object) -> DeadlineQuerySet:
-        return self.open().filter(due_at__lte=when)
-
-    def by_urgency(self) -> DeadlineQuerySet:
-        # Soonest legal due time first; "without delay" (no due time) after those with one.
-        return self.order_by(models.F("due_at").asc(nulls_last=True), "id")
 
 
 class Deadline(models.Model):
@@ -610,6 +503,7 @@ __all__ = [
     "Applicability",
     "Deadline",
     "DeadlineAlternative",
+    "DeadlineQuerySet",
     "DeadlineRecomputation",
     "DeadlineStatus",
     "EventKind",
@@ -620,10 +514,10 @@ __all__ = [
     "LegalEntity",
     "Membership",
     "Notification",
-    "Precision",
     "Profile",
     "Severity",
     "TimelineEvent",
+    "TimelineEventQuerySet",
 ]
 
 
@@ -654,10 +548,3 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.title}"
-
-
-# Export models (log, background jobs, ICS feed tokens) live in their own module.
-from incidents.exports.models import ExportJob, ExportLog, IcsFeedToken  # noqa: E402, F401
-
-# Reminder models live in incidents/reminders/models.py and belong to this app.
-from incidents.reminders.models import *  # noqa: E402,F403

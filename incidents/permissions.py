@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from common.roles import Action, has_right
 from incidents.models import Incident
-from incidents.roles import Action, has_right
 from incidents.selectors import incidents_visible_to
 
 if TYPE_CHECKING:

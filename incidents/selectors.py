@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
+from common.roles import is_admin
 from incidents.models import Deadline, DeadlineQuerySet, Incident, Membership
-from incidents.roles import is_admin
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User

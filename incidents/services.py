@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incidents.deadlines import deadline_record_filing, deadlines_schedule_for
 from incidents.followups import ORDER_TRIGGERS, validate_order_data
 from incidents.models import (
     STATUS_TRANSITIONS,
@@ -25,9 +27,9 @@ from incidents.models import (
     IncidentStatus,
     LegalEntity,
     Membership,
-    Precision,
     TimelineEvent,
 )
+from regulators.engine.vocabulary import Confidence, Precision
 from regulators.models import Regulator
 
 
@@ -174,11 +176,11 @@ def timeline_event_record(
     occurred_at: datetime,
     title: str,
     precision: str = Precision.EXACT,
-    entered_tz: str = "Asia/Seoul",
+    entered_tz: str | None = None,
     description: str = "",
     source_title: str = "",
     source_url: str = "",
-    confidence: str = "high",
+    confidence: str = Confidence.HIGH,
     basis: str = "",
     legal_entity: LegalEntity | None = None,
     data: dict[str, Any] | None = None,
@@ -215,7 +217,7 @@ def timeline_event_record(
     event.kind = kind
     event.occurred_at = occurred_at
     event.precision = precision
-    event.entered_tz = entered_tz
+    event.entered_tz = entered_tz or settings.TIME_ZONE
     event.title = title
     event.description = description
     event.source_title = source_title
@@ -291,8 +293,6 @@ def filing_submit(
     filing.full_clean()
     filing.save()
     if deadline is not None:
-        from incidents.deadlines import deadline_record_filing
-
         deadline_record_filing(deadline=deadline, filing=filing)
     _reschedule(incident, changed_by=submitted_by, reason=_("filing recorded"))
     return filing
@@ -305,7 +305,6 @@ def _reschedule(
     reason: str,
     trigger_corrected: bool = False,
 ) -> None:
-    from incidents.deadlines import deadlines_schedule_for
 
     deadlines_schedule_for(
         incident=incident,

@@ -34,10 +34,3 @@ def worker_probe(token: str) -> None:
     directory = Path(settings.VAR_DIR) / "probes"
     directory.mkdir(parents=True, exist_ok=True)
     (directory / token).write_text(timezone.now().isoformat())
-
-
-# Export tasks live in incidents/exports/tasks.py; importing them here registers them with Celery.
-from incidents.exports.tasks import export_job_run  # noqa: E402, F401
-
-# Reminder tasks live in incidents/reminders/tasks.py; importing registers them with Celery.
-from incidents.reminders.tasks import send_deliveries, send_digests, sweep_reminders  # noqa: E402,F401

@@ -1,24 +1,16 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from incidents import auth_views as security_views
-from incidents import uploads, views
+from incidents import views
 
 urlpatterns = [
-    path("accounts/login/", security_views.SignInView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.dashboard, name="dashboard"),
-    path("accounts/otp/", security_views.otp_verify, name="otp_verify"),
-    path("accounts/otp/enrol/", security_views.otp_enrol, name="otp_enrol"),
-    path("accounts/otp/backup-codes/", security_views.otp_backup_codes, name="otp_backup_codes"),
-    path("accounts/otp/recovery/", security_views.otp_recovery, name="otp_recovery"),
     path(
         "incidents/<str:reference>/filings/<int:filing_id>/documents/new/",
-        uploads.document_upload,
+        views.document_upload,
         name="document_upload",
     ),
     path(
-        "documents/<int:document_id>/download/", uploads.document_download, name="document_download"
+        "documents/<int:document_id>/download/", views.document_download, name="document_download"
     ),
     path("deadlines/", views.deadline_list, name="deadline_list"),
     path("incidents/", views.incident_list, name="incident_list"),

@@ -7,7 +7,7 @@ Nothing here knows about incidents. ``regulators.engine`` turns these rows into 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -16,11 +16,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from regulators.engine.applicability import validate_conditions
+from regulators.engine.calendars import BusinessCalendar, Closure, builtin_calendar
+from regulators.engine.catalogue import trigger_labels
+from regulators.engine.rules import RuleSpec
+from regulators.engine.vocabulary import Confidence, DayZone, Precision, Unit, WeekendRelief
 from regulators.validators import validate_time_zone
-
-if TYPE_CHECKING:
-    from regulators.engine.calendars import BusinessCalendar
-    from regulators.engine.rules import RuleSpec
 
 
 class Regulator(models.Model):
@@ -70,13 +71,11 @@ class Calendar(models.Model):
     def engine_for(cls, code: str) -> BusinessCalendar:
         """The engine calendar for ``code``: the admin-maintained row (with its closures) when
         there is one, else the shipped calendar; ValueError for an unknown code."""
-        from regulators.engine.calendars import builtin_calendar
 
         row = cls.objects.filter(code=code).prefetch_related("closures").first()
         return row.to_engine() if row is not None else builtin_calendar(code)
 
     def to_engine(self) -> BusinessCalendar:
-        from regulators.engine.calendars import BusinessCalendar, Closure
 
         closures = [
             Closure(day=c.day, confirmed=c.confirmed, label=c.label)
@@ -123,35 +122,36 @@ class CalendarClosure(models.Model):
         return f"{self.calendar.code} {self.day} {self.label}"
 
 
-class PeriodUnit(models.TextChoices):
-    HOURS = "h", _("clock hours")
-    CALENDAR_DAYS = "cd", _("calendar days")
-    BUSINESS_DAYS = "bd", _("business days")
-    MONTHS = "mo", _("months")
-    WITHOUT_DELAY = "none", _("without delay (no legal number)")
-
-
-class DayZone(models.TextChoices):
-    """Whose calendar days count for a day-based rule (engine ``DayZone``)."""
-
-    RULE = "rule", _("the rule's time zone")
-    ENTITY = "entity", _("the entity's own time zone")
-    EARLIER = "earlier", _("both zones, the earlier due time (law unsettled)")
-
-
-class WeekendRelief(models.TextChoices):
-    """DORA RTS (EU) 2025/301 Art. 5(4)-(5) (engine ``WeekendRelief``)."""
-
-    NONE = "none", _("none")
-    ALL = "all", _("weekend relief for every entity")
-    UNLESS_EXCLUDED = "unless_excluded", _("weekend relief unless the entity is excluded")
-
-
-class Confidence(models.TextChoices):
-    HIGH = "high", _("high")
-    MEDIUM = "medium", _("medium")
-    LOW = "low", _("low")
-    UNCONFIRMED = "unconfirmed", _("not confirmed")
+# Choices with translated labels for the engine's enums (regulators/engine/vocabulary.py): the
+# one vocabulary for units, precision and confidence; no second enum for the same thing.
+UNIT_CHOICES: list[tuple[str, Any]] = [
+    (Unit.HOURS.value, _("clock hours")),
+    (Unit.CALENDAR_DAYS.value, _("calendar days")),
+    (Unit.BUSINESS_DAYS.value, _("business days")),
+    (Unit.MONTHS.value, _("months")),
+    (Unit.WITHOUT_DELAY.value, _("without delay (no legal number)")),
+]
+PRECISION_CHOICES: list[tuple[str, Any]] = [
+    (Precision.EXACT.value, _("exact")),
+    (Precision.DATE.value, _("date only")),
+    (Precision.APPROXIMATE.value, _("approximate")),
+]
+CONFIDENCE_CHOICES: list[tuple[str, Any]] = [
+    (Confidence.HIGH.value, _("high")),
+    (Confidence.MEDIUM.value, _("medium")),
+    (Confidence.LOW.value, _("low")),
+    (Confidence.UNCONFIRMED.value, _("not confirmed")),
+]
+DAY_ZONE_CHOICES: list[tuple[str, Any]] = [
+    (DayZone.RULE.value, _("the rule's time zone")),
+    (DayZone.ENTITY.value, _("the entity's own time zone")),
+    (DayZone.EARLIER.value, _("both zones, the earlier due time (law unsettled)")),
+]
+WEEKEND_RELIEF_CHOICES: list[tuple[str, Any]] = [
+    (WeekendRelief.NONE.value, _("none")),
+    (WeekendRelief.ALL.value, _("weekend relief for every entity")),
+    (WeekendRelief.UNLESS_EXCLUDED.value, _("weekend relief unless the entity is excluded")),
+]
 
 
 class ObligationQuerySet(models.QuerySet["Obligation"]):
@@ -187,7 +187,7 @@ class Obligation(models.Model):
     period_amount = models.PositiveIntegerField(
         _("period amount"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
-    period_unit = models.CharField(_("period unit"), max_length=4, choices=PeriodUnit.choices)
+    period_unit = models.CharField(_("period unit"), max_length=4, choices=UNIT_CHOICES)
     calendar = models.ForeignKey(
         Calendar, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("calendar")
     )
@@ -212,19 +212,19 @@ class Obligation(models.Model):
         _("internal target amount"), null=True, blank=True
     )
     internal_target_unit = models.CharField(
-        _("internal target unit"), max_length=4, choices=PeriodUnit.choices, blank=True
+        _("internal target unit"), max_length=4, choices=UNIT_CHOICES, blank=True
     )
     long_stop_hours = models.PositiveIntegerField(
         _("long stop (hours from awareness)"), null=True, blank=True
     )
     roll_forward = models.BooleanField(_("roll forward to the next business day"), default=False)
     day_zone = models.CharField(
-        _("days counted in"), max_length=8, choices=DayZone.choices, default=DayZone.RULE
+        _("days counted in"), max_length=8, choices=DAY_ZONE_CHOICES, default=DayZone.RULE
     )
     weekend_relief = models.CharField(
         _("weekend relief (DORA)"),
         max_length=16,
-        choices=WeekendRelief.choices,
+        choices=WEEKEND_RELIEF_CHOICES,
         default=WeekendRelief.NONE,
     )
     first_day_counts = models.BooleanField(
@@ -234,7 +234,7 @@ class Obligation(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     confidence = models.CharField(
-        _("confidence"), max_length=12, choices=Confidence.choices, default=Confidence.HIGH
+        _("confidence"), max_length=12, choices=CONFIDENCE_CHOICES, default=Confidence.HIGH
     )
     source = models.TextField(_("source"), blank=True)
     history = HistoricalRecords()
@@ -265,16 +265,15 @@ class Obligation(models.Model):
         return f"{self.code} v{self.version}"
 
     def clean(self) -> None:
-        from regulators.engine.applicability import validate_conditions
 
         errors: dict[str, list[str]] = {}
-        if self.period_unit == PeriodUnit.WITHOUT_DELAY and self.period_amount is not None:
+        if self.period_unit == Unit.WITHOUT_DELAY and self.period_amount is not None:
             errors.setdefault("period_amount", []).append(
                 str(_("A 'without delay' rule has no period amount."))
             )
-        if self.period_unit != PeriodUnit.WITHOUT_DELAY and not self.period_amount:
+        if self.period_unit != Unit.WITHOUT_DELAY and not self.period_amount:
             errors.setdefault("period_amount", []).append(str(_("A period amount is required.")))
-        if self.period_unit == PeriodUnit.BUSINESS_DAYS and self.calendar_id is None:
+        if self.period_unit == Unit.BUSINESS_DAYS and self.calendar_id is None:
             errors.setdefault("calendar", []).append(str(_("Business-day rules need a calendar.")))
         if self.effective_from and self.effective_to and self.effective_to <= self.effective_from:
             errors.setdefault("effective_to", []).append(str(_("The end must be after the start.")))
@@ -307,10 +306,6 @@ class Obligation(models.Model):
             raise ValidationError(errors)
 
     def to_spec(self) -> RuleSpec:
-        from regulators.engine.basics import DayZone as EngineDayZone
-        from regulators.engine.basics import WeekendRelief as EngineWeekendRelief
-        from regulators.engine.catalogue import trigger_labels
-        from regulators.engine.rules import RuleSpec, Unit
 
         try:
             label_en, label_ko = trigger_labels(self.trigger_kind)
@@ -334,8 +329,8 @@ class Obligation(models.Model):
             else None,
             long_stop_hours=self.long_stop_hours,
             roll_forward=self.roll_forward,
-            day_zone=EngineDayZone(self.day_zone),
-            weekend_relief=EngineWeekendRelief(self.weekend_relief),
+            day_zone=DayZone(self.day_zone),
+            weekend_relief=WeekendRelief(self.weekend_relief),
             first_day_counts=self.first_day_counts,
             trigger_label_en=label_en,
             trigger_label_ko=label_ko,

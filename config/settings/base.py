@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "simple_history",
     "regulators",
     "incidents",
+    "reminders",
+    "exports",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -49,7 +52,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "incidents.middleware.UserTimezoneMiddleware",
+    "accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -212,7 +215,7 @@ MIDDLEWARE.insert(
 )
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
-    "incidents.security.OTPRequiredMiddleware",
+    "accounts.middleware.OTPRequiredMiddleware",
 )
 # CSP wraps everything below it; the path overrides (API docs) must sit inside it.
 MIDDLEWARE.insert(
@@ -221,7 +224,7 @@ MIDDLEWARE.insert(
 )
 MIDDLEWARE.insert(
     MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
-    "incidents.security.CSPPathOverrideMiddleware",
+    "accounts.middleware.CSPPathOverrideMiddleware",
 )
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # axes wants to be last
 
@@ -292,7 +295,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Uploads (filing documents, evidence): checked by content, not by name (incidents/uploads.py).
+# Uploads (filing documents, evidence): checked by content, not by name (incidents/documents.py).
 DOCUMENT_MAX_UPLOAD_BYTES = env.int("DOCUMENT_MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
 
 REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = [
@@ -307,13 +310,13 @@ SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthe
 # and error responses documented on every operation.
 REST_FRAMEWORK.update(
     {
-        "DEFAULT_PAGINATION_CLASS": "incidents.api.pagination.BoundedPageNumberPagination",
+        "DEFAULT_PAGINATION_CLASS": "common.api.pagination.BoundedPageNumberPagination",
         "DEFAULT_FILTER_BACKENDS": [
-            "incidents.api.filters.StrictFilterBackend",
-            "incidents.api.filters.StrictOrderingFilter",
+            "common.api.filters.StrictFilterBackend",
+            "common.api.filters.StrictOrderingFilter",
         ],
-        "DEFAULT_SCHEMA_CLASS": "incidents.api.schema.AutoSchema",
-        "EXCEPTION_HANDLER": "incidents.api.errors.api_exception_handler",
+        "DEFAULT_SCHEMA_CLASS": "common.api.schema.AutoSchema",
+        "EXCEPTION_HANDLER": "common.api.errors.api_exception_handler",
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
         "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     }
@@ -324,11 +327,11 @@ SPECTACULAR_SETTINGS.update(
         "SCHEMA_PATH_PREFIX": "/api/v1",
         "ENUM_NAME_OVERRIDES": {
             "EventKindEnum": "incidents.models.EventKind",
-            "PrecisionEnum": "incidents.models.Precision",
+            "PrecisionEnum": "regulators.models.PRECISION_CHOICES",
             "IncidentStatusEnum": "incidents.models.IncidentStatus",
             "DeadlineStatusEnum": "incidents.models.DeadlineStatus",
             "ClosureKindEnum": "regulators.models.CalendarClosure.Kind",
-            "PeriodUnitEnum": "regulators.models.PeriodUnit",
+            "PeriodUnitEnum": "regulators.models.UNIT_CHOICES",
         },
     }
 )

@@ -51,7 +51,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
 }
 
-# --- Reminders (incidents/reminders, docs/reminders.md) ----------------------------------------
+# --- Reminders (reminders, docs/reminders.md) ----------------------------------------
 # Periods and leases can be shortened by the environment (the fault harness does); the defaults
 # are the production ones.
 REMINDER_SWEEP_SECONDS = _env.float("REMINDER_SWEEP_SECONDS", default=60.0)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import secrets
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import VAR_DIR, env
+from config.settings.base import INSTALLED_APPS, VAR_DIR, env
+
+# Developer tools (fault harness, benchmarks, load generators): never in production settings.
+INSTALLED_APPS = [*INSTALLED_APPS, "tools"]
 
 DEBUG = env.bool("DEBUG", default=True)
 

@@ -7,11 +7,14 @@ harness counts what actually left; database and Redis come from the environment 
 from __future__ import annotations
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import env
+from config.settings.base import INSTALLED_APPS, env
+
+# Developer tools (fault harness, benchmarks, load generators): never in production settings.
+INSTALLED_APPS = [*INSTALLED_APPS, "tools"]
 
 SECRET_KEY = env.str("SECRET_KEY", default="reminder-harness-only-not-a-production-secret-0123")
 DEBUG = False
-EMAIL_BACKEND = "incidents.reminders.mail.OutboxFileBackend"
+EMAIL_BACKEND = "tools.mail.OutboxFileBackend"
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LOGGING = {

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import VAR_DIR, env
+from config.settings.base import INSTALLED_APPS, VAR_DIR, env
+
+# Developer tools (fault harness, benchmarks, load generators): never in production settings.
+INSTALLED_APPS = [*INSTALLED_APPS, "tools"]
 
 SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"  # noqa: S105
 DEBUG = False

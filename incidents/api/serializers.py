@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from incidents.api.fields import (
-    STRICT_FIELDS,
+from common.api.fields import (
     AwareDateTimeField,
     JSONObjectField,
     NoEmptyStringMixin,
@@ -29,8 +27,8 @@ from incidents.api.fields import (
     StrictRegexField,
     StrictSlugRelatedField,
     StringListField,
-    WallTimeField,
 )
+from common.api.serializers import Explanation, OutputSerializer
 from incidents.deadlines import validate_request_data
 from incidents.models import (
     AffectedCountRevision,
@@ -43,33 +41,13 @@ from incidents.models import (
     Incident,
     LegalEntity,
     Notification,
-    Precision,
     Severity,
     TimelineEvent,
 )
-from regulators.models import Confidence, Regulator
+from regulators.models import CONFIDENCE_CHOICES, PRECISION_CHOICES, Regulator
 from regulators.validators import validate_time_zone
 
 MAX_BIGINT = 2**63 - 1
-
-
-class OutputSerializer(NoUnknownFieldsMixin, serializers.ModelSerializer[Any]):
-    """Read-only model serializer whose times are ISO 8601 with an offset."""
-
-    serializer_field_mapping = {
-        **{
-            model_field: STRICT_FIELDS.get(field, field)
-            for model_field, field in serializers.ModelSerializer.serializer_field_mapping.items()
-        },
-        models.DateTimeField: AwareDateTimeField,
-        models.URLField: OptionalURLField,
-        models.TimeField: WallTimeField,
-    }
-
-
-class Explanation(serializers.Serializer[Any]):
-    en = StrictCharField()
-    ko = StrictCharField()
 
 
 # --- legal entities ---------------------------------------------------------------------------
@@ -274,14 +252,14 @@ class EntityOfIncidentField(
 class TimelineEventInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=EventKind.choices)
     occurred_at = AwareDateTimeField()
-    precision = serializers.ChoiceField(choices=Precision.choices, required=False)
+    precision = serializers.ChoiceField(choices=PRECISION_CHOICES, required=False)
     entered_tz = StrictCharField(max_length=64, required=False, validators=[validate_time_zone])
     legal_entity = EntityOfIncidentField(required=False, allow_null=True)
     title = StrictCharField(max_length=300)
     description = StrictCharField(required=False, allow_blank=True, max_length=20000)
     source_title = StrictCharField(max_length=300, required=False, allow_blank=True)
     source_url = OptionalURLField(max_length=500)
-    confidence = serializers.ChoiceField(choices=Confidence.choices, required=False)
+    confidence = serializers.ChoiceField(choices=CONFIDENCE_CHOICES, required=False)
     basis = StrictCharField(max_length=20, required=False, allow_blank=True)
     data = JSONObjectField(  # type: ignore[assignment]
         required=False,

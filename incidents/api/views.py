@@ -4,24 +4,22 @@ may not see); each write validates with an input serializer and calls one servic
 from __future__ import annotations
 
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
 
-from audit.api_scopes import TokenScopePermission
+from common.api.permissions import DEFAULT_PERMISSIONS, HasRoleRight, required_action
+from common.api.views import ApiViewSet
+from common.roles import Action
 from incidents import services
 from incidents.api import filters, serializers
-from incidents.api.permissions import HasRoleRight, required_action
 from incidents.deadlines import deadline_mark_not_applicable
 from incidents.models import (
     AffectedCountRevision,
@@ -34,29 +32,7 @@ from incidents.models import (
     TimelineEvent,
 )
 from incidents.permissions import incident_for
-from incidents.roles import Action
 from incidents.selectors import incidents_visible_to
-
-
-class ApiViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
-    """Shows times in the signed-in user's zone (token requests too), with the offset."""
-
-    lookup_value_converter = "int"
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        profile = getattr(request.user, "profile", None) if request.user.is_authenticated else None
-        zone = getattr(profile, "time_zone", None)
-        if zone:
-            timezone.activate(ZoneInfo(zone))
-
-    def _valid(self, serializer_class: type[BaseSerializer[Any]], **kwargs: Any) -> dict[str, Any]:
-        serializer = serializer_class(
-            data=self.request.data, context=self.get_serializer_context(), **kwargs
-        )
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
 
 # --- incidents --------------------------------------------------------------------------------
 
@@ -82,7 +58,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     """
 
     serializer_class = serializers.IncidentOutput
-    permission_classes = [IsAuthenticated, TokenScopePermission, HasRoleRight]
+    permission_classes = [*DEFAULT_PERMISSIONS, HasRoleRight]
     required_rights = {
         "create": Action.RECORD,
         "partial_update": Action.RECORD,
@@ -133,7 +109,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
 class IncidentScopedViewSet(ApiViewSet):
     """Rows of one incident: 404 if you may not see it, 403 if your role lacks the right."""
 
-    permission_classes = [IsAuthenticated, TokenScopePermission]
+    permission_classes = DEFAULT_PERMISSIONS
     required_rights: dict[str, Action] = {}
     incident: Incident
 
@@ -305,7 +281,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiV
     """Your own in-app notifications."""
 
     serializer_class = serializers.NotificationOutput
-    permission_classes = [IsAuthenticated, TokenScopePermission]
+    permission_classes = DEFAULT_PERMISSIONS
     filterset_class = filters.NotificationFilter
     ordering_fields = ["created_at", "read_at", "id"]
     ordering = ["-created_at", "-id"]

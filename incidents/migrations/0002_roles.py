@@ -1,4 +1,4 @@
-"""Create the four role groups. Their rights are in incidents/roles.py and docs/access.md."""
+"""Create the four role groups. Their rights are in common/roles.py and docs/access.md."""
 
 from django.db import migrations
 

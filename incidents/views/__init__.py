@@ -2,6 +2,7 @@
 incident page through ``incidents.permissions.incident_for``; every write through a service."""
 
 from incidents.views.dashboard import dashboard, deadline_list
+from incidents.views.documents import document_download, document_upload
 from incidents.views.edit import (
     count_new,
     deadline_not_applicable,
@@ -18,6 +19,8 @@ __all__ = [
     "dashboard",
     "deadline_list",
     "deadline_not_applicable",
+    "document_download",
+    "document_upload",
     "event_correct",
     "event_new",
     "filing_new",

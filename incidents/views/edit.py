@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.roles import Action
 from incidents import services
 from incidents.deadlines import deadline_mark_not_applicable
 from incidents.forms import (
@@ -29,7 +30,6 @@ from incidents.forms import (
 )
 from incidents.models import Deadline, DeadlineStatus, EventKind, Incident, TimelineEvent
 from incidents.permissions import incident_for
-from incidents.roles import Action
 
 
 def viewer_zone() -> str:

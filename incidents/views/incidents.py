@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from common.roles import Action, has_right
 from incidents.forms import IncidentFilterForm
 from incidents.models import (
     AffectedCountRevision,
@@ -23,7 +24,6 @@ from incidents.models import (
     TimelineEvent,
 )
 from incidents.permissions import incident_for
-from incidents.roles import Action, has_right
 from incidents.selectors import incidents_visible_to
 from incidents.views.timeline import build_count_series, build_timeline, deadline_css
 

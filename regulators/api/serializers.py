@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from incidents.api.fields import (
+from common.api.fields import (
     AwareDateTimeField,
     JSONObjectField,
     NoUnknownFieldsMixin,
@@ -17,9 +17,14 @@ from incidents.api.fields import (
     StrictSlugField,
     StrictSlugRelatedField,
 )
-from incidents.api.serializers import Explanation, OutputSerializer
-from incidents.models import Precision
-from regulators.models import Calendar, CalendarClosure, Obligation, Regulator
+from common.api.serializers import Explanation, OutputSerializer
+from regulators.models import (
+    PRECISION_CHOICES,
+    Calendar,
+    CalendarClosure,
+    Obligation,
+    Regulator,
+)
 from regulators.validators import validate_time_zone
 
 
@@ -111,7 +116,7 @@ class WhatIfInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
     tz = StrictCharField(max_length=64, required=False, validators=[validate_time_zone])
     roll_forward = StrictBooleanField(required=False, default=False)
     trigger = AwareDateTimeField(help_text="When the clock starts.")
-    precision = serializers.ChoiceField(choices=Precision.choices, required=False)
+    precision = serializers.ChoiceField(choices=PRECISION_CHOICES, required=False)
     awareness = AwareDateTimeField(
         required=False, allow_null=True, help_text="Awareness, for rules with a long stop."
     )

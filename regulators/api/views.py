@@ -6,6 +6,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
@@ -13,15 +14,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audit.api_scopes import TokenScopePermission
-from incidents.api.filters import TextFilter
-from incidents.api.permissions import HasRoleRight, ReadAnyWriteAdmin
-from incidents.api.views import ApiViewSet
+from common.api.filters import TextFilter
+from common.api.permissions import DEFAULT_PERMISSIONS, HasRoleRight, ReadAnyWriteAdmin
+from common.api.views import ApiViewSet
 from regulators.api import serializers as s
 from regulators.engine.calendars import BusinessCalendar, builtin_calendar
 from regulators.engine.rules import (
@@ -58,7 +57,7 @@ class CatalogueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiView
     """Read for every role; create and change for admins. No delete: rows are referenced by
     deadlines and kept for the record (end an obligation with ``effective_to``)."""
 
-    permission_classes = [IsAuthenticated, TokenScopePermission, ReadAnyWriteAdmin]
+    permission_classes = [*DEFAULT_PERMISSIONS, ReadAnyWriteAdmin]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def create(self, request: Request) -> Response:
@@ -156,7 +155,7 @@ def _calendar(code: str | None) -> BusinessCalendar | None:
 class WhatIfView(APIView):
     """When would it be due? An obligation code or an ad hoc offset, and a trigger."""
 
-    permission_classes = [IsAuthenticated, TokenScopePermission, HasRoleRight]
+    permission_classes = [*DEFAULT_PERMISSIONS, HasRoleRight]
 
     @extend_schema(request=s.WhatIfInput, responses=s.WhatIfOutput, operation_id="what_if")
     def post(self, request: Request) -> Response:
@@ -189,7 +188,7 @@ class WhatIfView(APIView):
                     amount,
                     unit,
                     calendar_code=calendar.code if calendar else None,
-                    reference_tz=data.get("tz") or "Asia/Seoul",
+                    reference_tz=data.get("tz") or settings.TIME_ZONE,
                     roll_forward=data.get("roll_forward", False),
                 )
             ]

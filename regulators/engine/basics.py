@@ -8,40 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 from functools import cache
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .vocabulary import DayZone, Precision, Unit, WeekendRelief
 
-class Unit(StrEnum):
-    HOURS = "h"
-    CALENDAR_DAYS = "cd"
-    BUSINESS_DAYS = "bd"
-    MONTHS = "mo"
-    WITHOUT_DELAY = "none"
-
-
-class DayZone(StrEnum):
-    """Which zone's calendar dates count for a day-based rule."""
-
-    RULE = "rule"  # the rule's own zone (EDGAR: New York; Korean laws: Seoul)
-    ENTITY = "entity"  # the obliged entity's zone (GDPR controller, NIS2/DORA Member State)
-    EARLIER = "earlier"  # unsettled: both zones, the earlier due time applies
-
-
-class WeekendRelief(StrEnum):
-    """DORA RTS (EU) 2025/301 Art. 5(4)-(5) weekend and bank-holiday relief."""
-
-    NONE = "none"
-    ALL = "all"  # final reports: every financial entity
-    UNLESS_EXCLUDED = "unless_excluded"  # initial/intermediate: not for the Art. 5(5) entities
-
-
-class Precision(StrEnum):
-    EXACT = "exact"
-    DATE = "date"
-    APPROXIMATE = "approximate"
+__all__ = ["DayZone", "Precision", "Unit", "WeekendRelief"]  # re-exported for the engine modules
 
 
 END_OF_DAY: Final = time(23, 59, 59)

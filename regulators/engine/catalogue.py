@@ -15,16 +15,16 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any, Final
 
-from .basics import DayZone, WeekendRelief
-from .rules import RuleSpec, Unit
+from .rules import RuleSpec
+from .vocabulary import Confidence, DayZone, Unit, WeekendRelief
 
 __all__ = [
     "CATALOGUE",
     "CODES",
-    "CONFIDENCE_LEVELS",
     "REGULATORS",
     "TRIGGER_KINDS",
     "CatalogueEntry",
+    "Confidence",
     "entries_for",
     "regulators",
     "trigger_labels",
@@ -65,8 +65,6 @@ TRIGGER_KINDS: Final[dict[str, tuple[str, str]]] = {
 }
 FILING_OF: Final = "filing_of:"
 
-CONFIDENCE_LEVELS: Final = ("high", "medium", "low", "unconfirmed")
-
 
 def trigger_labels(kind: str) -> tuple[str, str]:
     """Default (English, Korean) label of a trigger kind, e.g. for explanations."""
@@ -93,7 +91,7 @@ class CatalogueEntry:
     trigger_kind: str
     conditions: Mapping[str, Any] | None = field(default=None, hash=False)
     notes: str = ""
-    confidence: str = "high"
+    confidence: str = Confidence.HIGH
     source: str = ""
 
     @property

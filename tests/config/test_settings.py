@@ -85,3 +85,29 @@ def test_sqlite_default_is_tuned_for_concurrent_processes() -> None:
     assert "journal_mode=WAL" in init
     assert "busy_timeout" in init
     assert int(timeout) >= 20
+
+
+@pytest.mark.parametrize(
+    ("settings_module", "installed"),
+    [("config.settings.production", False), ("config.settings.test", True)],
+)
+def test_developer_tools_exist_only_outside_production(
+    settings_module: str, installed: bool
+) -> None:
+    env = _base_env()
+    env.update(
+        DJANGO_SETTINGS_MODULE=settings_module,
+        SECRET_KEY=secrets.token_urlsafe(60),
+        DATABASE_URL="postgres://u@127.0.0.1:5432/db",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        ALLOWED_HOSTS="example.com",
+    )
+    result = _manage("help", "--commands", env=env)
+    assert result.returncode == 0, result.stderr
+    commands = set(result.stdout.split())
+    tools = {"reminder_faults", "bench_reminders", "bench_pages", "bench_api", "bench_engine"}
+    tools |= {"generate_load_data", "generate_export_load"}
+    assert (tools <= commands) is installed
+    assert not (tools & commands) or installed
+    # The product's own commands are there either way.
+    assert {"export_incident", "import_incident", "load_demo", "verify_audit"} <= commands

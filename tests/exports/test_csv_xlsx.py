@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from incidents.exports.csv_export import csv_chunks
-from incidents.exports.data import neutralise
-from incidents.exports.xlsx import xlsx_bytes
+from exports.csv_export import csv_chunks
+from exports.data import neutralise
+from exports.xlsx import xlsx_bytes
 from incidents.models import TimelineEvent
 
 KST = ZoneInfo("Asia/Seoul")

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from docx import Document
 
-from incidents.exports.drafts import MISSING, draft_docx
-from incidents.exports.models import ExportLog
+from exports.drafts import MISSING, draft_docx
+from exports.models import ExportLog
 from tests.exports.test_json import _purge
 
 

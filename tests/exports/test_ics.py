@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
-from incidents.exports.models import ExportLog, IcsFeedToken
-from incidents.exports.services import ics_token_issue, ics_token_revoke
+from exports.models import ExportLog, IcsFeedToken
+from exports.services import ics_token_issue, ics_token_revoke
 from incidents.models import Deadline, Membership
 
 
@@ -73,7 +73,7 @@ def test_open_deadlines_carry_alarms_24_4_1_hours_before_and_at_due(incident_fee
 
 
 def test_alarms_follow_the_configured_reminder_policy(incident_feed):
-    from incidents.reminders.models import ReminderPolicy
+    from reminders.models import ReminderPolicy
 
     ReminderPolicy.objects.update_or_create(
         obligation_code="", defaults={"offsets": ["created", "-48h", "every 12h"]}

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 from django.test import Client
 from django.urls import reverse
 
-from incidents.exports.models import ExportJob, ExportLog
-from incidents.exports.services import export_job_create
-from incidents.exports.tasks import export_job_run
+from exports import services
+from exports.models import ExportJob, ExportLog
+from exports.services import export_job_create
+from exports.tasks import export_job_run
 from incidents.models import Membership
 
 
@@ -68,3 +70,17 @@ def test_job_fails_with_a_reason_when_the_requester_lost_access(rich_incident, b
     assert job.status == "failed"
     assert "no longer" in job.error
     assert not job.file
+
+
+def test_creating_a_job_enqueues_its_task_by_name_once_committed(
+    rich_incident, bob, django_capture_on_commit_callbacks
+):
+    with mock.patch.object(services.current_app, "send_task") as send_task:
+        with django_capture_on_commit_callbacks() as callbacks:
+            job = _job(rich_incident, bob)
+        send_task.assert_not_called()  # nothing leaves before the row is committed
+        for callback in callbacks:
+            callback()
+
+    send_task.assert_called_once_with("incidents.exports.tasks.export_job_run", args=[job.pk])
+    assert export_job_run.name == "incidents.exports.tasks.export_job_run"

@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 
-from incidents.exports.errors import ImportRejected
-from incidents.exports.jsonio import export_json_bytes, import_json_bytes
+from exports.errors import ImportRejected
+from exports.jsonio import export_json_bytes, import_json_bytes
 from incidents.models import (
     AffectedCountRevision,
     Deadline,
@@ -143,7 +143,7 @@ def test_export_refers_by_file_keys_never_database_ids(rich_incident):
 def test_json_and_export_log_carry_the_audit_chain_head(rich_incident) -> None:
     from audit.models import AuditEntry
     from audit.services import chain_head
-    from incidents.exports.services import export_log_record
+    from exports.services import export_log_record
 
     document = json.loads(export_json_bytes(rich_incident, exported_by="x"))
     assert document["audit_chain_head"] == chain_head()

@@ -14,9 +14,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from incidents.exports import pdf
-from incidents.exports.errors import ExportUnavailable
-from incidents.exports.models import ExportJob, ExportLog
+from exports import pdf
+from exports.errors import ExportUnavailable
+from exports.models import ExportJob, ExportLog
 from incidents.models import TimelineEvent
 
 KST = ZoneInfo("Asia/Seoul")
@@ -162,8 +162,8 @@ def test_without_weasyprint_the_pdf_action_says_what_to_install(rich_incident, b
 def test_site_modules_do_not_import_weasyprint_at_import_time():
     code = (
         "import sys, django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings.test';"
-        "django.setup(); import config.urls, incidents.exports.views, incidents.exports.services,"
-        " incidents.exports.pdf, incidents.tasks; print('weasyprint' in sys.modules)"
+        "django.setup(); import config.urls, exports.views, exports.services,"
+        " exports.pdf, incidents.tasks; print('weasyprint' in sys.modules)"
     )
     out = subprocess.run(  # noqa: S603
         [sys.executable, "-c", code],
@@ -189,9 +189,11 @@ def test_large_incident_pdf_is_built_in_the_background(
         for n in range(3)
     )
     calls = []
-    from incidents.exports import tasks
+    from exports import services
 
-    monkeypatch.setattr(tasks.export_job_run, "delay", lambda job_id: calls.append(job_id))
+    monkeypatch.setattr(
+        services.current_app, "send_task", lambda name, args: calls.append((name, *args))
+    )
     client = Client()
     client.force_login(bob)
     with django_capture_on_commit_callbacks(execute=True):
@@ -199,5 +201,5 @@ def test_large_incident_pdf_is_built_in_the_background(
     job = ExportJob.objects.get()
     assert response.status_code == 303
     assert response["Location"] == reverse("exports:job", args=[job.pk])
-    assert calls == [job.pk]
+    assert calls == [("incidents.exports.tasks.export_job_run", job.pk)]
     assert job.status == "pending"

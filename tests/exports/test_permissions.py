@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from incidents.exports.models import ExportLog
+from exports.models import ExportLog
 
 ENDPOINTS = [
     ("exports:pdf", {}),
@@ -88,16 +88,14 @@ def test_export_log_is_read_only_in_admin(admin_user, rich_incident, bob):
     admin_user.is_superuser = True
     admin_user.save()
     client = _client(admin_user)
-    changelist = client.get(reverse("admin:incidents_exportlog_changelist"))
+    changelist = client.get(reverse("admin:exports_exportlog_changelist"))
     assert changelist.status_code == 200
     assert "bob" in changelist.content.decode()
-    detail = client.get(reverse("admin:incidents_exportlog_change", args=[log.pk]))
+    detail = client.get(reverse("admin:exports_exportlog_change", args=[log.pk]))
     assert detail.status_code == 200
     assert b'name="_save"' not in detail.content
-    assert client.get(reverse("admin:incidents_exportlog_add")).status_code == 403
-    assert (
-        client.post(reverse("admin:incidents_exportlog_delete", args=[log.pk])).status_code == 403
-    )
+    assert client.get(reverse("admin:exports_exportlog_add")).status_code == 403
+    assert client.post(reverse("admin:exports_exportlog_delete", args=[log.pk])).status_code == 403
     assert ExportLog.objects.filter(pk=log.pk).exists()
 
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 
 from incidents import services
 from incidents.models import Deadline, DeadlineStatus, DoraEntityType, EventKind
-from incidents.reminders.models import Reminder
+from reminders.models import Reminder
 from tests.factories import IncidentFactory, LegalEntityFactory
 
 KST = ZoneInfo("Asia/Seoul")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from incidents.roles import Action, has_right
+from common.roles import Action, has_right
 from incidents.selectors import incidents_visible_to
 from tests.factories import IncidentFactory, UserFactory
 

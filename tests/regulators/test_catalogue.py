@@ -12,9 +12,9 @@ from regulators.engine.applicability import validate_conditions
 from regulators.engine.catalogue import (
     CATALOGUE,
     CODES,
-    CONFIDENCE_LEVELS,
     TRIGGER_KINDS,
     CatalogueEntry,
+    Confidence,
     entries_for,
     regulators,
     trigger_labels,
@@ -110,7 +110,7 @@ def test_each_entry_is_complete_and_its_conditions_validate(entry: CatalogueEntr
     assert entry.citation
     assert entry.source
     assert entry.notes
-    assert entry.confidence in CONFIDENCE_LEVELS
+    assert entry.confidence in {level.value for level in Confidence}
     en, ko = trigger_labels(entry.trigger_kind)
     assert en
     assert ko

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from incidents.models import Deadline, Profile
-from incidents.reminders.models import ReminderPolicy
+from reminders.models import ReminderPolicy
 from tests.factories import LegalEntityFactory, UserFactory
 
 T0 = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)  # 09:00 in Seoul, 19:00 the day before in New York

@@ -11,13 +11,13 @@ from django.core import mail
 from django.utils import timezone
 
 from incidents.models import Notification
-from incidents.reminders import channels
-from incidents.reminders.faults import Receiver
-from incidents.reminders.mail import OutboxFileBackend
-from incidents.reminders.models import Channel, Delivery, DeliveryState, WebhookEndpoint
-from incidents.reminders.sending import send_deliveries
-from incidents.reminders.services import reminders_sync_for
-from incidents.reminders.sweep import sweep
+from reminders import channels
+from reminders.models import Channel, Delivery, DeliveryState, WebhookEndpoint
+from reminders.sending import send_deliveries
+from reminders.services import reminders_sync_for
+from reminders.sweep import sweep
+from tools.faults import Receiver
+from tools.mail import OutboxFileBackend
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +99,7 @@ def test_outbox_backend_writes_every_message_and_knows_what_it_wrote(tmp_path: P
 def test_an_interrupted_email_that_already_left_is_confirmed_not_sent_again(
     frozen, make_deadline, tmp_path, settings
 ):
-    settings.EMAIL_BACKEND = "incidents.reminders.mail.OutboxFileBackend"
+    settings.EMAIL_BACKEND = "tools.mail.OutboxFileBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path)
     deadline = make_deadline()
     reminders_sync_for(deadline=deadline)

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
-from incidents.reminders.digest import digests_create
-from incidents.reminders.models import DigestRun
-from incidents.reminders.sending import send_deliveries
-from incidents.reminders.sweep import dispatch
+from reminders.digest import digests_create
+from reminders.models import DigestRun
+from reminders.sending import send_deliveries
+from reminders.sweep import dispatch
 
 pytestmark = pytest.mark.django_db
 

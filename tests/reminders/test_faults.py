@@ -14,7 +14,7 @@ import shutil
 import pytest
 from django.db import connection
 
-from incidents.reminders.faults import run_scenario
+from tools.faults import run_scenario
 
 pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from incidents.reminders.policy import (
+from reminders.policy import (
     ParsedPolicy,
     PolicyError,
     escalated_roles,

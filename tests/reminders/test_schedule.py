@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.deadlines import deadline_mark_not_applicable
-from incidents.reminders.models import Reminder, ReminderPolicy, ReminderState
-from incidents.reminders.services import reminders_sync_for
+from reminders.models import Reminder, ReminderPolicy, ReminderState
+from reminders.services import reminders_sync_for
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.core import mail
 from django.db import IntegrityError
 
 from incidents.models import Notification
-from incidents.reminders import tasks
-from incidents.reminders.models import (
+from reminders import tasks
+from reminders.models import (
     Channel,
     Delivery,
     DeliveryState,
@@ -19,9 +19,9 @@ from incidents.reminders.models import (
     ReminderState,
     WebhookEndpoint,
 )
-from incidents.reminders.sending import send_deliveries
-from incidents.reminders.services import reminders_sync_for
-from incidents.reminders.sweep import claim_due_reminders, sweep
+from reminders.sending import send_deliveries
+from reminders.services import reminders_sync_for
+from reminders.sweep import claim_due_reminders, sweep
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +100,7 @@ def test_an_interrupted_sweep_is_reclaimed_and_does_not_double_deliveries(frozen
     reminders_sync_for(deadline=deadline)
     from django.utils import timezone
 
-    from incidents.reminders.sweep import fan_out
+    from reminders.sweep import fan_out
 
     ids = claim_due_reminders(now=timezone.now(), limit=10)
     fan_out(ids, now=timezone.now())
@@ -174,7 +174,7 @@ def test_a_reminder_whose_deadline_moved_after_claim_is_not_sent_stale(frozen, m
     frozen.shift(timedelta(hours=1, minutes=1))
     from django.utils import timezone
 
-    from incidents.reminders.sweep import fan_out
+    from reminders.sweep import fan_out
 
     ids = claim_due_reminders(now=timezone.now(), limit=10)
     assert ids

@@ -17,9 +17,9 @@ from django.test import override_settings
 from django.utils import translation
 
 from audit.models import AuditEntry
+from incidents.documents import filing_document_attach
 from incidents.models import FilingDocument
 from incidents.services import filing_submit
-from incidents.uploads import filing_document_attach
 
 KST = ZoneInfo("Asia/Seoul")
 

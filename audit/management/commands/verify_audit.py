@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.models import AuditEntry
 from audit.services import verify_chain
 
 
@@ -26,14 +27,11 @@ class Command(BaseCommand):
                 f"Audit chain BROKEN at entry seq={report.broken_seq} (id={report.broken_pk}): "
                 f"{report.reason}. {report.count} entries before it verified."
             )
-        if expect_head:
-            from audit.models import AuditEntry
-
-            if not AuditEntry.objects.filter(hash=expect_head.strip().lower()).exists():
-                raise CommandError(
-                    f"Chain head {expect_head} is not in the log: entries were removed or "
-                    "rewritten since it was stated."
-                )
+        if expect_head and not AuditEntry.objects.filter(hash=expect_head.strip().lower()).exists():
+            raise CommandError(
+                f"Chain head {expect_head} is not in the log: entries were removed or "
+                "rewritten since it was stated."
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Audit chain OK: {report.count} entries, head seq={report.head_seq} "

@@ -12,6 +12,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
@@ -61,7 +62,11 @@ class Command(BaseCommand):
         parser.add_argument("args", nargs="+", metavar="[CODE] TRIGGER")
         parser.add_argument("--offset", help="ad hoc period: 48h, 7cd, 5bd or 1mo")
         parser.add_argument("--calendar", help="calendar code for business days (KR, US-EDGAR)")
-        parser.add_argument("--tz", default="Asia/Seoul", help="reference time zone (ad hoc)")
+        parser.add_argument(
+            "--tz",
+            default=settings.TIME_ZONE,
+            help="reference time zone (ad hoc; default TIME_ZONE)",
+        )
         parser.add_argument("--roll-forward", action="store_true", help="Civil Act Art. 161")
         parser.add_argument("--awareness", help="awareness time (second clock of eu-dora-initial)")
         parser.add_argument(

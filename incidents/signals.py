@@ -1,0 +1,19 @@
+"""Signals this app sends so that apps above it can react without being imported here.
+
+The dependency direction is ``incidents <- reminders, exports, audit``: incidents never imports
+those apps. Where incidents must let them know something (a deadline changed, a document was
+downloaded), it sends one of these signals; the listening app connects its receiver in its
+``AppConfig.ready()``. Receivers run synchronously, inside the sender's transaction.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# Sent after the deadlines of an incident (``incident=``) or one deadline (``deadline=``) were
+# recomputed, filed, waived or otherwise changed. reminders keeps its schedule in step.
+deadlines_changed = Signal()
+
+# Sent when a user downloads a filing document (``document=``, ``user=``, ``request=``).
+# audit records it.
+document_downloaded = Signal()
