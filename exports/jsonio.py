@@ -26,6 +26,15 @@ from django.utils import timezone
 
 from audit.services import chain_head
 from exports.errors import ImportRejected
+from exports.jsonio_fields import (
+    DEADLINE_FIELDS,
+    DEADLINE_TIMES,
+    ENTITY_FIELDS,
+    EVENT_FIELDS,
+    FILING_FIELDS,
+    INCIDENT_FIELDS,
+)
+from incidents.followups import revision_at, revision_key, revision_positions
 from incidents.models import (
     AffectedCountRevision,
     Deadline,
@@ -42,72 +51,6 @@ from regulators.models import Obligation, Regulator
 
 FORMAT = "incident-clock/incident"
 SCHEMA_VERSION = 1
-
-INCIDENT_FIELDS = (
-    "reference",
-    "title",
-    "summary",
-    "severity",
-    "status",
-    "team",
-    "data_categories",
-    "external_attack",
-    "sensitive_data",
-    "unique_identifiers",
-    "extra_facts",
-    "is_reconstruction",
-)
-ENTITY_FIELDS = (
-    "name",
-    "name_local",
-    "country",
-    "role",
-    "ict_service_provider",
-    "sec_registrant",
-    "hipaa_covered_entity",
-    "eu_financial_entity",
-    "nis2_entity",
-    "kr_financial_company",
-    "credit_information_company",
-    "app_entity_au",
-    "jurisdictions",
-    "reference_tz",
-)
-EVENT_FIELDS = (
-    "kind",
-    "precision",
-    "entered_tz",
-    "title",
-    "description",
-    "source_title",
-    "source_url",
-    "confidence",
-    "basis",
-    "data",
-    "correction_reason",
-)
-DEADLINE_FIELDS = (
-    "code",
-    "title",
-    "without_delay",
-    "explanation",
-    "adhoc_spec",
-    "status",
-    "applicability",
-    "applicability_reasons",
-    "not_applicable_reason",
-    "late_by_seconds",
-    "verdict",
-)
-DEADLINE_TIMES = (
-    "trigger_at",
-    "due_at",
-    "internal_target_at",
-    "not_applicable_at",
-    "filed_at",
-    "verdict_frozen_at",
-)
-FILING_FIELDS = ("recipient", "channel", "reference_number", "acknowledgement", "notes")
 
 
 def _t(value: datetime | None) -> str | None:
@@ -163,11 +106,7 @@ def export_document(incident: Incident, *, exported_by: str) -> dict[str, Any]:
         TimelineEvent.objects.filter(incident=incident).select_related("recorded_by").order_by("pk")
     )
     event_key = _keys(events, "V")
-    # Follow-up clocks point at the count revision that started them (by its position here).
-    count_index = {
-        pk: i
-        for i, pk in enumerate(incident.count_revisions.order_by("pk").values_list("pk", flat=True))
-    }
+    count_index = revision_positions(incident.count_revisions.order_by("pk"))
     deadlines = list(
         Deadline.objects.filter(incident=incident)
         .select_related("obligation", "regulator", "not_applicable_by")
@@ -242,13 +181,11 @@ def export_document(incident: Incident, *, exported_by: str) -> dict[str, Any]:
                 **{name: getattr(d, name) for name in DEADLINE_FIELDS},
                 **{name: _t(getattr(d, name)) for name in DEADLINE_TIMES},
                 "legal_entity": entity_key[d.legal_entity_id],
-                "trigger_key": (
-                    "" if trigger_key_event(d) or d.trigger_revision_id else d.trigger_key
-                ),
+                "trigger_key": ""
+                if trigger_key_event(d) or d.trigger_revision_id
+                else d.trigger_key,
                 "trigger_key_event": trigger_key_event(d),
-                "trigger_revision": (
-                    count_index.get(d.trigger_revision_id) if d.trigger_revision_id else None
-                ),
+                "trigger_revision": count_index.get(d.trigger_revision_id or 0),
                 "obligation": (
                     {"code": d.obligation.code, "version": d.obligation.version}
                     if d.obligation
@@ -503,16 +440,11 @@ class _Importer:
                 trigger_key=(
                     str(events[d["trigger_key_event"]].pk)
                     if d["trigger_key_event"]
-                    else f"rev{self.counts[d['trigger_revision']].pk}"
-                    if d.get("trigger_revision") is not None
+                    else revision_key(link)
+                    if (link := revision_at(self.counts, d.get("trigger_revision")))
                     else d["trigger_key"]
                 ),
-                # Optional: files exported before issue #14 do not have it.
-                trigger_revision=(
-                    self.counts[d["trigger_revision"]]
-                    if d.get("trigger_revision") is not None
-                    else None
-                ),
+                trigger_revision=revision_at(self.counts, d.get("trigger_revision")),
                 not_applicable_by=self.user(d["not_applicable_by"]),
                 **{name: d[name] for name in DEADLINE_FIELDS},
                 **{name: _parse_t(d[name], f"deadline {d['key']}") for name in DEADLINE_TIMES},

@@ -72,6 +72,19 @@ def revision_key(revision: AffectedCountRevision) -> str:
     return f"rev{revision.pk}"
 
 
+def revision_positions(revisions: Iterable[AffectedCountRevision]) -> dict[int, int]:
+    """Revision id -> position in ``revisions`` (how an export file refers to a revision)."""
+    return {revision.pk: position for position, revision in enumerate(revisions)}
+
+
+def revision_at(
+    revisions: Sequence[AffectedCountRevision], position: int | None
+) -> AffectedCountRevision | None:
+    """The revision an export file refers to by position; None for files without the link
+    (exported before issue #14) or deadlines not started by a count."""
+    return None if position is None else revisions[position]
+
+
 def revisions_for_entity(
     raised: Sequence[AffectedCountRevision], entity: LegalEntity
 ) -> list[AffectedCountRevision]:
