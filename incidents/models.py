@@ -20,6 +20,7 @@ from incidents.choices import (
     STATUS_TRANSITIONS,
     Applicability,
     DeadlineStatus,
+    DoraEntityType,
     EventKind,
     IncidentStatus,
     Severity,
@@ -173,6 +174,15 @@ class LegalEntity(models.Model):
         _("credit information company"), null=True, blank=True
     )
     app_entity_au = models.BooleanField(_("Australian APP entity"), null=True, blank=True)
+    dora_entity_type = models.CharField(
+        _("DORA entity type"),
+        max_length=24,
+        choices=DoraEntityType.choices,
+        blank=True,
+        help_text=_(
+            "Decides the DORA weekend relief (RTS 2025/301 Art. 5(5)); empty means unknown."
+        ),
+    )
     jurisdictions = models.JSONField(
         _("jurisdictions"), default=list, blank=True, help_text=_('e.g. ["KR", "US", "EU"]')
     )
@@ -315,6 +325,15 @@ class Deadline(models.Model):
     )
     trigger_event = models.ForeignKey(
         TimelineEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="deadlines"
+    )
+    # Follow-up clocks started by a raised count link to the revision that started them.
+    trigger_revision = models.ForeignKey(
+        AffectedCountRevision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deadlines",
+        verbose_name=_("count revision"),
     )
     trigger_at = models.DateTimeField(_("trigger"), null=True, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)

@@ -123,7 +123,12 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     deadlines = list(
         Deadline.objects.filter(incident=incident)
         .select_related(
-            "legal_entity", "regulator", "obligation", "trigger_event", "not_applicable_by"
+            "legal_entity",
+            "regulator",
+            "obligation",
+            "trigger_event",
+            "trigger_revision",
+            "not_applicable_by",
         )
         .prefetch_related("alternatives__trigger_event")
         .by_urgency()
