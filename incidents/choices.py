@@ -101,3 +101,10 @@ class DoraEntityType(models.TextChoices):
     CENTRAL_COUNTERPARTY = "central_counterparty", _("central counterparty")
     TRADING_VENUE = "trading_venue", _("trading-venue operator")
     OTHER = "other", _("other financial entity")
+
+
+class FilingPrecision(models.TextChoices):
+    """How well a filing's submission time is known (the ``exact``/``date`` subset of events')."""
+
+    EXACT = "exact", _("exact")
+    DATE = "date", _("date only")
