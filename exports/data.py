@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from incidents.deadlines import current_counts
+from incidents.facts import current_counts
 from incidents.models import (
     AffectedCountRevision,
     Deadline,
@@ -57,6 +57,15 @@ KIND_KO: dict[str, str] = {
     "penalty": "제재",
     "litigation": "소송",
     "note": "메모",
+    "preservation_order": "과기정통부 자료 보전 명령",
+    "materials_request": "과기정통부 자료 제출 요구",
+    "pipc_materials_request": "개인정보위 자료 제출 요구",
+    "onsite_inspection": "개인정보위 현장 조사",
+    "corrective_order": "과기정통부 시정 명령",
+    "pipc_corrective_order": "개인정보위 시정조치 명령",
+    "penalty_notice": "과징금·과태료 처분 통지 수령",
+    "interim_announcement": "중간 발표",
+    "investigation_result": "조사 결과 발표",
 }
 KIND_EN: dict[str, str] = {
     "detection": "detection",
@@ -80,6 +89,15 @@ KIND_EN: dict[str, str] = {
     "penalty": "penalty",
     "litigation": "litigation",
     "note": "note",
+    "preservation_order": "MSIT preservation order",
+    "materials_request": "MSIT request for materials",
+    "pipc_materials_request": "PIPC request for materials",
+    "onsite_inspection": "PIPC on-site inspection",
+    "corrective_order": "MSIT corrective order",
+    "pipc_corrective_order": "PIPC corrective order",
+    "penalty_notice": "penalty or fine notice received",
+    "interim_announcement": "interim announcement",
+    "investigation_result": "investigation result",
 }
 assert set(KIND_KO) == set(EventKind.values) == set(KIND_EN)  # noqa: S101  (kept in step)
 

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from exports.data import instant
-from incidents.deadlines import current_counts
+from incidents.facts import current_counts
 from incidents.models import EventKind, Incident, LegalEntity, TimelineEvent
 
 MISSING = "[확인 필요 / MISSING: {what}]"

@@ -27,6 +27,16 @@ from django.utils import timezone
 from audit.services import chain_head
 from common.zones import default_time_zone
 from exports.errors import ImportRejected
+from exports.jsonio_fields import (
+    DEADLINE_FIELDS,
+    DEADLINE_TIMES,
+    ENTITY_FIELDS,
+    EVENT_FIELDS,
+    FILING_FIELDS,
+    FILING_OPTIONAL,
+    INCIDENT_FIELDS,
+)
+from incidents.followups import revision_at, revision_key, revision_positions
 from incidents.models import (
     AffectedCountRevision,
     Deadline,
@@ -44,75 +54,6 @@ from regulators.models import Obligation, Regulator
 
 FORMAT = "incident-clock/incident"
 SCHEMA_VERSION = 1
-
-INCIDENT_FIELDS = (
-    "reference",
-    "title",
-    "summary",
-    "severity",
-    "status",
-    "team",
-    "data_categories",
-    "external_attack",
-    "sensitive_data",
-    "unique_identifiers",
-    "extra_facts",
-    "is_reconstruction",
-)
-ENTITY_FIELDS = (
-    "name",
-    "name_local",
-    "country",
-    "role",
-    "ict_service_provider",
-    "sec_registrant",
-    "hipaa_covered_entity",
-    "eu_financial_entity",
-    "nis2_entity",
-    "kr_financial_company",
-    "credit_information_company",
-    "app_entity_au",
-    "jurisdictions",
-    "reference_tz",
-)
-EVENT_FIELDS = (
-    "kind",
-    "precision",
-    "entered_tz",
-    "title",
-    "description",
-    "source_title",
-    "source_url",
-    "confidence",
-    "basis",
-    "data",
-    "correction_reason",
-)
-DEADLINE_FIELDS = (
-    "code",
-    "title",
-    "without_delay",
-    "explanation",
-    "adhoc_spec",
-    "status",
-    "applicability",
-    "applicability_reasons",
-    "not_applicable_reason",
-    "late_by_seconds",
-    "verdict",
-)
-DEADLINE_TIMES = (
-    "trigger_at",
-    "due_at",
-    "internal_target_at",
-    "not_applicable_at",
-    "filed_at",
-    "verdict_frozen_at",
-)
-FILING_FIELDS = ("recipient", "channel", "reference_number", "acknowledgement", "notes")
-# Added with date-only filings and withdrawal (issue 13/14): optional on import, so exports made
-# before them still load (as exact, not withdrawn).
-FILING_OPTIONAL = {"precision": "exact", "entered_tz": "", "withdrawal_reason": ""}
 
 
 def _filing_optional(f: dict[str, Any]) -> dict[str, Any]:
@@ -175,6 +116,7 @@ def export_document(incident: Incident, *, exported_by: str) -> dict[str, Any]:
         TimelineEvent.objects.filter(incident=incident).select_related("recorded_by").order_by("pk")
     )
     event_key = _keys(events, "V")
+    count_index = revision_positions(incident.count_revisions.order_by("pk"))
     deadlines = list(
         Deadline.objects.filter(incident=incident)
         .select_related("obligation", "regulator", "not_applicable_by")
@@ -213,7 +155,11 @@ def export_document(incident: Incident, *, exported_by: str) -> dict[str, Any]:
             for m in incident.memberships.select_related("user").order_by("pk")
         ],
         "legal_entities": [
-            {"key": entity_key[e.pk], **{name: getattr(e, name) for name in ENTITY_FIELDS}}
+            {
+                "key": entity_key[e.pk],
+                **{name: getattr(e, name) for name in ENTITY_FIELDS},
+                "dora_entity_type": e.dora_entity_type,
+            }
             for e in entities
         ],
         "affected_counts": [
@@ -246,8 +192,11 @@ def export_document(incident: Incident, *, exported_by: str) -> dict[str, Any]:
                 **{name: _t(getattr(d, name)) for name in DEADLINE_TIMES},
                 "filed_latest_at": _t(d.filed_latest_at),
                 "legal_entity": entity_key[d.legal_entity_id],
-                "trigger_key": "" if trigger_key_event(d) else d.trigger_key,
+                "trigger_key": ""
+                if trigger_key_event(d) or d.trigger_revision_id
+                else d.trigger_key,
                 "trigger_key_event": trigger_key_event(d),
+                "trigger_revision": count_index.get(d.trigger_revision_id or 0),
                 "obligation": (
                     {"code": d.obligation.code, "version": d.obligation.version}
                     if d.obligation
@@ -353,6 +302,7 @@ class _Importer:
         self.doc = document
         self.users: dict[str, Any] = {}
         self.created_users: list[str] = []
+        self.counts: list[AffectedCountRevision] = []
 
     def user(self, name: str | None) -> Any:
         if name is None:
@@ -405,7 +355,10 @@ class _Importer:
         entities: dict[str, LegalEntity] = {}
         for e in doc["legal_entities"]:
             entities[e["key"]] = LegalEntity.objects.create(
-                incident=incident, **{name: e[name] for name in ENTITY_FIELDS}
+                incident=incident,
+                **{name: e[name] for name in ENTITY_FIELDS},
+                # Optional: files exported before issue #14 do not have it (unknown).
+                dora_entity_type=e.get("dora_entity_type", ""),
             )
         counts = AffectedCountRevision.objects.bulk_create(
             [
@@ -423,6 +376,7 @@ class _Importer:
         for row, c in zip(counts, doc["affected_counts"], strict=True):
             row.recorded_at = _parse_t(c["recorded_at"], "affected_counts")  # type: ignore[assignment]
         AffectedCountRevision.objects.bulk_update(counts, ["recorded_at"])
+        self.counts = counts
         events = self.import_events(incident, entities)
         deadlines = self.import_deadlines(incident, entities, events)
         self.import_filings(incident, entities, deadlines)
@@ -501,8 +455,11 @@ class _Importer:
                 trigger_key=(
                     str(events[d["trigger_key_event"]].pk)
                     if d["trigger_key_event"]
+                    else revision_key(link)
+                    if (link := revision_at(self.counts, d.get("trigger_revision")))
                     else d["trigger_key"]
                 ),
+                trigger_revision=revision_at(self.counts, d.get("trigger_revision")),
                 not_applicable_by=self.user(d["not_applicable_by"]),
                 **{name: d[name] for name in DEADLINE_FIELDS},
                 **{name: _parse_t(d[name], f"deadline {d['key']}") for name in DEADLINE_TIMES},

@@ -67,6 +67,17 @@ class EventKind(models.TextChoices):
     PENALTY = "penalty", _("penalty")
     LITIGATION = "litigation", _("litigation")
     NOTE = "note", _("note")
+    # Investigation milestones (issue #14): each regulator order, inspection, announcement and
+    # result is a kind of its own; the orders start the catalogue's answer clocks.
+    PRESERVATION_ORDER = "preservation_order", _("MSIT preservation order")
+    MATERIALS_REQUEST = "materials_request", _("MSIT request for materials")
+    PIPC_MATERIALS_REQUEST = "pipc_materials_request", _("PIPC request for materials")
+    ONSITE_INSPECTION = "onsite_inspection", _("PIPC on-site inspection")
+    CORRECTIVE_ORDER = "corrective_order", _("MSIT corrective order")
+    PIPC_CORRECTIVE_ORDER = "pipc_corrective_order", _("PIPC corrective order")
+    PENALTY_NOTICE = "penalty_notice", _("penalty or fine notice received")
+    INTERIM_ANNOUNCEMENT = "interim_announcement", _("interim announcement")
+    INVESTIGATION_RESULT = "investigation_result", _("investigation result")
 
 
 class DeadlineStatus(models.TextChoices):
@@ -80,3 +91,20 @@ class Applicability(models.TextChoices):
     APPLIES = "applies", _("applies")
     DOES_NOT_APPLY = "does_not_apply", _("does not apply")
     UNKNOWN = "unknown", _("unknown (a fact is missing)")
+
+
+class DoraEntityType(models.TextChoices):
+    """RTS (EU) 2025/301 Art. 5(5): the first three get no weekend relief for initial and
+    intermediate reports (nor do NIS2 essential or important entities)."""
+
+    CREDIT_INSTITUTION = "credit_institution", _("credit institution")
+    CENTRAL_COUNTERPARTY = "central_counterparty", _("central counterparty")
+    TRADING_VENUE = "trading_venue", _("trading-venue operator")
+    OTHER = "other", _("other financial entity")
+
+
+class FilingPrecision(models.TextChoices):
+    """How well a filing's submission time is known (the ``exact``/``date`` subset of events')."""
+
+    EXACT = "exact", _("exact")
+    DATE = "date", _("date only")

@@ -21,6 +21,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents.concurrency import check_version, lock, lock_incident
+from incidents.facts import Facts, current_counts, entity_facts
+from incidents.followups import (
+    ORDER_TRIGGERS,
+    SCOPE_GROWTH,
+    choose_primary,
+    count_increases,
+    dora_relief_excluded,
+    order_result,
+    revision_key,
+    revisions_for_entity,
+    unrecorded_trigger_result,
+)
 from incidents.models import (
     AffectedCountRevision,
     Applicability,
@@ -67,11 +79,12 @@ class _Computed:
     regulator: Regulator | None
     trigger_event: TimelineEvent | None
     result: DeadlineResult
-    trigger_at: datetime
+    trigger_at: datetime | None
     applicability: str
     reasons: list[dict[str, str]]
     adhoc_spec: dict[str, Any]
     alternatives: list[tuple[str, TimelineEvent, DeadlineResult]]
+    trigger_revision: AffectedCountRevision | None = None
 
 
 def _trigger_of(event: TimelineEvent) -> Trigger:
@@ -105,75 +118,22 @@ def verdict_for(
     return VERDICT_ON_TIME, late
 
 
-class Facts(dict[str, object]):
-    """Fact mapping in which, once any affected count is recorded, a jurisdiction without a
-    count reads as 0: the team records counts for every place it knows people are affected,
-    and "unknown" for every other state and country on earth would bury the real clocks."""
-
-    counted: bool = False
-
-    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
-        if key in self:
-            return self[key]
-        if self.counted and key.startswith("affected."):
-            return 0
-        return default
-
-
-def entity_facts(
-    entity: LegalEntity, incident: Incident, counts: dict[str, int], filed_codes: set[str]
-) -> Facts:
-    """The flat fact mapping that applicability conditions are evaluated against."""
-    categories = set(incident.data_categories or [])
-    facts = Facts(
-        {
-            "ict_service_provider": entity.ict_service_provider,
-            "sec_registrant": entity.sec_registrant,
-            "hipaa_covered_entity": entity.hipaa_covered_entity,
-            "eu_financial_entity": entity.eu_financial_entity,
-            "nis2_entity": entity.nis2_entity,
-            "kr_financial_company": entity.kr_financial_company,
-            "credit_information_company": entity.credit_information_company,
-            "app_entity_au": entity.app_entity_au,
-            "jurisdictions": list(entity.jurisdictions) if entity.jurisdictions else None,
-            "external_attack": incident.external_attack,
-            "sensitive_data": incident.sensitive_data,
-            "unique_identifiers": incident.unique_identifiers,
-            "credit_information": ("credit_information" in categories) if categories else None,
-            "phi": ("phi" in categories) if categories else None,
-        }
+def _compute(
+    versions: list[RuleSpec],
+    trigger: Trigger,
+    calendars: CalendarCache,
+    awareness: Trigger | None,
+    entity: LegalEntity,
+) -> DeadlineResult:
+    """The one entry point, with the entity's own zone and DORA weekend-relief facts."""
+    return compute(
+        versions,
+        trigger,
+        awareness=awareness,
+        calendars=calendars,
+        entity_tz=entity.reference_tz,
+        relief_excluded=dora_relief_excluded(entity),
     )
-    facts.counted = bool(counts)
-    facts.update(incident.extra_facts or {})
-    # Counts are recorded per incident; they count for an entity only where it operates (or for
-    # every entity when its jurisdictions are not recorded). Otherwise a US parent would inherit
-    # the EU subsidiary's GDPR clock just because EU residents are affected.
-    scope = set(entity.jurisdictions or [])
-    own = {
-        jurisdiction: count
-        for jurisdiction, count in counts.items()
-        if not scope or jurisdiction.split("-", 1)[0] in scope
-    }
-    if counts:
-        facts["affected.total"] = sum(v for k, v in own.items() if "-" not in k)
-        states = [v for k, v in own.items() if k.startswith("US-")]
-        facts["affected.us_state_max"] = max(states, default=0)
-        for jurisdiction, count in own.items():
-            facts[f"affected.{jurisdiction}"] = count
-    for code in filed_codes:
-        facts[f"filed.{code}"] = True
-    facts["8k_filed"] = "us-sec-8k-1-05" in filed_codes or None
-    return facts
-
-
-def current_counts(incident: Incident) -> dict[str, int]:
-    """Latest count per jurisdiction (by as_of, then by recording order)."""
-    latest: dict[str, int] = {}
-    for revision in AffectedCountRevision.objects.filter(incident=incident).order_by(
-        "jurisdiction", "as_of", "id"
-    ):
-        latest[revision.jurisdiction] = revision.count
-    return latest
 
 
 def _compute_all(incident: Incident, scope: Scope) -> list[_Computed]:
@@ -187,6 +147,7 @@ def _compute_all(incident: Incident, scope: Scope) -> list[_Computed]:
     if not entities:
         return []
     counts = current_counts(incident)
+    raised = count_increases(AffectedCountRevision.objects.filter(incident=incident))
     filings = list(
         Filing.objects.filter(incident=incident, deadline__isnull=False, withdrawn_at__isnull=True)
         .select_related("deadline")
@@ -222,8 +183,15 @@ def _compute_all(incident: Incident, scope: Scope) -> list[_Computed]:
             trigger_kind = latest.trigger_kind
             # (trigger_key, trigger event or None, trigger, alternatives, extra facts)
             clocks: list[
-                tuple[str, TimelineEvent | None, Trigger, list[TimelineEvent], dict[str, object]]
+                tuple[
+                    str,
+                    TimelineEvent | None,
+                    Trigger | None,
+                    list[TimelineEvent],
+                    dict[str, object],
+                ]
             ] = []
+            revision_of: dict[str, AffectedCountRevision] = {}
             if trigger_kind.startswith("filing_of:"):
                 source_code = trigger_kind.split(":", 1)[1]
                 chain = [f for f in entity_filings if f.deadline and f.deadline.code == source_code]
@@ -246,26 +214,36 @@ def _compute_all(incident: Incident, scope: Scope) -> list[_Computed]:
                                 dict(event.data or {}),
                             )
                         )
+                    if trigger_kind == SCOPE_GROWTH:
+                        for revision in revisions_for_entity(raised, entity):
+                            key = revision_key(revision)
+                            revision_of[key] = revision
+                            clocks.append((key, None, Trigger(at=revision.as_of), [], {}))
                 elif candidates:
-                    primary = candidates[0]
-                    seen = {primary.basis}
+                    primary, rest = choose_primary(trigger_kind, candidates)
+                    seen = {primary.basis} if primary is not None else set()
                     others: list[TimelineEvent] = []
-                    for other in candidates[1:]:
+                    for other in rest:
                         if other.basis and other.basis not in seen:
                             seen.add(other.basis)
                             others.append(other)
-                    clocks.append(("", primary, _trigger_of(primary), others, {}))
+                    primary_trigger = _trigger_of(primary) if primary is not None else None
+                    clocks.append(("", primary, primary_trigger, others, {}))
             for trigger_key, clock_event, trigger, alternative_events, extra in clocks:
                 clock_facts = Facts({**facts, **extra})
                 clock_facts.counted = facts.counted
                 verdict = engine_applicability.evaluate(latest.conditions or None, clock_facts)
-                result = compute(specs, trigger, awareness=awareness, calendars=calendars)
-                alternatives: list[tuple[str, TimelineEvent, DeadlineResult]] = [
-                    (
-                        e.basis,
-                        e,
-                        compute(specs, _trigger_of(e), awareness=awareness, calendars=calendars),
+                if trigger is None:
+                    result = unrecorded_trigger_result(specs[-1])
+                elif trigger_kind in ORDER_TRIGGERS and clock_event is not None:
+                    calendar = calendars.get(specs[0].calendar_code)
+                    result = order_result(
+                        specs, clock_event, trigger, calendar, entity.reference_tz
                     )
+                else:
+                    result = _compute(specs, trigger, calendars, awareness, entity)
+                alternatives: list[tuple[str, TimelineEvent, DeadlineResult]] = [
+                    (e.basis, e, _compute(specs, _trigger_of(e), calendars, awareness, entity))
                     for e in alternative_events
                 ]
                 computed.append(
@@ -278,11 +256,12 @@ def _compute_all(incident: Incident, scope: Scope) -> list[_Computed]:
                         regulator=latest.regulator,
                         trigger_event=clock_event,
                         result=result,
-                        trigger_at=trigger.at,
+                        trigger_at=trigger.at if trigger is not None else None,
                         applicability=str(verdict.status),
                         reasons=[{"en": r.en, "ko": r.ko} for r in verdict.reasons],
                         adhoc_spec={},
                         alternatives=alternatives,
+                        trigger_revision=revision_of.get(trigger_key),
                     )
                 )
 
@@ -494,6 +473,7 @@ def _apply(deadline: Deadline, item: _Computed) -> None:
     deadline.obligation = item.obligation
     deadline.regulator = item.regulator
     deadline.trigger_event = item.trigger_event
+    deadline.trigger_revision = item.trigger_revision
     deadline.trigger_at = item.trigger_at
     deadline.due_at = result.due_at
     deadline.without_delay = result.without_delay

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from incidents.followups import ORDER_TRIGGERS
 from incidents.models import (
     Deadline,
     DeadlineStatus,
@@ -27,6 +28,7 @@ from incidents.models import (
 )
 from incidents.templatetags.clock import deadline_title, instant_text, localized_name
 from regulators.engine.calendars import BUILTIN_CALENDAR_CODES
+from regulators.engine.rules import parse_offset
 from regulators.engine.vocabulary import Confidence, Precision
 from regulators.models import CONFIDENCE_CHOICES, PRECISION_CHOICES, Obligation, Regulator
 
@@ -199,6 +201,19 @@ class EventForm(StyledForm):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # Regulator orders only: the answer-by date or period the order itself names.
+    answer_by = forms.DateField(
+        label=_("Answer by (as the order says)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Regulator orders only; due at the end of that day in Seoul."),
+    )
+    response_period = forms.CharField(
+        label=_("Response period named in the order"),
+        max_length=10,
+        required=False,
+        help_text=_("Regulator orders only, e.g. 7cd, 5bd or 48h, counted from the order."),
+    )
 
     def __init__(self, *args: Any, incident: Incident, zone: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -216,7 +231,27 @@ class EventForm(StyledForm):
             zone="entered_tz",
             target="occurred_at",
         )
+        if data.get("answer_by") or data.get("response_period"):
+            if data.get("kind") not in ORDER_TRIGGERS:
+                self.add_error(
+                    "kind", _("An answer-by date or period belongs to a regulator order.")
+                )
+            elif data.get("response_period"):
+                try:
+                    parse_offset(str(data["response_period"]))
+                except ValueError as exc:
+                    self.add_error("response_period", str(exc))
         return data
+
+    def order_data(self) -> dict[str, Any]:
+        """The ``data`` of an order event: what the order names, for its answer clock."""
+        data = self.cleaned_data
+        named: dict[str, Any] = {}
+        if data.get("answer_by"):
+            named["answer_by"] = data["answer_by"].isoformat()
+        if data.get("response_period"):
+            named["offset"] = str(data["response_period"]).strip()
+        return named
 
 
 class CorrectEventForm(EventForm):
@@ -243,6 +278,8 @@ class CorrectEventForm(EventForm):
             "source_title": event.source_title,
             "source_url": event.source_url,
             "description": event.description,
+            "answer_by": str((event.data or {}).get("answer_by", ""))[:10] or None,
+            "response_period": (event.data or {}).get("offset", ""),
         }
 
 

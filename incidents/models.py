@@ -20,7 +20,9 @@ from incidents.choices import (
     STATUS_TRANSITIONS,
     Applicability,
     DeadlineStatus,
+    DoraEntityType,
     EventKind,
+    FilingPrecision,
     IncidentStatus,
     Severity,
 )
@@ -173,6 +175,15 @@ class LegalEntity(models.Model):
         _("credit information company"), null=True, blank=True
     )
     app_entity_au = models.BooleanField(_("Australian APP entity"), null=True, blank=True)
+    dora_entity_type = models.CharField(
+        _("DORA entity type"),
+        max_length=24,
+        choices=DoraEntityType.choices,
+        blank=True,
+        help_text=_(
+            "Decides the DORA weekend relief (RTS 2025/301 Art. 5(5)); empty means unknown."
+        ),
+    )
     jurisdictions = models.JSONField(
         _("jurisdictions"), default=list, blank=True, help_text=_('e.g. ["KR", "US", "EU"]')
     )
@@ -316,6 +327,15 @@ class Deadline(models.Model):
     trigger_event = models.ForeignKey(
         TimelineEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="deadlines"
     )
+    # Follow-up clocks started by a raised count link to the revision that started them.
+    trigger_revision = models.ForeignKey(
+        AffectedCountRevision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deadlines",
+        verbose_name=_("count revision"),
+    )
     trigger_at = models.DateTimeField(_("trigger"), null=True, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
     without_delay = models.BooleanField(_("without delay"), default=False)
@@ -436,13 +456,6 @@ class DeadlineRecomputation(models.Model):
         return f"{self.deadline_id}: {self.old_due_at} -> {self.new_due_at}"
 
 
-class FilingPrecision(models.TextChoices):
-    """How well a filing's submission time is known (the ``exact``/``date`` subset of events')."""
-
-    EXACT = "exact", _("exact")
-    DATE = "date", _("date only")
-
-
 class Filing(models.Model):
     """A report or notice actually submitted; several filings may answer one deadline.
 
@@ -559,34 +572,7 @@ __all__ = [
 ]
 
 
-class Notification(models.Model):
-    """An in-app message for one user (reminders, escalations, digests)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    incident = models.ForeignKey(
-        Incident, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
-    )
-    deadline = models.ForeignKey(
-        Deadline, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
-    )
-    kind = models.CharField(_("kind"), max_length=30, default="reminder")
-    title = models.CharField(_("title"), max_length=300)
-    body = models.TextField(_("message"), blank=True)
-    url = models.CharField(_("link"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-
-    def __str__(self) -> str:
-        return f"{self.user_id}: {self.title}"
-
-
-# The per-year reference counter lives in its own module (incidents/references.py uses it).
+# Two models of this app live in their own modules: the per-year reference counter
+# (incidents/references.py uses it) and in-app notifications (reminders/ writes them).
 from incidents.counters import ReferenceCounter  # noqa: E402
+from incidents.notifications import Notification  # noqa: E402

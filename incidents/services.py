@@ -23,6 +23,7 @@ from incidents.deadlines import (
     reminders_sync,
     validate_request_data,
 )
+from incidents.followups import ORDER_TRIGGERS, validate_order_data
 from incidents.models import (
     STATUS_TRANSITIONS,
     AffectedCountRevision,
@@ -223,6 +224,7 @@ ENTITY_FIELDS = frozenset(
         "kr_financial_company",
         "credit_information_company",
         "app_entity_au",
+        "dora_entity_type",
         "jurisdictions",
         "reference_tz",
     }
@@ -369,6 +371,11 @@ def timeline_event_record(
         raise ValidationError({"data": _("Details must be an object.")})
     if kind == EventKind.REGULATOR_REQUEST:
         _check_request(data)
+    if kind in ORDER_TRIGGERS:
+        try:
+            validate_order_data(data)
+        except ValueError as exc:
+            raise ValidationError({"data": str(exc)}) from exc
     if legal_entity is not None and legal_entity.incident_id != incident.pk:
         raise ValidationError({"legal_entity": _("That legal entity belongs to another incident.")})
     if supersedes is not None:

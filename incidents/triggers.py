@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from incidents.followups import ORDER_TRIGGERS, SCOPE_GROWTH
 from incidents.models import EventKind
 from regulators.models import Obligation
 
@@ -30,9 +31,14 @@ TRIGGER_EVENT_KINDS: dict[str, tuple[str, ...]] = {
     "assessment_notifiable": (EventKind.ASSESSMENT,),
     "new_fact": (EventKind.NEW_FACT,),
     "officer_departure": (EventKind.EXECUTIVE_RESIGNATION,),
+    # A count revision that raises a count starts these clocks too (incidents.followups), so a
+    # count revision reaches them (``scope_for_event_kinds``) as well as a new-fact event.
+    SCOPE_GROWTH: (EventKind.NEW_FACT,),
+    # Each regulator order is an event kind of the same name.
+    **{kind: (EventKind(kind),) for kind in sorted(ORDER_TRIGGERS)},
 }
 # Clocks started once per event rather than once per entity.
-PER_EVENT_TRIGGERS = frozenset({"new_fact", "officer_departure"})
+PER_EVENT_TRIGGERS = frozenset({"new_fact", "officer_departure", SCOPE_GROWTH, *ORDER_TRIGGERS})
 # Ad hoc clocks: one per regulator request, with the period the regulator set.
 REQUEST_CODE = "regulator-request"
 

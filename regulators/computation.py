@@ -77,15 +77,27 @@ def compute(
     *,
     awareness: Trigger | None = None,
     calendars: CalendarCache | None = None,
+    entity_tz: str | None = None,
+    relief_excluded: bool | None = None,
 ) -> DeadlineResult:
-    """Steps 2 to 5 for rule versions already loaded: the chosen version's own calendar."""
+    """Steps 2 to 5 for rule versions already loaded: the chosen version's own calendar.
+
+    ``entity_tz`` is the obliged entity's zone (rules counting the entity's days);
+    ``relief_excluded`` the DORA weekend-relief fact (None = unknown, the stricter time)."""
     if not versions:
         raise ValidationError({"code": _("A rule needs at least one version.")})
     calendars = calendars or CalendarCache()
     chosen = select_version(versions, trigger.at) or versions[0]
     calendar = calendars.get(chosen.calendar_code)
     try:
-        return compute_for_versions(versions, trigger, calendar=calendar, awareness=awareness)
+        return compute_for_versions(
+            versions,
+            trigger,
+            calendar=calendar,
+            awareness=awareness,
+            entity_tz=entity_tz,
+            relief_excluded=relief_excluded,
+        )
     except (ValueError, OverflowError) as exc:
         raise ValidationError({"trigger": str(exc)}) from exc
 
@@ -161,6 +173,8 @@ def deadline_compute(
     tz: Any = "",
     roll_forward: Any = False,
     calendars: CalendarCache | None = None,
+    entity_tz: str | None = None,
+    relief_excluded: bool | None = None,
 ) -> Computation:
     """The entry point: an obligation (``code``, or its already loaded ``versions``) or an ad hoc
     ``offset``, a trigger, and optionally the awareness time for rules with a long stop."""
@@ -180,11 +194,25 @@ def deadline_compute(
         spec = adhoc_spec(
             offset=offset, calendar=calendar, tz=tz, roll_forward=roll_forward, calendars=calendars
         )
-        result = compute([spec], trigger, awareness=awareness, calendars=calendars)
+        result = compute(
+            [spec],
+            trigger,
+            awareness=awareness,
+            calendars=calendars,
+            entity_tz=entity_tz,
+            relief_excluded=relief_excluded,
+        )
         return Computation(result=result, spec=spec, obligation=None)
     rows = list(versions) if versions is not None else obligation_versions(str(code))
     specs = [row.to_spec() for row in rows]
-    result = compute(specs, trigger, awareness=awareness, calendars=calendars)
+    result = compute(
+        specs,
+        trigger,
+        awareness=awareness,
+        calendars=calendars,
+        entity_tz=entity_tz,
+        relief_excluded=relief_excluded,
+    )
     row = next((r for r in rows if r.version == result.version), rows[-1])
     spec = next((s for s in specs if s.version == row.version), specs[-1])
     return Computation(result=result, spec=spec, obligation=row)

@@ -20,7 +20,7 @@ from regulators.engine.applicability import validate_conditions
 from regulators.engine.calendars import BusinessCalendar, Closure, builtin_calendar
 from regulators.engine.catalogue import CODES, FILING_OF, TRIGGER_KINDS, trigger_labels
 from regulators.engine.rules import RuleSpec
-from regulators.engine.vocabulary import Confidence, Precision, Unit
+from regulators.engine.vocabulary import Confidence, DayZone, Precision, Unit, WeekendRelief
 from regulators.validators import validate_time_zone
 
 
@@ -142,6 +142,16 @@ CONFIDENCE_CHOICES: list[tuple[str, Any]] = [
     (Confidence.LOW.value, _("low")),
     (Confidence.UNCONFIRMED.value, _("not confirmed")),
 ]
+DAY_ZONE_CHOICES: list[tuple[str, Any]] = [
+    (DayZone.RULE.value, _("the rule's time zone")),
+    (DayZone.ENTITY.value, _("the entity's own time zone")),
+    (DayZone.EARLIER.value, _("both zones, the earlier due time (law unsettled)")),
+]
+WEEKEND_RELIEF_CHOICES: list[tuple[str, Any]] = [
+    (WeekendRelief.NONE.value, _("none")),
+    (WeekendRelief.ALL.value, _("weekend relief for every entity")),
+    (WeekendRelief.UNLESS_EXCLUDED.value, _("weekend relief unless the entity is excluded")),
+]
 
 
 class ObligationQuerySet(models.QuerySet["Obligation"]):
@@ -208,6 +218,20 @@ class Obligation(models.Model):
         _("long stop (hours from awareness)"), null=True, blank=True
     )
     roll_forward = models.BooleanField(_("roll forward to the next business day"), default=False)
+    day_zone = models.CharField(
+        _("days counted in"), max_length=8, choices=DAY_ZONE_CHOICES, default=DayZone.RULE
+    )
+    weekend_relief = models.CharField(
+        _("weekend relief (DORA)"),
+        max_length=16,
+        choices=WEEKEND_RELIEF_CHOICES,
+        default=WeekendRelief.NONE,
+    )
+    first_day_counts = models.BooleanField(
+        _("the trigger's day is day 1"),
+        default=False,
+        help_text=_("Calendar-day rules only: count the trigger's date as the first day."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     confidence = models.CharField(
         _("confidence"), max_length=12, choices=CONFIDENCE_CHOICES, default=Confidence.HIGH
@@ -323,6 +347,9 @@ class Obligation(models.Model):
             else None,
             long_stop_hours=self.long_stop_hours,
             roll_forward=self.roll_forward,
+            day_zone=DayZone(self.day_zone),
+            weekend_relief=WeekendRelief(self.weekend_relief),
+            first_day_counts=self.first_day_counts,
             trigger_label_en=label_en,
             trigger_label_ko=label_ko,
         )

@@ -37,6 +37,7 @@ from incidents.models import (
     AffectedCountRevision,
     Deadline,
     DeadlineAlternative,
+    DoraEntityType,
     EventKind,
     Filing,
     FilingPrecision,
@@ -67,7 +68,17 @@ ENTITY_FACTS = (
 )
 
 
+# A plain string in the schema (not an enum): empty means unknown, and the DORA weekend relief
+# then keeps the stricter time.
+DORA_ENTITY_TYPE_HELP = (
+    "DORA entity type for the weekend relief (RTS 2025/301 Art. 5(5)): credit_institution, "
+    "central_counterparty, trading_venue, other, or empty (unknown)."
+)
+
+
 class LegalEntityOutput(OutputSerializer):
+    dora_entity_type = StrictCharField(read_only=True, help_text=DORA_ENTITY_TYPE_HELP)
+
     class Meta:
         model = LegalEntity
         fields = [
@@ -77,6 +88,7 @@ class LegalEntityOutput(OutputSerializer):
             "country",
             "role",
             *ENTITY_FACTS,
+            "dora_entity_type",
             "jurisdictions",
             "reference_tz",
         ]
@@ -96,11 +108,22 @@ class LegalEntityInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
     kr_financial_company = StrictBooleanField(required=False, allow_null=True)
     credit_information_company = StrictBooleanField(required=False, allow_null=True)
     app_entity_au = StrictBooleanField(required=False, allow_null=True)
+    dora_entity_type = StrictCharField(
+        max_length=24, required=False, allow_blank=True, help_text=DORA_ENTITY_TYPE_HELP
+    )
     jurisdictions = StringListField(required=False)
     reference_tz = StrictCharField(max_length=64, required=False, validators=[validate_time_zone])
 
     def validate_country(self, value: str) -> str:
         return value.upper()
+
+    def validate_dora_entity_type(self, value: str) -> str:
+        if value and value not in DoraEntityType.values:
+            raise serializers.ValidationError(
+                _("Unknown DORA entity type; expected one of: %(values)s.")
+                % {"values": ", ".join(DoraEntityType.values)}
+            )
+        return value
 
 
 # --- incidents --------------------------------------------------------------------------------
@@ -302,6 +325,7 @@ class DeadlineOutput(OutputSerializer):
             "legal_entity_name",
             "regulator",
             "trigger_event",
+            "trigger_revision",
             "trigger_at",
             "due_at",
             "without_delay",

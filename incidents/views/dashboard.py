@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 
 from common.roles import Action, has_right
 from incidents.deadlines import REQUEST_CODE
+from incidents.followups import ORDER_CODES
 from incidents.models import DeadlineQuerySet, Incident, TimelineEvent
 from incidents.selectors import deadlines_visible_to, incidents_visible_to
 from incidents.views.figures import median_awareness_to_first_report, on_time_rate
@@ -71,8 +72,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # One query for the list plus one extra row tells whether there is more than the first 50.
     dated = list(open_deadlines.filter(due_at__isnull=False).by_urgency()[: DASHBOARD_LIMIT + 1])
     without_delay = list(open_deadlines.filter(due_at__isnull=True).order_by("id")[:21])
+    # Answers owed to regulators and courts: ad hoc requests plus the catalogue's order clocks.
     requests = list(
-        open_deadlines.filter(code=REQUEST_CODE).select_related("trigger_event").by_urgency()[:10]
+        open_deadlines.filter(code__in=[REQUEST_CODE, *sorted(ORDER_CODES)])
+        .select_related("trigger_event")
+        .by_urgency()[:10]
     )
     activity = list(
         TimelineEvent.objects.filter(incident__in=incidents)

@@ -85,6 +85,7 @@ def _event_kwargs(form: EventForm) -> dict[str, Any]:
         "confidence": data["confidence"],
         "basis": data["basis"],
         "legal_entity": data["legal_entity"],
+        "data": form.order_data(),
     }
 
 

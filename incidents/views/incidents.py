@@ -131,7 +131,12 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     deadlines = list(
         Deadline.objects.filter(incident=incident)
         .select_related(
-            "legal_entity", "regulator", "obligation", "trigger_event", "not_applicable_by"
+            "legal_entity",
+            "regulator",
+            "obligation",
+            "trigger_event",
+            "trigger_revision",
+            "not_applicable_by",
         )
         # One query for the alternatives and their events (not one each).
         .prefetch_related(

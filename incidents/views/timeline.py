@@ -51,7 +51,19 @@ LANES: tuple[tuple[str, object, frozenset[str]], ...] = (
     (
         "regulators",
         _("Reports and requests"),
-        frozenset({EventKind.REGULATOR_REPORT, EventKind.REGULATOR_REQUEST}),
+        frozenset(
+            {
+                EventKind.REGULATOR_REPORT,
+                EventKind.REGULATOR_REQUEST,
+                EventKind.PRESERVATION_ORDER,
+                EventKind.MATERIALS_REQUEST,
+                EventKind.PIPC_MATERIALS_REQUEST,
+                EventKind.ONSITE_INSPECTION,
+                EventKind.CORRECTIVE_ORDER,
+                EventKind.PIPC_CORRECTIVE_ORDER,
+                EventKind.PENALTY_NOTICE,
+            }
+        ),
     ),
     (
         "notices",

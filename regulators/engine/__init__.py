@@ -6,7 +6,9 @@ calls ``compute_for_versions`` / ``compute_due`` and ``applicability.evaluate``.
 """
 
 from .applicability import Applicability, Status, evaluate, validate_conditions
+from .basics import DayZone, WeekendRelief
 from .calendars import BusinessCalendar, Closure, builtin_calendar
+from .orders import compute_order_due
 from .rules import (
     DeadlineResult,
     Precision,
@@ -28,6 +30,7 @@ __all__ = [
     "Applicability",
     "BusinessCalendar",
     "Closure",
+    "DayZone",
     "DeadlineResult",
     "Precision",
     "RuleSpec",
@@ -35,10 +38,12 @@ __all__ = [
     "Step",
     "Trigger",
     "Unit",
+    "WeekendRelief",
     "adhoc_rule",
     "builtin_calendar",
     "compute_due",
     "compute_for_versions",
+    "compute_order_due",
     "evaluate",
     "format_duration_en",
     "format_duration_ko",

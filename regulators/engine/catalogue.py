@@ -16,7 +16,7 @@ from datetime import date, time
 from typing import Any, Final
 
 from .rules import RuleSpec
-from .vocabulary import Confidence, Unit
+from .vocabulary import Confidence, DayZone, Unit, WeekendRelief
 
 __all__ = [
     "CATALOGUE",
@@ -45,6 +45,23 @@ TRIGGER_KINDS: Final[dict[str, tuple[str, str]]] = {
         "신고 대상 여부 평가 완료",
     ),
     "classification_major": ("classification as major", "주요 사고 분류"),
+    # A newly confirmed fact or a count revision that raises the affected count: the follow-up
+    # (supplementary) clocks of Korean law run from either.
+    "scope_growth": (
+        "newly confirmed fact or raised count",
+        "새로 확인된 사실 또는 피해 규모 증가",
+    ),
+    # Regulator orders and notices: each is a timeline event kind of its own.
+    "preservation_order": ("MSIT order to preserve data and logs", "과기정통부 자료 보전 명령"),
+    "materials_request": ("MSIT request for materials", "과기정통부 자료 제출 요구"),
+    "pipc_materials_request": ("PIPC request for materials", "개인정보위 자료 제출 요구"),
+    "onsite_inspection": ("PIPC on-site inspection", "개인정보위 현장 조사"),
+    "corrective_order": (
+        "MSIT corrective / recurrence-prevention order",
+        "과기정통부 시정·재발 방지 명령",
+    ),
+    "pipc_corrective_order": ("PIPC corrective order", "개인정보위 시정조치 명령"),
+    "penalty_notice": ("receipt of a penalty or fine notice", "과징금·과태료 처분 통지 수령"),
 }
 FILING_OF: Final = "filing_of:"
 
@@ -211,6 +228,22 @@ REGULATORS: Final[tuple[tuple[str, str, str, str, str, str], ...]] = (
         "Notifiable data breach statement form",
     ),
     (
+        "KR-ACAC",
+        "Central Administrative Appeals Commission (or the competent appeals commission)",
+        "중앙행정심판위원회(또는 관할 행정심판위원회)",
+        "KR",
+        "https://www.simpan.go.kr",
+        "Online administrative appeal (simpan.go.kr) or in writing",
+    ),
+    (
+        "KR-ADMIN-COURT",
+        "Administrative court (Seoul Administrative Court or the competent district court)",
+        "행정법원(서울행정법원 또는 관할 지방법원)",
+        "KR",
+        "https://ecfs.scourt.go.kr",
+        "Electronic litigation (ecfs.scourt.go.kr) or in writing",
+    ),
+    (
         "DATA-SUBJECTS",
         "Affected individuals",
         "피해 정보주체",
@@ -288,6 +321,10 @@ def _entry(
     effective_to: date | None = None,
     internal: tuple[int, Unit] | None = None,
     long_stop_hours: int | None = None,
+    roll_forward: bool = False,
+    day_zone: DayZone = DayZone.RULE,
+    weekend_relief: WeekendRelief = WeekendRelief.NONE,
+    first_day_counts: bool = False,
     trigger_kind: str,
     trigger_en: str | None = None,
     trigger_ko: str | None = None,
@@ -316,6 +353,10 @@ def _entry(
         internal_target_amount=internal[0] if internal else None,
         internal_target_unit=internal[1] if internal else None,
         long_stop_hours=long_stop_hours,
+        roll_forward=roll_forward,
+        day_zone=day_zone,
+        weekend_relief=weekend_relief,
+        first_day_counts=first_day_counts,
         trigger_label_en=trigger_en or default_en,
         trigger_label_ko=trigger_ko or default_ko,
     )
@@ -414,7 +455,7 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         unit=H,
         tz=SEOUL,
         effective_from=date(2024, 8, 14),
-        trigger_kind="new_fact",
+        trigger_kind="scope_growth",
         trigger_en="confirmation of a new fact",
         trigger_ko="새로운 사실 확인",
         regulator="KISA-MSIT",
@@ -422,7 +463,8 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         recipient_ko="과학기술정보통신부장관 또는 한국인터넷진흥원",
         citation="정보통신망법 제48조의3; 시행령 제58조의2",
         conditions=_NETWORK_ACT_SCOPE,
-        notes="After an initial report: 24 h after each newly confirmed fact (one clock per fact).",
+        notes="After an initial report: 24 h after each newly confirmed fact (one clock per fact). A "
+        "count revision that raises the affected count in Korea is such a fact (issue #14).",
         confidence="high",
         source="Kim & Chang newsletter; KDI/MSIT press summary 2024-08-13",
     ),
@@ -480,6 +522,220 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         confidence="high",
         source="DLA Piper; Chambers (2023 draft decree); MSIT/PIPC release 2025-11-29",
     ),
+    _entry(
+        "kr-pipa-34-subject-notice-supplementary",
+        title_en="PIPA Art. 34(1) notice to newly identified data subjects (scope grew)",
+        title_ko="개인정보 보호법 제34조제1항 추가 확인된 정보주체 통지",
+        amount=72,
+        unit=H,
+        tz=SEOUL,
+        effective_from=date(2023, 9, 15),
+        trigger_kind="scope_growth",
+        trigger_en="confirmation that more data subjects are affected",
+        trigger_ko="추가 피해 정보주체 확인",
+        regulator="DATA-SUBJECTS",
+        recipient_en="Newly identified data subjects",
+        recipient_ko="추가로 확인된 피해 정보주체",
+        citation="개인정보 보호법 제34조제1항; 시행령 제39조",
+        conditions=_all(_cmp("affected.KR", "gte", 1)),
+        notes="The 72 h notice runs from awareness of each person's leak: when a count revision raises "
+        "the Korean count (or a new fact is confirmed), the newly identified data subjects are owed "
+        "the notice within 72 h of that confirmation. Decree Art. 39 lets items not yet confirmed "
+        "follow once confirmed (Decree details from recollection, Medium).",
+        confidence="medium",
+        source="DLA Piper; prighter PIPA Art. 34; REGULATIONS.md C(b1)",
+    ),
+    _entry(
+        "kr-pipa-34-pipc-supplementary",
+        title_en="PIPA Art. 34(3) supplementary leak report to the PIPC or KISA (scope grew)",
+        title_ko="개인정보 보호법 제34조제3항 개인정보 유출 추가 신고",
+        amount=72,
+        unit=H,
+        tz=SEOUL,
+        effective_from=date(2023, 9, 15),
+        trigger_kind="scope_growth",
+        trigger_en="confirmation of new facts or a larger scope",
+        trigger_ko="새로운 사실 또는 피해 규모 확인",
+        regulator="PIPC",
+        recipient_en="Personal Information Protection Commission or KISA",
+        recipient_ko="개인정보보호위원회 또는 한국인터넷진흥원",
+        citation="개인정보 보호법 제34조제3항; 시행령 제39조·제40조",
+        conditions=_all(
+            _cmp("affected.KR", "gte", 1),
+            _any(
+                _cmp("affected.KR", "gte", 1000),
+                _true("sensitive_data"),
+                _true("unique_identifiers"),
+                _true("external_attack"),
+            ),
+        ),
+        notes="Where the report threshold of Decree Art. 40 is met, facts confirmed after the first "
+        "report (a larger count, new data items) are reported additionally; 72 h from the "
+        "confirmation is applied, mirroring the first report (Decree Art. 39-40 staged reporting; "
+        "the decree text itself was not retrieved: Medium). The PIPC received Coupang's second "
+        "report on 2025-11-29, two days after the 33.7 M count (MSIT/PIPC release 2025-11-29).",
+        confidence="medium",
+        source="DLA Piper; Chambers (2023 draft decree); SBS/MSIT release 2025-11-29",
+    ),
+    # ---------------------------------------------------------------- Korea: regulator orders
+    _entry(
+        "kr-network-act-48-4-preservation",
+        title_en="Network Act Art. 48-4 order to preserve data and logs",
+        title_ko="정보통신망법 제48조의4 침해사고 관련 자료 보전 명령",
+        amount=None,
+        unit=NONE,
+        tz=SEOUL,
+        trigger_kind="preservation_order",
+        regulator="KISA-MSIT",
+        recipient_en="Minister of Science and ICT (comply; keep the data and logs)",
+        recipient_ko="과학기술정보통신부장관(자료·접속기록 보전 이행)",
+        citation="정보통신망법 제48조의4제3항",
+        conditions=_scope("KR"),
+        notes="MSIT may order the provider to preserve access logs and related data to analyse the "
+        "cause of an infringement incident. The Act sets no response period: comply at once; the "
+        "answer-by time is the one the order names, entered from the order. Breach of the order "
+        "was referred to the police in the Coupang case (MSIT 2025-12-31).",
+        confidence="medium",
+        source="REGULATIONS.md timeline 2025-11/12; asiae 2025-12-31; zdnet 2026-02-10",
+    ),
+    _entry(
+        "kr-network-act-64-materials",
+        title_en="Network Act Art. 64 request for materials (MSIT)",
+        title_ko="정보통신망법 제64조 자료 제출 요구(과기정통부)",
+        amount=None,
+        unit=NONE,
+        tz=SEOUL,
+        trigger_kind="materials_request",
+        regulator="KISA-MSIT",
+        recipient_en="Minister of Science and ICT",
+        recipient_ko="과학기술정보통신부장관",
+        citation="정보통신망법 제64조제1항",
+        conditions=_scope("KR"),
+        notes="MSIT may require the submission of goods, documents and materials. No statutory "
+        "period: the request names its answer-by date, entered from the request; without one the "
+        "answer is owed as soon as possible.",
+        confidence="high",
+        source="Network Act Art. 64 (law.go.kr); REGULATIONS.md",
+    ),
+    _entry(
+        "kr-pipa-63-materials",
+        title_en="PIPA Art. 63(1) request for materials (PIPC)",
+        title_ko="개인정보 보호법 제63조제1항 자료 제출 요구(개인정보위)",
+        amount=None,
+        unit=NONE,
+        tz=SEOUL,
+        trigger_kind="pipc_materials_request",
+        regulator="PIPC",
+        recipient_en="Personal Information Protection Commission",
+        recipient_ko="개인정보보호위원회",
+        citation="개인정보 보호법 제63조제1항",
+        conditions=_scope("KR"),
+        notes="The PIPC may require goods and documents. No statutory period: the answer-by date is "
+        "the one the request names. The PIPC warned Coupang about late or missing submissions "
+        "(plenary 2026-01-14).",
+        confidence="high",
+        source="PIPA Art. 63; zdnet 2026-01-14",
+    ),
+    _entry(
+        "kr-pipa-63-inspection",
+        title_en="PIPA Art. 63(2) on-site inspection (PIPC): materials requested on site",
+        title_ko="개인정보 보호법 제63조제2항 현장 조사(개인정보위): 현장 요구 자료",
+        amount=None,
+        unit=NONE,
+        tz=SEOUL,
+        trigger_kind="onsite_inspection",
+        regulator="PIPC",
+        recipient_en="Personal Information Protection Commission (inspectors)",
+        recipient_ko="개인정보보호위원회(조사관)",
+        citation="개인정보 보호법 제63조제2항",
+        conditions=_scope("KR"),
+        notes="PIPC officials may enter offices and inspect; materials asked for on site are owed by "
+        "the time the inspectors name (entered from the inspection record).",
+        confidence="high",
+        source="PIPA Art. 63",
+    ),
+    _entry(
+        "kr-network-act-48-4-corrective-report",
+        title_en="MSIT corrective / recurrence-prevention order: implementation report",
+        title_ko="과기정통부 시정·재발 방지 조치 명령: 이행 결과 보고",
+        amount=None,
+        unit=NONE,
+        tz=SEOUL,
+        trigger_kind="corrective_order",
+        regulator="KISA-MSIT",
+        recipient_en="Minister of Science and ICT",
+        recipient_ko="과학기술정보통신부장관",
+        citation="정보통신망법 제48조의4 (재발 방지 조치; 2024 개정)",
+        conditions=_scope("KR"),
+        notes="Since the 2024 amendment MSIT orders (no longer only recommends) recurrence-prevention "
+        "measures and checks their implementation. The implementation report is due by the date "
+        "the order names; the paragraph number of the order power was not confirmed (Medium).",
+        confidence="medium",
+        source="REGULATIONS.md C(a); MSIT joint-investigation release 2026-02-10",
+    ),
+    _entry(
+        "kr-pipa-64-corrective-report",
+        title_en="PIPA Art. 64 corrective order (PIPC): report back",
+        title_ko="개인정보 보호법 제64조 시정조치 명령(개인정보위): 이행 결과 보고",
+        amount=None,
+        unit=NONE,
+        tz=SEOUL,
+        trigger_kind="pipc_corrective_order",
+        regulator="PIPC",
+        recipient_en="Personal Information Protection Commission",
+        recipient_ko="개인정보보호위원회",
+        citation="개인정보 보호법 제64조제1항",
+        conditions=_scope("KR"),
+        notes="The PIPC orders corrective measures and sets the date by which their implementation "
+        "is reported; that date is entered from the decision.",
+        confidence="high",
+        source="PIPA Art. 64",
+    ),
+    _entry(
+        "kr-admin-appeal-27",
+        title_en="Administrative appeal against a penalty or fine (90 days)",
+        title_ko="과징금 등 처분에 대한 행정심판 청구(90일)",
+        amount=90,
+        unit=CD,
+        tz=SEOUL,
+        calendar="KR",
+        roll_forward=True,
+        trigger_kind="penalty_notice",
+        regulator="KR-ACAC",
+        recipient_en="Administrative appeals commission",
+        recipient_ko="행정심판위원회",
+        citation="행정심판법 제27조제1항; 민법 제157조·제161조",
+        conditions=_scope("KR"),
+        notes="Within 90 days from the day the party learned of the disposition (in practice the day "
+        "the notice was received). Civil Act counting: the day of receipt is not counted (day 0) and "
+        "a last day on a Saturday, Sunday or public holiday runs to the next business day. Also "
+        "barred 180 days after the disposition (Art. 27(3), not modelled). An administrative fine "
+        "(과태료) is contested by objection within 60 days under the Act on the Regulation of "
+        "Violations of Public Order Art. 20, not by this appeal (not modelled).",
+        confidence="high",
+        source="Administrative Appeals Act Art. 27 (law.go.kr)",
+    ),
+    _entry(
+        "kr-admin-litigation-20",
+        title_en="Administrative litigation (revocation suit) against a penalty (90 days)",
+        title_ko="과징금 등 처분에 대한 취소소송 제기(90일)",
+        amount=90,
+        unit=CD,
+        tz=SEOUL,
+        calendar="KR",
+        roll_forward=True,
+        trigger_kind="penalty_notice",
+        regulator="KR-ADMIN-COURT",
+        recipient_en="Administrative court",
+        recipient_ko="행정법원",
+        citation="행정소송법 제20조제1항; 민법 제157조·제161조",
+        conditions=_scope("KR"),
+        notes="A revocation suit is filed within 90 days from the day the party learned of the "
+        "disposition (the notice's receipt); after an administrative appeal, 90 days from receipt of "
+        "the appeal ruling (not modelled). Same Civil Act counting as the appeal window.",
+        confidence="high",
+        source="Administrative Litigation Act Art. 20 (law.go.kr)",
+    ),
     # ---------------------------------------------------------------- Korea: financial laws
     _entry(
         "kr-credit-info-39-4-report",
@@ -496,12 +752,17 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         recipient_ko="금융위원회 또는 대통령령으로 정하는 기관(상거래기업: 개인정보보호위원회)",
         citation="신용정보의 이용 및 보호에 관한 법률 제39조의4",
         conditions=_all(
-            _true("credit_information"), {"fact": "jurisdictions", "op": "contains", "value": "KR"}
+            _true("credit_information_company"),
+            _true("credit_information"),
+            {"fact": "jurisdictions", "op": "contains", "value": "KR"},
         ),
-        notes="'Without delay' (no number) once the leak reaches the scale set by decree. The decree "
-        "threshold (recollection: 10,000+ persons) and any day count were NOT CONFIRMED, so no "
-        "threshold is encoded: the rule shows whenever credit information leaked. Data subjects are "
-        "also to be notified without delay.",
+        notes="Statute checked (cswiki copy of Art. 39-4, as amended 2020-02-04): para. 3, a leak at "
+        "or above the scale set by presidential decree is reported 'without delay' (no number) to the "
+        "FSC or the decree body; para. 4, commercial companies report to the PIPC instead; para. 1, "
+        "data subjects are notified without delay. Applies to credit information companies etc. "
+        "(the credit_information_company fact). The decree (Enforcement Decree Art. 34-4) threshold "
+        "(recollection: 10,000+ persons) and any day count were NOT CONFIRMED: the decree text was "
+        "not found in the stored material, so no threshold and no number are encoded.",
         confidence="unconfirmed",
         source="cswiki.net text of Art. 39-4 (statute: High; threshold: Low)",
     ),
@@ -549,7 +810,11 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         "discovery). Smaller reporting companies from 2024-06-15. EDGAR dates a filing started after "
         "17:30 ET on the next business day, hence the 17:30 cut-off. AG national-security delay "
         "possible (30 + 30 + 60 days). The zone that fixes the date of a determination made abroad is "
-        "not settled (America/New_York used). EDGAR treatment of 2025-12-24/26 not confirmed.",
+        "not settled (America/New_York used). 2025-12-24 and 12-26: the executive order of "
+        "2025-12-18 closing federal agencies on both days is confirmed (lcwlegal; govpulse); the SEC "
+        "closed EDGAR and treated such days as holidays in 2019 and 2020 (Cooley PubCo 2020-12-16), "
+        "but no SEC/EDGAR notice for 2025 was found: both stay unconfirmed closures (counted as "
+        "business days, the later date shown).",
         confidence="high",
         source="KPMG; Cooley PubCo; Crowell & Moring; breachdocket; lawserver 17 CFR 232.13",
     ),
@@ -604,6 +869,7 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         amount=60,
         unit=CD,
         tz=NY,
+        day_zone=DayZone.EARLIER,
         trigger_kind="discovery",
         trigger_en="discovery of the breach",
         trigger_ko="침해 발견",
@@ -614,7 +880,8 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         conditions=_all(*_HIPAA),
         notes="Without unreasonable delay and no later than 60 calendar days after discovery (day 0 = "
         "discovery); 60 days is an outer limit. Law-enforcement delay possible. The rule does not name "
-        "a time zone (America/New_York used).",
+        "a time zone: the dates are counted both in America/New_York and in the entity's own zone, and "
+        "the earlier due time applies.",
         confidence="high",
         source="telehealthist; accountablehq; hipaanswers; complydome",
     ),
@@ -625,6 +892,7 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         amount=60,
         unit=CD,
         tz=NY,
+        day_zone=DayZone.EARLIER,
         trigger_kind="discovery",
         trigger_en="discovery of the breach",
         trigger_ko="침해 발견",
@@ -645,6 +913,7 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         amount=60,
         unit=CD,
         tz=NY,
+        day_zone=DayZone.EARLIER,
         trigger_kind="discovery",
         trigger_en="discovery of the breach",
         trigger_ko="침해 발견",
@@ -666,6 +935,7 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         unit=CD,
         tz="America/Los_Angeles",
         effective_from=date(2026, 1, 1),
+        day_zone=DayZone.EARLIER,
         trigger_kind="discovery",
         trigger_en="discovery or notification of the breach",
         trigger_ko="침해 발견 또는 통보",
@@ -688,6 +958,7 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         unit=CD,
         tz="America/Los_Angeles",
         effective_from=date(2026, 1, 1),
+        day_zone=DayZone.EARLIER,
         trigger_kind="filing_of:us-ca-1798-82",
         trigger_en="notice to residents",
         trigger_ko="주민 통지",
@@ -709,6 +980,7 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         unit=CD,
         tz="America/Chicago",
         effective_from=date(2023, 9, 1),
+        day_zone=DayZone.EARLIER,
         trigger_kind="breach_determination",
         regulator="TX-AG",
         recipient_en="Texas Attorney General",
@@ -727,6 +999,7 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         amount=30,
         unit=CD,
         tz="America/Denver",
+        day_zone=DayZone.EARLIER,
         trigger_kind="breach_determination",
         regulator="CO-AG",
         recipient_en="Affected Colorado residents, and the Attorney General if 500+ residents",
@@ -747,6 +1020,7 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         unit=H,
         tz=BRUSSELS,
         effective_from=date(2018, 5, 25),
+        day_zone=DayZone.ENTITY,
         trigger_kind="awareness",
         trigger_en="controller's awareness of the breach",
         trigger_ko="컨트롤러의 침해 인지",
@@ -770,6 +1044,7 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         unit=NONE,
         tz=BRUSSELS,
         effective_from=date(2018, 5, 25),
+        day_zone=DayZone.ENTITY,
         trigger_kind="awareness",
         trigger_en="controller's awareness of the breach",
         trigger_ko="컨트롤러의 침해 인지",
@@ -790,6 +1065,7 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         amount=72,
         unit=H,
         tz="Europe/London",
+        day_zone=DayZone.ENTITY,
         trigger_kind="awareness",
         trigger_en="controller's awareness of the breach",
         trigger_ko="컨트롤러의 침해 인지",
@@ -810,6 +1086,7 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         amount=24,
         unit=H,
         tz=BRUSSELS,
+        day_zone=DayZone.ENTITY,
         trigger_kind="awareness",
         trigger_en="awareness of the significant incident",
         trigger_ko="중대 사고 인지",
@@ -830,6 +1107,7 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         amount=72,
         unit=H,
         tz=BRUSSELS,
+        day_zone=DayZone.ENTITY,
         trigger_kind="awareness",
         trigger_en="awareness of the significant incident",
         trigger_ko="중대 사고 인지",
@@ -850,6 +1128,7 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         amount=1,
         unit=MO,
         tz=BRUSSELS,
+        day_zone=DayZone.ENTITY,
         trigger_kind="filing_of:eu-nis2-notification",
         trigger_en="submission of the incident notification",
         trigger_ko="사고 통지 제출",
@@ -874,6 +1153,8 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         tz=BRUSSELS,
         effective_from=date(2025, 1, 17),
         long_stop_hours=24,
+        day_zone=DayZone.ENTITY,
+        weekend_relief=WeekendRelief.UNLESS_EXCLUDED,
         trigger_kind="classification_major",
         trigger_en="classification as major",
         trigger_ko="주요 사고 분류",
@@ -883,8 +1164,12 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         citation="Regulation (EU) 2022/2554, Art. 19; RTS (EU) 2025/301, Art. 5",
         conditions=_DORA,
         notes="Within 4 h of classification as major and no later than 24 h after awareness (the "
-        "earlier); if classified more than 24 h after awareness, 4 h from classification. The RTS "
-        "weekend/bank-holiday relief paragraph was NOT CONFIRMED (text cut off): not implemented.",
+        "earlier); if classified more than 24 h after awareness, 4 h from classification. Weekend "
+        "relief (Art. 5(4)-(5)): a time limit on a weekend or bank holiday of the entity's Member "
+        "State may move to 12:00 of the next working day, but not for credit institutions, central "
+        "counterparties, trading-venue operators or NIS2 essential/important entities; where that is "
+        "unknown the stricter time is kept. Paragraphs (4)-(5) as summarised in issue #14 and the "
+        "springlex/dora-info copies (the stored copies cut off inside para. 4).",
         confidence="high",
         source="springlex (OJ text of RTS 2025/301 Art. 5); dora-info.eu; gibs.dev",
     ),
@@ -896,6 +1181,8 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         unit=H,
         tz=BRUSSELS,
         effective_from=date(2025, 1, 17),
+        day_zone=DayZone.ENTITY,
+        weekend_relief=WeekendRelief.UNLESS_EXCLUDED,
         trigger_kind="filing_of:eu-dora-initial",
         trigger_en="submission of the initial notification",
         trigger_ko="초기 통지 제출",
@@ -905,8 +1192,8 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         citation="Regulation (EU) 2022/2554, Art. 19; RTS (EU) 2025/301, Art. 5",
         conditions=_DORA,
         notes="72 h after the initial notification was submitted (not after classification, as some "
-        "vendor blogs say); an updated one when regular activities are restored. Weekend relief not "
-        "confirmed.",
+        "vendor blogs say); an updated one when regular activities are restored. Weekend relief as "
+        "for the initial notification (Art. 5(4)-(5)).",
         confidence="high",
         source="springlex (OJ text of RTS 2025/301 Art. 5)",
     ),
@@ -918,6 +1205,8 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         unit=MO,
         tz=BRUSSELS,
         effective_from=date(2025, 1, 17),
+        day_zone=DayZone.ENTITY,
+        weekend_relief=WeekendRelief.ALL,
         trigger_kind="filing_of:eu-dora-intermediate",
         trigger_en="submission of the latest intermediate report",
         trigger_ko="최근 중간 보고서 제출",
@@ -926,8 +1215,9 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         recipient_ko="국가 관할 감독당국",
         citation="Regulation (EU) 2022/2554, Art. 19; RTS (EU) 2025/301, Art. 5",
         conditions=_DORA,
-        notes="One month after the latest updated intermediate report. Weekend relief not confirmed; "
-        "no roll-forward.",
+        notes="One month after the latest updated intermediate report, in the entity's Member State "
+        "days. Weekend relief (Art. 5(4)) covers final reports of every financial entity: a time "
+        "limit on a weekend or bank holiday moves to 12:00 of the next working day.",
         confidence="high",
         source="springlex (OJ text of RTS 2025/301 Art. 5)",
     ),
@@ -960,6 +1250,7 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         amount=30,
         unit=CD,
         tz="Asia/Tokyo",
+        first_day_counts=True,
         trigger_kind="awareness",
         trigger_en="knowledge of the reportable leak",
         trigger_ko="신고 대상 유출 인지",
@@ -969,8 +1260,12 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         citation="APPI Art. 26(1); PPC Rules Art. 8(2)",
         conditions=_all(_scope("JP"), _APPI_REPORTABLE, _false("unlawful_purpose")),
         notes="30 days; where an unlawful purpose is suspected the 60-day rule jp-appi-26-final-unlawful "
-        "applies instead (hence unlawful_purpose must be no). Whether the day of knowledge is day 0 "
-        "or day 1, and weekend handling, NOT CONFIRMED: day 0 used, no roll-forward.",
+        "applies instead (hence unlawful_purpose must be no). "
+        "The PPC guideline text on counting (通則編 3-5-3-4) was NOT found in the stored material "
+        "(searched 2026-12-03: businesslawyers.jp and kobecity-lawoffice give only '30 days from "
+        "knowledge'). Day-count convention NOT CONFIRMED, so the stricter reading is used: the day "
+        "of knowledge is day 1 and a last day on a weekend, holiday or 29 Dec-3 Jan does not move. "
+        "If the PPC counts from the next day or moves such a last day, the true due date is later.",
         confidence="medium",
         source="businesslawyers.jp; kobecity-lawoffice; PPC summary (kiroku)",
     ),
@@ -981,6 +1276,7 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         amount=60,
         unit=CD,
         tz="Asia/Tokyo",
+        first_day_counts=True,
         trigger_kind="awareness",
         trigger_en="knowledge of the reportable leak",
         trigger_ko="신고 대상 유출 인지",
@@ -990,7 +1286,12 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         citation="APPI Art. 26(1); PPC Rules Art. 8(2)",
         conditions=_all(_scope("JP"), _true("unlawful_purpose")),
         notes="60 days for leaks with a suspected unlawful purpose (unauthorised access, insider "
-        "theft). Day-count convention NOT CONFIRMED: day 0 used, no roll-forward.",
+        "theft). "
+        "The PPC guideline text on counting (通則編 3-5-3-4) was NOT found in the stored material "
+        "(searched 2026-12-03: businesslawyers.jp and kobecity-lawoffice give only '30 days from "
+        "knowledge'). Day-count convention NOT CONFIRMED, so the stricter reading is used: the day "
+        "of knowledge is day 1 and a last day on a weekend, holiday or 29 Dec-3 Jan does not move. "
+        "If the PPC counts from the next day or moves such a last day, the true due date is later.",
         confidence="medium",
         source="businesslawyers.jp; kobecity-lawoffice",
     ),

@@ -20,21 +20,40 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
-from typing import Any, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Final
+from zoneinfo import ZoneInfo
 
+from .basics import (
+    _UNIT_EN,
+    DAY_UNITS,
+    END_OF_DAY,
+    DayZone,
+    Precision,
+    Step,
+    Unit,
+    WeekendRelief,
+    _offset,
+    _period_text,
+    _short,
+    format_duration_en,
+    format_duration_ko,
+    format_instant,
+    zone,
+)
 from .calendars import ONE_DAY, BusinessCalendar, builtin_calendar
-from .vocabulary import Precision, Unit
+from .local_days import apply_weekend_relief, choose_day_zone
+from .spec import DeadlineResult, RuleSpec, Trigger, _is_aware
 
 __all__ = [
     "END_OF_DAY",
+    "DayZone",
     "DeadlineResult",
     "Precision",
     "RuleSpec",
     "Step",
     "Trigger",
     "Unit",
+    "WeekendRelief",
     "adhoc_rule",
     "compute_due",
     "compute_for_versions",
@@ -46,238 +65,6 @@ __all__ = [
     "select_version",
     "zone",
 ]
-
-
-END_OF_DAY: Final = time(23, 59, 59)
-DAY_UNITS: Final = frozenset({Unit.CALENDAR_DAYS, Unit.BUSINESS_DAYS, Unit.MONTHS})
-
-_UNIT_EN: Final = {
-    Unit.HOURS: "clock hours",
-    Unit.CALENDAR_DAYS: "calendar days",
-    Unit.BUSINESS_DAYS: "business days",
-    Unit.MONTHS: "months",
-    Unit.WITHOUT_DELAY: "without delay",
-}
-_UNIT_KO: Final = {
-    Unit.HOURS: "시간",
-    Unit.CALENDAR_DAYS: "일(역일)",
-    Unit.BUSINESS_DAYS: "영업일",
-    Unit.MONTHS: "개월",
-    Unit.WITHOUT_DELAY: "지체 없이",
-}
-
-
-@cache
-def zone(key: str) -> ZoneInfo:
-    """Cached ``ZoneInfo``; raises ValueError for an unknown key."""
-    try:
-        return ZoneInfo(key)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(
-            f"Unknown time zone {key!r} (expected an IANA name such as 'Asia/Seoul')."
-        ) from exc
-
-
-def _is_aware(dt: datetime) -> bool:
-    return dt.tzinfo is not None and dt.utcoffset() is not None
-
-
-# -- data ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RuleSpec:
-    """One version of an obligation, as plain data (the database row, minus the ORM)."""
-
-    code: str
-    version: int
-    title_en: str
-    title_ko: str
-    period_amount: int | None
-    period_unit: Unit
-    calendar_code: str | None
-    reference_tz: str
-    cutoff: time | None  # None -> 23:59:59 for day-based units; ignored for hours
-    effective_from: date | None
-    effective_to: date | None  # exclusive
-    internal_target_amount: int | None = None
-    internal_target_unit: Unit | None = None
-    long_stop_hours: int | None = None
-    roll_forward: bool = False
-    trigger_label_en: str = "trigger"
-    trigger_label_ko: str = "기산 사건"
-
-    def __post_init__(self) -> None:
-        where = f"rule {self.code!r} v{self.version}"
-        if not self.code:
-            raise ValueError("A rule needs a code.")
-        unit = Unit(self.period_unit)  # accepts the stored string value too
-        object.__setattr__(self, "period_unit", unit)
-        if unit is Unit.WITHOUT_DELAY:
-            if self.period_amount is not None:
-                raise ValueError(f"{where}: a 'without delay' rule has no period amount.")
-        elif not isinstance(self.period_amount, int) or self.period_amount < 1:
-            raise ValueError(
-                f"{where}: period amount must be a positive whole number for unit {unit.value!r}."
-            )
-        zone(self.reference_tz)
-        if (self.internal_target_amount is None) != (self.internal_target_unit is None):
-            raise ValueError(f"{where}: give both internal target amount and unit, or neither.")
-        if self.internal_target_unit is not None:
-            iunit = Unit(self.internal_target_unit)
-            object.__setattr__(self, "internal_target_unit", iunit)
-            if iunit is Unit.WITHOUT_DELAY:
-                raise ValueError(f"{where}: an internal target needs a number and a unit.")
-            if not isinstance(self.internal_target_amount, int) or self.internal_target_amount < 1:
-                raise ValueError(
-                    f"{where}: internal target amount must be a positive whole number."
-                )
-        if self.long_stop_hours is not None and self.long_stop_hours < 1:
-            raise ValueError(f"{where}: a long stop needs a positive number of hours.")
-        # roll_forward on a clock-hour or without-delay rule is ignored, not an error: hour-based
-        # periods are never extended (REGULATIONS.md B.6), and admin data should not crash pages.
-        if (
-            self.effective_from is not None
-            and self.effective_to is not None
-            and self.effective_to <= self.effective_from
-        ):
-            raise ValueError(f"{where}: effective_to must be after effective_from.")
-
-    def in_force_on(self, d: date) -> bool:
-        """effective_from <= d < effective_to (None = open-ended)."""
-        return (self.effective_from is None or self.effective_from <= d) and (
-            self.effective_to is None or d < self.effective_to
-        )
-
-
-@dataclass(frozen=True)
-class Trigger:
-    """The legal starting event of a clock; ``at`` must be timezone-aware."""
-
-    at: datetime
-    precision: Precision = Precision.EXACT
-    label_en: str | None = None
-    label_ko: str | None = None
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.at, datetime) or not _is_aware(self.at):
-            raise ValueError(
-                f"Trigger time must be a timezone-aware datetime, got {self.at!r}; "
-                "attach the zone where it was observed (e.g. ZoneInfo('Asia/Seoul'))."
-            )
-        object.__setattr__(self, "precision", Precision(self.precision))
-
-
-@dataclass(frozen=True)
-class Step:
-    """One line of the explanation, in English and Korean."""
-
-    en: str
-    ko: str
-
-
-def _iso(d: datetime | date | None) -> str | None:
-    return None if d is None else d.isoformat()
-
-
-@dataclass(frozen=True)
-class DeadlineResult:
-    code: str
-    version: int | None
-    due_at: datetime | None  # aware, in the rule's reference zone
-    internal_target_at: datetime | None
-    without_delay: bool
-    explanation: tuple[Step, ...]
-    not_in_force: bool = False
-    counted_days: tuple[date, ...] = ()
-    alternative_if_unconfirmed: date | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: instants as ISO 8601 with offset, explanation as [{"en", "ko"}]."""
-        return {
-            "code": self.code,
-            "version": self.version,
-            "due_at": _iso(self.due_at),
-            "internal_target_at": _iso(self.internal_target_at),
-            "without_delay": self.without_delay,
-            "not_in_force": self.not_in_force,
-            "counted_days": [d.isoformat() for d in self.counted_days],
-            "alternative_if_unconfirmed": _iso(self.alternative_if_unconfirmed),
-            "explanation": [{"en": s.en, "ko": s.ko} for s in self.explanation],
-        }
-
-
-# -- formatting ----------------------------------------------------------------------------------
-
-
-def _offset(dt: datetime) -> str:
-    off = dt.utcoffset()
-    secs = int(off.total_seconds()) if off is not None else 0
-    sign = "-" if secs < 0 else "+"
-    secs = abs(secs)
-    return f"{sign}{secs // 3600:02d}:{secs % 3600 // 60:02d}"
-
-
-def format_instant(dt: datetime) -> str:
-    """'2025-11-24 17:30 EST (-05:00)'; seconds only when non-zero; no fake abbreviations."""
-    t = f"{dt.hour:02d}:{dt.minute:02d}"
-    if dt.second:
-        t += f":{dt.second:02d}"
-    name = dt.tzname()
-    off = _offset(dt)
-    if name and name[0] not in "+-" and name != "UTC":
-        return f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d} {t} {name} ({off})"
-    if name == "UTC":
-        return f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d} {t} UTC ({off})"
-    return f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d} {t} ({off})"
-
-
-def _short(d: date, ref_year: int) -> str:
-    return f"{d.month:02d}-{d.day:02d}" if d.year == ref_year else d.isoformat()
-
-
-def _period_text(amount: int | None, unit: Unit, calendar_code: str | None) -> tuple[str, str]:
-    if unit is Unit.WITHOUT_DELAY or amount is None:
-        return ("without delay (no legal number)", "지체 없이(법정 기한 수치 없음)")
-    if unit is Unit.HOURS:
-        return (f"{amount} h (elapsed clock hours)", f"{amount}시간(경과 시간)")
-    if unit is Unit.CALENDAR_DAYS:
-        return (f"{amount} calendar days", f"역일 {amount}일")
-    if unit is Unit.BUSINESS_DAYS:
-        cal = calendar_code or "WEEKENDS"
-        return (f"{amount} {cal} business days", f"{cal} 영업일 {amount}일")
-    return (f"{amount} month{'s' if amount != 1 else ''}", f"{amount}개월")
-
-
-def _td_parts(td: timedelta) -> tuple[str, int, int, int]:
-    total = int(td.total_seconds())
-    sign = "-" if total < 0 else ""
-    total = abs(total)
-    return sign, total // 3600, total % 3600 // 60, total % 60
-
-
-def format_duration_en(td: timedelta) -> str:
-    """'29 h 35 min'; under a minute: '40 s'; negative durations get a leading '-'."""
-    sign, h, m, s = _td_parts(td)
-    if h == 0 and m == 0:
-        return f"{sign}{s} s"
-    if h == 0:
-        return f"{sign}{m} min"
-    if m == 0:
-        return f"{sign}{h} h"
-    return f"{sign}{h} h {m} min"
-
-
-def format_duration_ko(td: timedelta) -> str:
-    """'29시간 35분'; under a minute: '40초'."""
-    sign, h, m, s = _td_parts(td)
-    if h == 0 and m == 0:
-        return f"{sign}{s}초"
-    if h == 0:
-        return f"{sign}{m}분"
-    if m == 0:
-        return f"{sign}{h}시간"
-    return f"{sign}{h}시간 {m}분"
 
 
 # -- arithmetic helpers --------------------------------------------------------------------------
@@ -347,6 +134,7 @@ def _count(
     roll_forward: bool,
     label_en: str,
     label_ko: str,
+    first_day_counts: bool = False,
 ) -> _Count:
     """Apply one period to ``start`` (already in ``tz``); return the due instant and steps."""
     if unit is Unit.HOURS:
@@ -396,7 +184,17 @@ def _count(
                 skip_ko.append(f"{_short(d, y)}({reason[1]})")
         unconfirmed = [d for d in counted_list if cal.unconfirmed_closure(d) is not None]
     else:
-        if unit is Unit.CALENDAR_DAYS:
+        if unit is Unit.CALENDAR_DAYS and first_day_counts:
+            due_date = day0 + timedelta(days=amount - 1)
+            main_en = (
+                f"{label_en} {d0} ({tzkey} date) is day 1 (the day of the trigger counts); "
+                f"day {amount} = {due_date.isoformat()}"
+            )
+            main_ko = (
+                f"{label_ko} {d0}({tzkey} 기준 날짜)을 1일째로 산입하여(초일 산입) "
+                f"{amount}일째 = {due_date.isoformat()}"
+            )
+        elif unit is Unit.CALENDAR_DAYS:
             due_date = day0 + timedelta(days=amount)
             main_en = f"{label_en} {d0} ({tzkey} date) is day 0; + {amount} calendar days = {due_date.isoformat()}"
             main_ko = f"{label_ko} {d0}({tzkey} 기준 날짜)을 0일로 하여 역일 {amount}일 = {due_date.isoformat()}"
@@ -470,14 +268,68 @@ def compute_due(
     *,
     calendar: BusinessCalendar | None = None,
     awareness: Trigger | None = None,
+    entity_tz: str | None = None,
+    relief_excluded: bool | None = None,
+    relief_calendar: BusinessCalendar | None = None,
 ) -> DeadlineResult:
     """Due instant and explanation for one rule version and one trigger.
 
     ``calendar`` overrides ``builtin_calendar(rule.calendar_code)`` (e.g. a calendar built from
     the database with admin closures). ``awareness`` feeds the long stop of rules that have one
     (eu-dora-initial: the earlier of classification + 4 h and awareness + 24 h).
+    ``entity_tz`` is the obliged entity's own zone: rules whose days are the entity's
+    (``day_zone``) count in it, or in both zones keeping the earlier due time.
+    ``relief_excluded`` / ``relief_calendar`` feed the DORA weekend relief: whether the entity
+    is one of those the relief does not cover (None = unknown: the stricter time is kept) and
+    the calendar of its Member State's bank holidays (default: weekends only).
     """
-    tzkey = rule.reference_tz
+
+    def in_zone(tzkey: str) -> _Zoned:
+        return _compute_in_zone(rule, trigger, tzkey, calendar, awareness)
+
+    chosen, steps = choose_day_zone(
+        rule.day_zone,
+        rule.reference_tz,
+        entity_tz,
+        day_based=rule.period_unit in DAY_UNITS,
+        compute=in_zone,
+    )
+    due = chosen.due
+    if due is not None and rule.weekend_relief is not WeekendRelief.NONE:
+        due = apply_weekend_relief(
+            rule.weekend_relief, due, relief_excluded, relief_calendar, steps
+        )
+    return DeadlineResult(
+        code=rule.code,
+        version=rule.version,
+        due_at=due,
+        internal_target_at=chosen.internal,
+        without_delay=rule.period_unit is Unit.WITHOUT_DELAY,
+        explanation=tuple(steps),
+        counted_days=chosen.counted,
+        alternative_if_unconfirmed=chosen.alternative,
+    )
+
+
+@dataclass
+class _Zoned:
+    """One computation of a rule in one zone (before zone choice and weekend relief)."""
+
+    tzkey: str
+    due: datetime | None
+    internal: datetime | None
+    steps: list[Step]
+    counted: tuple[date, ...] = ()
+    alternative: date | None = None
+
+
+def _compute_in_zone(
+    rule: RuleSpec,
+    trigger: Trigger,
+    tzkey: str,
+    calendar: BusinessCalendar | None,
+    awareness: Trigger | None,
+) -> _Zoned:
     tz = zone(tzkey)
     label_en = trigger.label_en or rule.trigger_label_en
     label_ko = trigger.label_ko or rule.trigger_label_ko
@@ -512,6 +364,7 @@ def compute_due(
             rule.roll_forward and unit in DAY_UNITS,
             label_en,
             label_ko,
+            rule.first_day_counts,
         )
         due, counted, alternative = c.due, c.counted, c.alternative
         steps.extend(c.steps)
@@ -542,16 +395,7 @@ def compute_due(
                 )
             )
 
-    return DeadlineResult(
-        code=rule.code,
-        version=rule.version,
-        due_at=due,
-        internal_target_at=internal,
-        without_delay=unit is Unit.WITHOUT_DELAY,
-        explanation=tuple(steps),
-        counted_days=counted,
-        alternative_if_unconfirmed=alternative,
-    )
+    return _Zoned(tzkey, due, internal, steps, counted, alternative)
 
 
 def _apply_long_stop(
@@ -645,13 +489,24 @@ def compute_for_versions(
     *,
     calendar: BusinessCalendar | None = None,
     awareness: Trigger | None = None,
+    entity_tz: str | None = None,
+    relief_excluded: bool | None = None,
+    relief_calendar: BusinessCalendar | None = None,
 ) -> DeadlineResult:
     """Pick the version in force on the trigger's date and compute; report when none is."""
     if not versions:
         raise ValueError("compute_for_versions needs at least one rule version.")
     chosen = select_version(versions, trigger.at)
     if chosen is not None:
-        return compute_due(chosen, trigger, calendar=calendar, awareness=awareness)
+        return compute_due(
+            chosen,
+            trigger,
+            calendar=calendar,
+            awareness=awareness,
+            entity_tz=entity_tz,
+            relief_excluded=relief_excluded,
+            relief_calendar=relief_calendar,
+        )
     first = versions[0]
     d = trigger.at.astimezone(zone(first.reference_tz)).date().isoformat()
     ranges = "; ".join(_range_text(v) for v in sorted(versions, key=lambda v: v.version))

@@ -35,3 +35,19 @@ class Confidence(StrEnum):
     MEDIUM = "medium"
     LOW = "low"
     UNCONFIRMED = "unconfirmed"
+
+
+class DayZone(StrEnum):
+    """Which zone's calendar dates count for a day-based rule."""
+
+    RULE = "rule"  # the rule's own zone (EDGAR: New York; Korean laws: Seoul)
+    ENTITY = "entity"  # the obliged entity's zone (GDPR controller, NIS2/DORA Member State)
+    EARLIER = "earlier"  # unsettled: both zones, the earlier due time applies
+
+
+class WeekendRelief(StrEnum):
+    """DORA RTS (EU) 2025/301 Art. 5(4)-(5) weekend and bank-holiday relief."""
+
+    NONE = "none"
+    ALL = "all"  # final reports: every financial entity
+    UNLESS_EXCLUDED = "unless_excluded"  # initial/intermediate: not for the Art. 5(5) entities

@@ -153,3 +153,31 @@ def test_json_and_export_log_carry_the_audit_chain_head(rich_incident) -> None:
     entry = AuditEntry.objects.order_by("-seq").first()
     assert entry.action == "export"
     assert entry.incident_id == rich_incident.pk
+
+
+def test_round_trip_keeps_the_count_revision_that_started_a_follow_up(rich_incident):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from incidents import services
+
+    kst = ZoneInfo("Asia/Seoul")
+    for day, count in ((2, 100), (5, 5_000)):
+        services.affected_count_revise(
+            incident=rich_incident,
+            jurisdiction="KR",
+            count=count,
+            as_of=datetime(2026, 3, day, 9, 0, tzinfo=kst),
+        )
+    started = Deadline.objects.filter(incident=rich_incident, trigger_revision__isnull=False)
+    started_counts = sorted(started.values_list("trigger_revision__count", flat=True))
+    assert 5_000 in started_counts
+    first = export_json_bytes(rich_incident, exported_by="alice")
+    _purge(rich_incident)
+    imported, _ = import_json_bytes(first)
+    follow_ups = Deadline.objects.filter(incident=imported, trigger_revision__isnull=False)
+    assert sorted(follow_ups.values_list("trigger_revision__count", flat=True)) == started_counts
+    for deadline in follow_ups:
+        assert deadline.trigger_key == f"rev{deadline.trigger_revision.pk}"
+    second = export_json_bytes(imported, exported_by="alice")
+    assert _strip(json.loads(first)) == _strip(json.loads(second))

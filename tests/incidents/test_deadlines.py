@@ -239,6 +239,8 @@ def test_filing_a_chained_obligation_starts_the_next_clock(alice):
         nis2_entity=True,
         ict_service_provider=False,
         jurisdictions=["EU"],
+        # The NIS2 final report counts the entity's own (Member State) days since issue #14.
+        reference_tz="Europe/Berlin",
     )
     berlin = ZoneInfo("Europe/Berlin")
     services.timeline_event_record(

@@ -100,3 +100,23 @@ def test_bad_input_from_the_shell_prints_one_line_and_exits_2(argv: list[str]) -
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_entity_zone_gives_the_los_angeles_hipaa_date() -> None:
+    # 2026-01-15 23:30 PST: LA day 0 = 01-15, + 60 = 03-16 end of day (PDT).
+    data = run(
+        "us-hipaa-individuals", "2026-01-15T23:30-08:00", "--entity-tz", "America/Los_Angeles"
+    )
+    assert data["due_at"] == "2026-03-16T23:59:59-07:00"
+
+
+def test_dora_relief_option_moves_a_saturday_time_limit_to_monday_noon() -> None:
+    # Classified Fri 2026-06-12 22:00 CEST + 4 h = Sat 02:00 -> Mon 06-15 12:00 if eligible.
+    args = ("eu-dora-initial", "2026-06-12T22:00+02:00", "--awareness", "2026-06-12T10:00+02:00")
+    assert run(*args)["due_at"] == "2026-06-13T02:00:00+02:00"
+    assert run(*args, "--dora-relief", "eligible")["due_at"] == "2026-06-15T12:00:00+02:00"
+
+
+def test_unknown_entity_zone_is_refused() -> None:
+    with pytest.raises(CommandError, match="Unknown time zone"):
+        run("us-hipaa-individuals", "2026-01-15T23:30-08:00", "--entity-tz", "Mars/Olympus")

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from incidents.triggers import TRIGGER_EVENT_KINDS
+from incidents.models import EventKind
+from incidents.triggers import TRIGGER_EVENT_KINDS, scope_for_event_kinds
 from regulators.engine.catalogue import CATALOGUE, TRIGGER_KINDS, _entry
 from regulators.engine.rules import Unit
 from regulators.models import Obligation, Regulator
@@ -127,3 +128,25 @@ def test_admin_refuses_an_obligation_with_an_unknown_trigger(catalogue, client) 
     assert response.status_code == 200
     assert "trigger_kind" in response.context["adminform"].form.errors
     assert not Obligation.objects.filter(code="typo-rule").exists()
+
+
+def test_new_fact_and_count_revision_events_reach_the_follow_up_clocks(catalogue) -> None:
+    """Incremental recomputation must not skip issue 14's supplementary clocks: a new fact or a
+    count revision starts them, so both are in the scope of those writes; a note reaches none."""
+    growth = set(
+        Obligation.objects.filter(trigger_kind="scope_growth").values_list("code", flat=True)
+    )
+    assert growth
+    assert growth <= set(scope_for_event_kinds({EventKind.NEW_FACT}).codes or ())
+    assert all(scope_for_event_kinds({EventKind.COUNT_REVISION}).includes(c) for c in growth)
+    note = scope_for_event_kinds({EventKind.NOTE})
+    assert not any(note.includes(c) for c in growth)
+
+
+def test_a_regulator_order_event_reaches_only_its_answer_clocks(catalogue) -> None:
+    answers = set(
+        Obligation.objects.filter(trigger_kind="preservation_order").values_list("code", flat=True)
+    )
+    assert answers
+    scope = scope_for_event_kinds({"preservation_order"})
+    assert scope.codes == frozenset(answers)

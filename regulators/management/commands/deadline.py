@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from regulators.computation import deadline_compute
-from regulators.engine.rules import DeadlineResult
+from regulators.engine.rules import DeadlineResult, zone
 from regulators.models import Calendar
 
 
@@ -67,6 +67,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--roll-forward", action="store_true", help="Civil Act Art. 161")
         parser.add_argument("--awareness", help="awareness time (second clock of eu-dora-initial)")
+        parser.add_argument(
+            "--entity-tz", help="the obliged entity's own time zone (rules counting its days)"
+        )
+        parser.add_argument(
+            "--dora-relief",
+            choices=["eligible", "excluded"],
+            help="DORA weekend relief (RTS 2025/301 Art. 5(5)); omitted = unknown",
+        )
         parser.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args: str, **options: Any) -> None:
@@ -100,8 +108,21 @@ class Command(BaseCommand):
         awareness_at = None
         if options["awareness"]:
             awareness_at = parse_instant(options["awareness"], "awareness")
+        entity_tz = options.get("entity_tz") or None
+        if entity_tz:
+            try:
+                zone(entity_tz)
+            except ValueError as exc:
+                raise CommandError(f"--entity-tz: {exc}", returncode=2) from exc
+        relief = options.get("dora_relief")
         try:
-            computed = deadline_compute(trigger_at=trigger_at, awareness_at=awareness_at, **rule)
+            computed = deadline_compute(
+                trigger_at=trigger_at,
+                awareness_at=awareness_at,
+                entity_tz=entity_tz,
+                relief_excluded=None if relief is None else relief == "excluded",
+                **rule,
+            )
         except ValidationError as exc:
             raise CommandError(_one_line(exc), returncode=2) from exc
         self._print(computed.result, options["as_json"])
