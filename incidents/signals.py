@@ -17,3 +17,8 @@ deadlines_changed = Signal()
 # Sent when a user downloads a filing document (``document=``, ``user=``, ``request=``).
 # audit records it.
 document_downloaded = Signal()
+
+# Sent by the status page to ask for reminder figures about ``incident=`` (what closing or
+# reopening will touch). reminders answers with a dict, e.g. ``{"pending_reminders": 3,
+# "cancelled_reminders": 0}``; the page shows whatever the receivers return.
+reminder_figures_requested = Signal()

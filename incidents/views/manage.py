@@ -4,6 +4,8 @@ acknowledgements of its filings. Same pattern as ``incidents.views.edit``: ``inc
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -28,9 +30,8 @@ from incidents.models import (
     Membership,
 )
 from incidents.permissions import incident_for
+from incidents.signals import reminder_figures_requested
 from incidents.views.edit import _back_to, _render, _user, viewer_zone
-from reminders.models import Reminder, ReminderState
-from reminders.services import INCIDENT_CLOSED
 
 
 def _explain(request: HttpRequest, incident: Incident, before: dict, headline: str) -> None:  # type: ignore[type-arg]
@@ -209,14 +210,10 @@ def status_change(request: HttpRequest, reference: str) -> HttpResponse:
         open=Count("pk", filter=Q(status=DeadlineStatus.OPEN)),
         filed=Count("pk", filter=Q(status=DeadlineStatus.FILED)),
     )
-    pending = Reminder.objects.filter(
-        deadline__incident=incident, state=ReminderState.PENDING
-    ).count()
-    cancelled = Reminder.objects.filter(
-        deadline__incident=incident,
-        state=ReminderState.CANCELLED,
-        cancelled_reason=INCIDENT_CLOSED,
-    ).count()
+    # Reminders live in an app above this one: it answers with its figures (incidents.signals).
+    reminder_figures: dict[str, int] = {"pending_reminders": 0, "cancelled_reminders": 0}
+    for _receiver, answer in reminder_figures_requested.send(sender=Incident, incident=incident):
+        reminder_figures.update(cast(dict[str, int], answer))
     return _render(
         request,
         incident,
@@ -226,8 +223,8 @@ def status_change(request: HttpRequest, reference: str) -> HttpResponse:
         is_closed=incident.status == IncidentStatus.CLOSED,
         open_deadlines=figures["open"],
         filed_deadlines=figures["filed"],
-        pending_reminders=pending,
-        cancelled_reminders=cancelled,
+        pending_reminders=reminder_figures["pending_reminders"],
+        cancelled_reminders=reminder_figures["cancelled_reminders"],
     )
 
 
