@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
@@ -42,12 +43,20 @@ ADMIN_PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
 
 
 def admin_group_permissions_sync(**kwargs: Any) -> None:
-    """Give the ``admin`` group exactly ``ADMIN_PERMISSIONS`` (idempotent)."""
-    # Only after a real ``migrate`` (it passes a plan). ``flush`` in transactional tests also
-    # sends post_migrate, and a group created there collides with the serialized rows that the
-    # test then restores (a duplicate "admin" group).
-    if kwargs.get("plan") is None:
+    """Make sure the four role groups exist and give ``admin`` exactly ``ADMIN_PERMISSIONS``.
+
+    Idempotent. Runs after every ``migrate`` and also after ``flush`` (which sends post_migrate
+    too): a flushed database (transactional tests, a reset demo) is then the migrated baseline
+    again, as Django does for content types and permissions, so no test depends on the order in
+    which transactional tests ran.
+    """
+    # post_migrate is sent once per app; act after the last one, when every app's permissions
+    # exist (Django creates them in the same signal, app by app).
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if kwargs.get("app_config") not in (None, with_models[-1]):
         return
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
     query = Q(pk__in=[])
     for (app_label, model), actions in ADMIN_PERMISSIONS.items():
         wanted = Q(

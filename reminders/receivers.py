@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
+from django.db.models.signals import post_migrate
+
 from incidents.models import Deadline, Incident
 from incidents.signals import deadlines_changed, reminder_figures_requested
-from reminders.models import Reminder, ReminderState
+from reminders.models import Reminder, ReminderPolicy, ReminderState
 from reminders.services import INCIDENT_CLOSED, reminders_sync_for
 
 
@@ -34,7 +37,18 @@ def on_reminder_figures_requested(
     }
 
 
+def global_policy_ensure(**kwargs: Any) -> None:
+    """The global reminder policy row (created by a migration) exists after ``migrate`` and after
+    ``flush`` alike, so a flushed database is the migrated baseline again."""
+    ReminderPolicy.objects.get_or_create(obligation_code="")
+
+
 def connect() -> None:
+    post_migrate.connect(
+        global_policy_ensure,
+        sender=apps.get_app_config("reminders"),
+        dispatch_uid="reminders-global-policy",
+    )
     deadlines_changed.connect(on_deadlines_changed, dispatch_uid="reminders-sync")
     reminder_figures_requested.connect(
         on_reminder_figures_requested, dispatch_uid="reminders-figures"

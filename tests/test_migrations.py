@@ -126,3 +126,26 @@ def test_reminder_and_export_rows_survive_the_move_to_their_own_apps() -> None:
             assert Permission.objects.filter(content_type=ct, codename=f"view_{model}").exists()
     assert not ContentType.objects.filter(app_label="incidents", model="reminder").exists()
     assert ContentType.objects.get_for_model(Reminder).pk == ct_ids["reminder"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flushed_database_is_the_migrated_baseline_again() -> None:
+    # Transactional tests end with a flush; what the next test finds must not depend on the order
+    # in which such tests ran: role groups, the admin group's permissions, the global policy.
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+
+    assert set(Group.objects.values_list("name", flat=True)) >= {
+        "viewer",
+        "compliance",
+        "legal",
+        "admin",
+    }
+    admin_rights = set(
+        Group.objects.get(name="admin").permissions.values_list("codename", flat=True)
+    )
+    assert {"change_incident", "view_deadline", "add_calendarclosure"} <= admin_rights
+    assert "change_deadline" not in admin_rights
+    assert ReminderPolicy.objects.filter(obligation_code="").count() == 1

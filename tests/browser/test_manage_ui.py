@@ -25,7 +25,7 @@ from tests.factories import IncidentFactory, UserFactory
 KST = ZoneInfo("Asia/Seoul")
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 SUBMIT = "form.form-panel button[type=submit].btn-primary"
 

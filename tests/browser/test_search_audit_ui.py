@@ -19,7 +19,7 @@ from tests.factories import IncidentFactory, UserFactory
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 CASE = "INC-2025-0001"
 # The demo data and the officer who is a member of its incidents, shared with test_ui.

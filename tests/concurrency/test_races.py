@@ -30,11 +30,12 @@ from incidents.models import Deadline, Incident
 from regulators.models import Obligation
 from tests.factories import UserFactory
 
-# serialized_rollback: the flush after each test would otherwise also remove what migrations
-# created (the role groups) for the tests that run after this module.
+# No serialized_rollback: after the flush that ends each test, post_migrate puts back the migrated
+# baseline (content types, permissions, role groups, the global reminder policy), so the tests
+# that run after this module find what migrations made (incidents/admin_access.py).
 pytestmark = [
     pytest.mark.services,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 KST = ZoneInfo("Asia/Seoul")
