@@ -22,3 +22,8 @@ document_downloaded = Signal()
 # reopening will touch). reminders answers with a dict, e.g. ``{"pending_reminders": 3,
 # "cancelled_reminders": 0}``; the page shows whatever the receivers return.
 reminder_figures_requested = Signal()
+
+# Sent by the incident page and the dashboard to collect sections from apps above incidents
+# (``page=``, ``request=``, ``user=``, and ``incident=`` on the incident page). Receivers answer
+# with incidents.sections.PageSection objects (see incidents/sections.py).
+page_sections_requested = Signal()

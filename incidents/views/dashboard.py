@@ -15,6 +15,7 @@ from common.roles import Action, has_right
 from incidents.deadlines import REQUEST_CODE
 from incidents.followups import ORDER_CODES
 from incidents.models import DeadlineQuerySet, Incident, TimelineEvent
+from incidents.sections import page_sections
 from incidents.selectors import deadlines_visible_to, incidents_visible_to
 from incidents.views.figures import median_awareness_to_first_report, on_time_rate
 
@@ -95,6 +96,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "requests": requests,
             "activity": activity,
             "can_record": has_right(request.user, Action.RECORD),
+            "extra_sections": page_sections("dashboard", request),
             **_figures(request, incidents),
         },
     )

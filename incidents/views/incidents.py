@@ -26,6 +26,7 @@ from incidents.models import (
     TimelineEvent,
 )
 from incidents.permissions import incident_for
+from incidents.sections import page_sections
 from incidents.selectors import incidents_visible_to
 from incidents.views.timeline import build_count_series, build_timeline, deadline_css
 
@@ -188,5 +189,6 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "can_mark_na": has_right(request.user, Action.MARK_NOT_APPLICABLE),
             "can_export": has_right(request.user, Action.EXPORT),
             "can_audit": has_right(request.user, Action.AUDIT),
+            "extra_sections": page_sections("incident", request, incident=incident),
         },
     )

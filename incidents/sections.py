@@ -1,0 +1,45 @@
+"""Page sections contributed by apps above ``incidents`` (action items, notification campaigns,
+correspondence, evidence), without ``incidents`` importing them.
+
+The incident page and the dashboard send ``incidents.signals.page_sections_requested`` with
+``page=`` (``"incident"`` or ``"dashboard"``), ``request=``, ``user=`` and, on the incident page,
+``incident=`` (already checked for need-to-know). A receiver returns a ``PageSection`` or a list
+of them, or ``None`` when it has nothing to show; the page renders them in ``order`` after its
+own panels, each with ``{% include section.template with section=section %}``.
+
+Each receiver must keep the page's query bound: a fixed number of queries however many rows it
+shows (tests count them per page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+
+from incidents.signals import page_sections_requested
+
+
+@dataclass(frozen=True)
+class PageSection:
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    # Lower comes first; the built-in panels come before every contributed section.
+    order: int = 100
+
+
+def page_sections(page: str, request: HttpRequest, **kwargs: Any) -> list[PageSection]:
+    """The sections every connected app contributes to ``page``, in order."""
+    sections: list[PageSection] = []
+    for _receiver, answer in page_sections_requested.send(
+        sender=page, page=page, request=request, user=request.user, **kwargs
+    ):
+        if answer is None:
+            continue
+        if isinstance(answer, PageSection):
+            sections.append(answer)
+        elif isinstance(answer, Iterable):
+            sections.extend(answer)
+    return sorted(sections, key=lambda section: (section.order, section.template))
