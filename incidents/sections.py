@@ -41,5 +41,5 @@ def page_sections(page: str, request: HttpRequest, **kwargs: Any) -> list[PageSe
         if isinstance(answer, PageSection):
             sections.append(answer)
         elif isinstance(answer, Iterable):
-            sections.extend(answer)
+            sections.extend(item for item in answer if isinstance(item, PageSection))
     return sorted(sections, key=lambda section: (section.order, section.template))
