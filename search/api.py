@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -32,7 +33,14 @@ class ApiSearchForm(SearchForm):
     regulator = forms.CharField(required=False, max_length=200, strip=False)  # type: ignore[assignment]
     page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
 
+    # Typed parameters: the schema gives each a format or an enum, so an empty value ("?date_from=")
+    # is not "absent" here, as it is in the page's form, but invalid.
+    TYPED = ("date_from", "date_to", "page", "page_size", "kind", "status")
+
     def clean(self) -> dict[str, Any]:
+        for name in self.TYPED:
+            if name in self.data and not str(self.data.get(name, "")).strip():
+                self.add_error(name, _("Give a value or leave the parameter out."))
         return forms.Form.clean(self) or {}
 
 

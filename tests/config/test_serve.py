@@ -191,8 +191,11 @@ def _zombie(pid: int) -> bool:
 def _celery_master(root: psutil.Process, what: str) -> psutil.Process:
     """The Celery process (not bin/respawn, not a pool child) whose command line has ``what``."""
     for process in root.children(recursive=True):
-        line = " ".join(process.cmdline())
-        parent = " ".join(process.parent().cmdline()) if process.parent() else ""
+        try:
+            line = " ".join(process.cmdline())
+            parent = " ".join(process.parent().cmdline()) if process.parent() else ""
+        except psutil.NoSuchProcess:
+            continue  # it ended while we looked (a pool child, the killed worker)
         if "celery" in line and what in line and "respawn" not in line and "respawn" in parent:
             return process
     raise LookupError(what)
