@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("incidents.urls")),
     path("", include("exports.urls")),
+    path("", include("records.urls")),
     path("", include("search.urls")),
     path("", include("audit.urls")),
 ]

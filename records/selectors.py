@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from common.roles import Action
-from incidents.models import Incident
+from incidents.models import Deadline, Incident
 from incidents.permissions import incident_for
 from records.models import Correspondence, CustodyEntry, Evidence
 
@@ -27,15 +27,15 @@ EVIDENCE_RELATED = (
 
 
 def correspondence_of(incident: Incident) -> QuerySet[Correspondence]:
-    """The incident's correspondence with counterpart, links and attachments (five queries)."""
+    """The incident's correspondence with counterpart and links (four queries when it has any;
+    the attachments come from ``evidence_of``, already read for the evidence section)."""
     return (
         Correspondence.objects.filter(incident=incident)
         .select_related("regulator", "recorded_by")
         .prefetch_related(
             "events",
             "filings",
-            "deadlines__obligation",
-            Prefetch("attachments", queryset=Evidence.objects.order_by("uploaded_at", "id")),
+            Prefetch("deadlines", queryset=Deadline.objects.select_related("obligation")),
         )
         .order_by("occurred_at", "id")
     )
