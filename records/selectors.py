@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from common.roles import Action
 from incidents.models import Deadline, Incident
 from incidents.permissions import incident_for
-from records.models import Correspondence, CustodyEntry, Evidence
+from records.models import Correspondence, CustodyAction, CustodyEntry, Evidence
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -81,3 +81,13 @@ def correspondence_of_id(correspondence_id: int) -> Correspondence | None:
 
 def custody_of(evidence: Evidence) -> QuerySet[CustodyEntry]:
     return CustodyEntry.objects.filter(evidence=evidence).order_by("at", "id")
+
+
+def with_custody_counts(queryset: QuerySet[Evidence]) -> QuerySet[Evidence]:
+    """Each item annotated with ``custody_<action>`` counts (one query for the whole list)."""
+    return queryset.annotate(
+        **{
+            f"custody_{action}": Count("custody", filter=Q(custody__action=action))
+            for action in CustodyAction
+        }
+    )
