@@ -27,6 +27,12 @@ from tests.factories import IncidentFactory, UserFactory
 KST = ZoneInfo("Asia/Seoul")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SUBMIT = "form.form-panel button[type=submit].btn-primary"
+KOREAN_FONT_CSS = (
+    '@font-face { font-family: "Noto Sans KR"; font-weight: 400;'
+    ' src: url("/static/fonts/IncidentClockKR-Regular.woff2") format("woff2"); }'
+    '@font-face { font-family: "Noto Sans KR"; font-weight: 700;'
+    ' src: url("/static/fonts/IncidentClockKR-Bold.woff2") format("woff2"); }'
+)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -127,6 +133,10 @@ def test_letter_with_attachment_evidence_and_custody_log(
     )
     target.mkdir(parents=True, exist_ok=True)
     page.goto(f"{base}/incidents/{incident.reference}/")
+    # The page's font stack names "Noto Sans KR", which users have and this test machine lacks:
+    # for the picture only, that name is given the Korean font the repository ships for PDFs.
+    page.add_style_tag(content=KOREAN_FONT_CSS)
+    page.evaluate("() => document.fonts.ready")
     section = page.locator("section.records-correspondence")
     section.scroll_into_view_if_needed()
     shot = target / f"records-{language}.png"
