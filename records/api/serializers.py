@@ -27,10 +27,16 @@ from records.models import (
 )
 from regulators.models import Regulator
 
+# Ids are 64-bit in the database: a larger number is a 400, not an overflow.
+MAX_ID = 2**63 - 1
+
 
 def _ids(help_text: str) -> serializers.ListField:
     return serializers.ListField(
-        child=StrictIntegerField(min_value=1), max_length=200, required=False, help_text=help_text
+        child=StrictIntegerField(min_value=1, max_value=MAX_ID),
+        max_length=200,
+        required=False,
+        help_text=help_text,
     )
 
 
@@ -151,7 +157,7 @@ class EvidenceUploadInput(serializers.Serializer[Any]):
     target_kind = serializers.ChoiceField(
         choices=["event", "filing", "action_item", "correspondence"]
     )
-    target_id = serializers.IntegerField(min_value=1)
+    target_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     description = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 

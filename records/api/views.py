@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any, cast
 
 from django.contrib.auth.models import User
@@ -14,6 +16,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,7 +24,17 @@ from common.api.permissions import DEFAULT_PERMISSIONS, required_action
 from common.api.views import ApiViewSet
 from common.concurrency import check_version, etag_of
 from common.roles import Action
-from incidents.documents import UPLOAD_REFUSED_ATTR, too_large_message
+from incidents.documents import (
+    DOCX,
+    EML,
+    JPEG,
+    PDF,
+    PNG,
+    TEXT,
+    UPLOAD_REFUSED_ATTR,
+    XLSX,
+    too_large_message,
+)
 from incidents.models import Incident
 from incidents.permissions import incident_for
 from records import selectors, services
@@ -29,6 +42,29 @@ from records.api import serializers
 from records.forms import TARGET_MODELS
 from records.models import Correspondence, CustodyAction, CustodyEntry, Evidence
 from records.views import file_response
+
+# What an evidence file can be (incidents.documents accepts only these types).
+FILE_TYPES = [t.content_type for t in (PDF, PNG, JPEG, DOCX, XLSX, TEXT, EML)]
+
+
+class FileRenderer(BaseRenderer):
+    """Lets a client that asks for the file's own type (Accept: application/pdf) through content
+    negotiation; the file itself is a FileResponse, which no renderer touches. Error bodies
+    still come out as the shared JSON error."""
+
+    media_type = "*/*"
+    format = "file"
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
 def _user(request: Request) -> User:
@@ -177,12 +213,11 @@ class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Inciden
 
     @extend_schema(
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The file, as an attachment."
-            )
+            (200, media): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")
+            for media in FILE_TYPES
         }
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, FileRenderer])
     def download(self, request: Request, incident_pk: int, pk: int) -> FileResponse:
         """The file itself (always an attachment); recorded in the custody log."""
         evidence = self.get_object()

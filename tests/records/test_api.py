@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -208,3 +210,53 @@ def test_evidence_list_queries_do_not_grow(
     with django_assert_max_num_queries(10):
         response = client.get(f"{_base(incident)}/evidence/")
     assert response.json()["count"] == 8
+
+
+def test_download_honours_an_accept_of_the_files_type(alice, charlie, incident, letter):
+    evidence = Evidence.objects.get()
+    url = f"{_base(incident)}/evidence/{evidence.pk}/download/"
+    ok = api(alice).get(url, HTTP_ACCEPT="application/pdf")
+    assert ok.status_code == 200
+    assert ok["Content-Type"] == "application/pdf"
+    hidden = api(charlie).get(url, HTTP_ACCEPT="application/pdf")
+    assert hidden.status_code == 404
+    assert hidden["Content-Type"].startswith("application/json")
+    assert hidden.json()["code"] == "not_found"
+
+
+def test_an_id_beyond_64_bits_is_a_400(alice, incident, pipc):
+    response = api(alice).post(
+        f"{_base(incident)}/correspondence/", {**BODY, "events": [2**70]}, format="json"
+    )
+    assert response.status_code == 400
+    assert "events.0" in response.json()["errors"]
+
+
+def test_correspondence_list_queries_do_not_grow(alice, incident, pipc, note_event):
+    client = api(alice)
+    url = f"{_base(incident)}/correspondence/"
+
+    def add(n: int) -> None:
+        services.correspondence_record(
+            incident=incident,
+            direction="in",
+            occurred_at=datetime(2025, 11, 21, 9, n, tzinfo=KST),
+            channel="email",
+            subject=f"Mail {n}",
+            regulator=pipc,
+            recorded_by=alice,
+            events=[note_event],
+            attachments=[pdf()],
+        )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    add(0)
+    client.get(url)  # the token's first use writes its last-used time
+    one = queries()
+    for n in range(1, 7):
+        add(n)
+    assert queries() == one
