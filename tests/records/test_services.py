@@ -8,6 +8,7 @@ from datetime import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from actions.models import ActionItem
 from audit.models import AuditEntry
 from audit.services import verify_chain
 from common.concurrency import StaleWrite, version_of
@@ -152,3 +153,20 @@ def test_correspondence_writes_and_links_are_audited(incident, alice, pipc, note
     assert entries.get(action="update").changes == {"links": {"events": [note_event.pk]}}
     services.correspondence_update(correspondence=corr, changed_by=alice, summary="Answered")
     assert entries.filter(action="update").count() == 2
+
+
+def test_evidence_can_be_attached_to_an_action_item_of_the_incident(incident, alice):
+    item = ActionItem.objects.create(
+        incident=incident, title="Prepare the KISA report", owner=alice, created_by=alice
+    )
+    evidence = services.evidence_attach(
+        incident=incident, upload=pdf(), uploaded_by=alice, action_item=item
+    )
+    assert (evidence.target_kind, evidence.target) == ("action_item", item)
+    other = ActionItem.objects.create(
+        incident=IncidentFactory(owner=alice), title="Elsewhere", owner=alice, created_by=alice
+    )
+    with pytest.raises(ValidationError):
+        services.evidence_attach(
+            incident=incident, upload=pdf(), uploaded_by=alice, action_item=other
+        )
