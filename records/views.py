@@ -11,7 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -113,7 +119,7 @@ def correspondence_edit(
     incident = incident_for(request.user, reference=reference, action=Action.RECORD)
     corr = selectors.correspondence_for(request.user, correspondence_id, action=Action.RECORD)
     if corr.incident_id != incident.pk:
-        return _back_to(incident, "correspondence-h")
+        raise Http404(_("No such correspondence."))
     zone = _zone()
     initial = {**CorrespondenceForm.initial_from(corr, zone), "version": version_of(corr)}
     form = CorrespondenceForm(

@@ -217,3 +217,10 @@ def test_incident_page_query_count_does_not_grow_with_records(
             incident=incident, upload=pdf(), uploaded_by=alice, event=note_event
         )
     assert _page_queries(client, incident) == small
+
+
+def test_editing_a_letter_through_another_incidents_url_is_404(client, alice, letter):
+    other = IncidentFactory(owner=alice)
+    client.force_login(alice)
+    response = client.get(f"/incidents/{other.reference}/correspondence/{letter.pk}/edit/")
+    assert response.status_code == 404
