@@ -6,6 +6,7 @@
   through ``post_save`` / ``post_delete``.
 - Role changes (a user's groups), sign-ins, failed sign-ins, sign-outs and lockouts.
 - Document downloads (``incidents.signals.document_downloaded``).
+- Evidence custody entries and correspondence links (``records.signals``).
 
 The dependency runs audit -> incidents: incidents never imports audit, it sends signals.
 
@@ -28,6 +29,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from incidents.models import AffectedCountRevision, FilingDocument, TimelineEvent
 from incidents.signals import document_downloaded
+from records.signals import correspondence_links_changed, custody_recorded
 
 # Timestamps the database maintains on every save say nothing about what changed.
 _NOISE_FIELDS = {"updated_at"}
@@ -184,6 +186,47 @@ def on_document_downloaded(
     )
 
 
+# Custody actions and the audit action each becomes ("view" has no audit choice of its own: the
+# audit table keeps the raw word, which needs no migration of the audit app).
+_CUSTODY_ACTIONS = {
+    "uploaded": AuditAction.UPLOAD,
+    "viewed": "view",
+    "downloaded": AuditAction.DOWNLOAD,
+    "exported": AuditAction.EXPORT,
+}
+
+
+def on_custody_recorded(sender: Any, entry: Any, request: Any = None, **kwargs: Any) -> None:
+    evidence = entry.evidence
+    audit_record(
+        action=str(_CUSTODY_ACTIONS.get(entry.action, entry.action)),
+        actor=entry.actor,
+        actor_repr=entry.actor_repr,
+        obj=evidence,
+        incident_id=evidence.incident_id,
+        changes={
+            "custody": entry.action,
+            "custody_entry": entry.pk,
+            "sha256": evidence.sha256,
+            **(entry.detail or {}),
+        },
+        request=request,
+        ip=entry.ip,
+    )
+
+
+def on_correspondence_links_changed(
+    sender: Any, correspondence: Any, links: dict[str, list[int]], actor: Any = None, **kw: Any
+) -> None:
+    audit_record(
+        action=AuditAction.UPDATE,
+        actor=_current_actor(actor),
+        obj=correspondence,
+        changes={"links": links},
+        request=_current_request(),
+    )
+
+
 def connect() -> None:
     post_create_historical_record.connect(on_historical_record, dispatch_uid="audit-history")
     for model in (TimelineEvent, AffectedCountRevision, FilingDocument):
@@ -201,3 +244,7 @@ def connect() -> None:
     user_login_failed.connect(on_login_failed, dispatch_uid="audit-login-failed")
     user_locked_out.connect(on_locked_out, dispatch_uid="audit-lockout")
     document_downloaded.connect(on_document_downloaded, dispatch_uid="audit-document-download")
+    custody_recorded.connect(on_custody_recorded, dispatch_uid="audit-custody")
+    correspondence_links_changed.connect(
+        on_correspondence_links_changed, dispatch_uid="audit-correspondence-links"
+    )

@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/", include("incidents.api.urls")),
     path("api/v1/", include("regulators.api.urls")),
     path("api/v1/", include("search.api_urls")),
+    path("api/v1/", include("records.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
@@ -28,6 +29,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("incidents.urls")),
     path("", include("exports.urls")),
+    path("", include("records.urls")),
     path("", include("search.urls")),
     path("", include("audit.urls")),
 ]

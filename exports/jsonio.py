@@ -36,6 +36,7 @@ from exports.jsonio_fields import (
     FILING_OPTIONAL,
     INCIDENT_FIELDS,
 )
+from exports.jsonio_records import export_records, import_records
 from incidents.followups import revision_at, revision_key, revision_positions
 from incidents.models import (
     AffectedCountRevision,
@@ -255,6 +256,7 @@ def export_document(incident: Incident, *, exported_by: str) -> dict[str, Any]:
             for n, f in enumerate(filings, start=1)
         ],
     }
+    document.update(export_records(incident, who=who, to_text=_t))
     user_model = get_user_model()
     document["users"] = [
         {
@@ -380,6 +382,7 @@ class _Importer:
         events = self.import_events(incident, entities)
         deadlines = self.import_deadlines(incident, entities, events)
         self.import_filings(incident, entities, deadlines)
+        import_records(self.doc, incident, user=self.user, parse=_parse_t)
         incident_imported(incident=incident, appended=[*counts, *events.values()])
         # Last, so nothing above bumps it.
         Incident.objects.filter(pk=incident.pk).update(

@@ -39,6 +39,7 @@ from exports.data import (
 )
 from exports.errors import ExportUnavailable
 from exports.fonts import unpacked_font
+from exports.records_data import records_report
 from incidents.models import Incident
 
 Progress = Callable[[int], None]
@@ -235,6 +236,7 @@ def report_html(
             ),
             "tz_name": tz.key,
             "chain_head": _chain_head(),
+            "records": records_report(incident, tz=tz, language=language),
         },
     )
 

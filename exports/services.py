@@ -31,9 +31,12 @@ from exports.models import (
     IcsFeedToken,
 )
 from exports.pdf import pdf_bytes
+from exports.records_data import evidence_listing
 from exports.xlsx import xlsx_bytes
 from incidents.models import Incident
 from incidents.selectors import incidents_visible_to
+from records.models import CustodyAction, Evidence
+from records.services import custody_record_many
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -88,7 +91,39 @@ def export_render(
     draft: str = "",
     progress: Progress | None = None,
 ) -> Rendered:
-    """The export file. Raises ExportUnavailable (missing library/font) or ValidationError."""
+    """The export file. Raises ExportUnavailable (missing library/font) or ValidationError.
+
+    Each evidence item the file lists gets an "exported" custody entry (records)."""
+    with evidence_listing() as listed:
+        rendered = _render(
+            incident=incident,
+            fmt=fmt,
+            user=user,
+            tz=tz,
+            language=language,
+            draft=draft,
+            progress=progress,
+        )
+    if listed:
+        custody_record_many(
+            evidence=Evidence.objects.filter(pk__in=listed).order_by("pk"),
+            action=CustodyAction.EXPORTED,
+            actor=user,
+            detail={"format": str(fmt), "file": rendered.filename},
+        )
+    return rendered
+
+
+def _render(
+    *,
+    incident: Incident,
+    fmt: str,
+    user: User | AnonymousUser | None,
+    tz: ZoneInfo,
+    language: str,
+    draft: str = "",
+    progress: Progress | None = None,
+) -> Rendered:
     if fmt == ExportFormat.PDF:
         data = pdf_bytes(
             incident, tz=tz, language=language, exported_by=exporter_label(user), progress=progress

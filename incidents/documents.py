@@ -144,11 +144,20 @@ def _sha256_and_check(stream: IO[bytes], *, text: bool) -> str:
     return digest.hexdigest()
 
 
-@transaction.atomic
-def filing_document_attach(
-    *, filing: Filing, upload: UploadedFile, uploaded_by: User | None
-) -> FilingDocument:
-    """Check ``upload`` by size and content, store it under a random name, record its SHA-256."""
+@dataclass(frozen=True)
+class InspectedUpload:
+    """What the checks found out about an accepted upload (the stream is rewound)."""
+
+    stream: IO[bytes]
+    detected: DetectedType
+    sha256: str
+    size: int
+    name: str
+
+
+def inspect_upload(upload: UploadedFile) -> InspectedUpload:
+    """Check ``upload`` by size and content and fingerprint it; ValidationError on ``file`` if it
+    is refused. Shared by filing documents and evidence (records.services)."""
     limit = settings.DOCUMENT_MAX_UPLOAD_BYTES
     size = upload.size or 0
     if size <= 0:
@@ -172,16 +181,31 @@ def filing_document_attach(
             }
         )
     sha256 = _sha256_and_check(stream, text=detected in (TEXT, EML))
+    return InspectedUpload(
+        stream=stream,
+        detected=detected,
+        sha256=sha256,
+        size=size,
+        name=_safe_name(upload.name or ""),
+    )
+
+
+@transaction.atomic
+def filing_document_attach(
+    *, filing: Filing, upload: UploadedFile, uploaded_by: User | None
+) -> FilingDocument:
+    """Check ``upload`` by size and content, store it under a random name, record its SHA-256."""
+    checked = inspect_upload(upload)
     document = FilingDocument(
         filing=filing,
-        original_name=_safe_name(upload.name or ""),
-        content_type=detected.content_type,
-        size=size,
-        sha256=sha256,
+        original_name=checked.name,
+        content_type=checked.detected.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_by=uploaded_by,
     )
     # The name only lends its extension to the random stored name (see _document_path).
-    document.file.save(f"document{detected.extension}", File(stream), save=False)
+    document.file.save(f"document{checked.detected.extension}", File(checked.stream), save=False)
     try:
         document.save()
     except Exception:

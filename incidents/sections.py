@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
 
-from incidents.signals import page_sections_requested
+from incidents.signals import chronology_entries_requested, page_sections_requested
 
 
 @dataclass(frozen=True)
@@ -43,3 +44,30 @@ def page_sections(page: str, request: HttpRequest, **kwargs: Any) -> list[PageSe
         elif isinstance(answer, Iterable):
             sections.extend(item for item in answer if isinstance(item, PageSection))
     return sorted(sections, key=lambda section: (section.order, section.template))
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    """An entry another app adds to the incident's chronology (e.g. a letter from a regulator),
+    rendered by ``template`` with ``entry`` in its context, among the timeline events."""
+
+    occurred_at: datetime
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def chronology_entries(request: HttpRequest, incident: Any) -> list[ChronologyEntry]:
+    """Every connected app's chronology entries for ``incident`` (already checked for
+    need-to-know). Same query rule as the sections: a fixed number per receiver."""
+    entries: list[ChronologyEntry] = []
+    for _receiver, answer in chronology_entries_requested.send(
+        sender="incident", request=request, user=request.user, incident=incident
+    ):
+        if isinstance(answer, Iterable):
+            entries.extend(item for item in answer if isinstance(item, ChronologyEntry))
+    return entries
+
+
+def merged_chronology(events: list[Any], extra: list[ChronologyEntry]) -> list[Any]:
+    """Events and contributed entries by time; at the same instant the events come first."""
+    return sorted([*events, *extra], key=lambda item: item.occurred_at)

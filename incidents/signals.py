@@ -27,3 +27,8 @@ reminder_figures_requested = Signal()
 # (``page=``, ``request=``, ``user=``, and ``incident=`` on the incident page). Receivers answer
 # with incidents.sections.PageSection objects (see incidents/sections.py).
 page_sections_requested = Signal()
+
+# Sent by the incident page to collect entries from apps above incidents for its chronology
+# (``request=``, ``user=``, ``incident=``). Receivers answer with a list of
+# incidents.sections.ChronologyEntry; each is shown among the events at its ``occurred_at``.
+chronology_entries_requested = Signal()

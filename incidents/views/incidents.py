@@ -26,7 +26,7 @@ from incidents.models import (
     TimelineEvent,
 )
 from incidents.permissions import incident_for
-from incidents.sections import page_sections
+from incidents.sections import chronology_entries, merged_chronology, page_sections
 from incidents.selectors import incidents_visible_to
 from incidents.views.timeline import build_count_series, build_timeline, deadline_css
 
@@ -174,6 +174,7 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "entities": entities,
             "counts": build_count_series(revisions),
             "events": events,
+            "chronology": merged_chronology(events, chronology_entries(request, incident)),
             "deadlines": active,
             "superseded_deadlines": [d for d in deadlines if d.status == DeadlineStatus.SUPERSEDED],
             "filings": filings,
