@@ -26,6 +26,7 @@ from incidents.choices import (
     IncidentStatus,
     Severity,
 )
+from incidents.labels import fast_display
 from incidents.querysets import DeadlineQuerySet, TimelineEventQuerySet
 from regulators.engine.vocabulary import Confidence, Precision
 from regulators.models import CONFIDENCE_CHOICES, PRECISION_CHOICES, Obligation, Regulator
@@ -115,6 +116,10 @@ class Incident(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords()
+
+    # Shown on every row: labels translated once per language (incidents/labels.py).
+    get_severity_display = fast_display("severity")
+    get_status_display = fast_display("status")
 
     class Meta:
         ordering = ["-created_at"]
@@ -285,6 +290,11 @@ class TimelineEvent(models.Model):
 
     objects = TimelineEventQuerySet.as_manager()
 
+    # Shown on every row: labels translated once per language (incidents/labels.py).
+    get_kind_display = fast_display("kind")
+    get_precision_display = fast_display("precision")
+    get_confidence_display = fast_display("confidence")
+
     class Meta:
         ordering = ["occurred_at", "id"]
         indexes = [
@@ -370,6 +380,10 @@ class Deadline(models.Model):
     history = HistoricalRecords()
 
     objects = DeadlineQuerySet.as_manager()
+
+    # Shown on every row: labels translated once per language (incidents/labels.py).
+    get_status_display = fast_display("status")
+    get_applicability_display = fast_display("applicability")
 
     class Meta:
         ordering = ["due_at", "id"]
