@@ -18,7 +18,7 @@ from incidents.models import Incident, TimelineEvent
 from incidents.sections import page_sections
 from incidents.selectors import deadlines_visible_to, incidents_visible_to
 from incidents.views.figures import median_awareness_to_first_report, on_time_rate
-from incidents.views.rows import ROW_VALUES, deadline_rows, with_cells
+from incidents.views.rows import DeadlineRow, RowValues, deadline_rows, with_cells
 
 DASHBOARD_LIMIT = 50
 PAGE_SIZE = 50
@@ -83,12 +83,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def deadline_list(request: HttpRequest) -> HttpResponse:
     """Every open deadline the user may see, most urgent first ("without delay" last)."""
-    page = Paginator(
-        deadlines_visible_to(request.user).open().by_urgency().values(*ROW_VALUES), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    rows = with_cells(deadline_rows(page.object_list))
+    rows = RowValues(deadlines_visible_to(request.user).open().by_urgency())
+    paginator: Paginator[DeadlineRow] = Paginator(rows, PAGE_SIZE)  # type: ignore[arg-type]
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "incidents/deadline_list.html",
-        {"now": timezone.now(), "page": page, "deadlines": rows},
+        {"now": timezone.now(), "page": page, "deadlines": with_cells(list(page.object_list))},
     )
