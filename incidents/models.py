@@ -395,6 +395,9 @@ class Deadline(models.Model):
         indexes = [
             # Most urgent first: open deadlines by due time, id as the tie-breaker.
             models.Index(fields=["status", "due_at", "id"], name="deadline_urgency_idx"),
+            # The dashboard's "answers owed to regulators" (a few rule codes among the open ones):
+            # without it PostgreSQL scans the whole unique-clock index (issue 20).
+            models.Index(fields=["code", "status", "due_at"], name="deadline_code_status_idx"),
             models.Index(fields=["incident", "status"]),
         ]
         verbose_name = _("deadline")
