@@ -26,6 +26,7 @@ from incidents.choices import (
     IncidentStatus,
     Severity,
 )
+from incidents.labels import fast_display
 from incidents.querysets import DeadlineQuerySet, TimelineEventQuerySet
 from regulators.engine.vocabulary import Confidence, Precision
 from regulators.models import CONFIDENCE_CHOICES, PRECISION_CHOICES, Obligation, Regulator
@@ -115,6 +116,10 @@ class Incident(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords()
+
+    # Shown on every row: labels translated once per language (incidents/labels.py).
+    get_severity_display = fast_display("severity")
+    get_status_display = fast_display("status")
 
     class Meta:
         ordering = ["-created_at"]
@@ -285,6 +290,11 @@ class TimelineEvent(models.Model):
 
     objects = TimelineEventQuerySet.as_manager()
 
+    # Shown on every row: labels translated once per language (incidents/labels.py).
+    get_kind_display = fast_display("kind")
+    get_precision_display = fast_display("precision")
+    get_confidence_display = fast_display("confidence")
+
     class Meta:
         ordering = ["occurred_at", "id"]
         indexes = [
@@ -371,6 +381,10 @@ class Deadline(models.Model):
 
     objects = DeadlineQuerySet.as_manager()
 
+    # Shown on every row: labels translated once per language (incidents/labels.py).
+    get_status_display = fast_display("status")
+    get_applicability_display = fast_display("applicability")
+
     class Meta:
         ordering = ["due_at", "id"]
         constraints = [
@@ -381,6 +395,9 @@ class Deadline(models.Model):
         indexes = [
             # Most urgent first: open deadlines by due time, id as the tie-breaker.
             models.Index(fields=["status", "due_at", "id"], name="deadline_urgency_idx"),
+            # The dashboard's "answers owed to regulators" (a few rule codes among the open ones):
+            # without it PostgreSQL scans the whole unique-clock index (issue 20).
+            models.Index(fields=["code", "status", "due_at"], name="deadline_code_status_idx"),
             models.Index(fields=["incident", "status"]),
         ]
         verbose_name = _("deadline")

@@ -54,6 +54,9 @@ class ChronologyEntry:
     occurred_at: datetime
     template: str
     context: dict[str, Any] = field(default_factory=dict)
+    # What the entry shows, for the cached chronology's key (e.g. the row's id and last change).
+    # Left empty, the chronology is not reused from the cache while the entry is there.
+    cache_key: str = ""
 
 
 def chronology_entries(request: HttpRequest, incident: Any) -> list[ChronologyEntry]:

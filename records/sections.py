@@ -103,6 +103,7 @@ def chronology_entries(
             occurred_at=item.occurred_at,
             template="records/_chronology_entry.html",
             context={"item": item},
+            cache_key=f"correspondence:{item.pk}:{item.updated_at.isoformat()}:{item.regulator_id}",
         )
         for item in _records(request, incident)[0]
     ]

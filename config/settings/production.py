@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import AXES_IPWARE_PROXY_COUNT, env
+from config.settings.base import AXES_IPWARE_PROXY_COUNT, STORAGES, env
 
 DEBUG = False
 # No defaults: a missing variable raises ImproperlyConfigured at start-up.
@@ -23,6 +23,13 @@ REDIS_URL = env.str("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Hashed file names (collectstatic in bin/serve writes the manifest): whitenoise serves those
+# with a far-future, immutable Cache-Control; the plain names get a short max-age.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 # Links in e-mails, webhooks and calendar feeds: a wrong default would send people elsewhere.

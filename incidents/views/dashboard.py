@@ -14,38 +14,14 @@ from django.utils.translation import get_language
 from common.roles import Action, has_right
 from incidents.deadlines import REQUEST_CODE
 from incidents.followups import ORDER_CODES
-from incidents.models import DeadlineQuerySet, Incident, TimelineEvent
+from incidents.models import Incident, TimelineEvent
 from incidents.sections import page_sections
 from incidents.selectors import deadlines_visible_to, incidents_visible_to
 from incidents.views.figures import median_awareness_to_first_report, on_time_rate
+from incidents.views.rows import DeadlineRow, RowValues, deadline_rows, with_cells
 
 DASHBOARD_LIMIT = 50
 PAGE_SIZE = 50
-ROW_RELATED = ("incident", "legal_entity", "regulator", "obligation")
-
-
-# Large text and JSON columns that the deadline rows never show: not fetching them halves the
-# time of the dashboard on a big database.
-ROW_DEFERRED = (
-    "explanation",
-    "applicability_reasons",
-    "not_applicable_reason",
-    "incident__summary",
-    "incident__extra_facts",
-    "incident__data_categories",
-    "obligation__conditions",
-    "obligation__notes",
-    "obligation__source",
-    "obligation__citation",
-)
-
-
-def _open_deadlines(request: HttpRequest) -> DeadlineQuerySet:
-    return (
-        deadlines_visible_to(request.user).open().select_related(*ROW_RELATED).defer(*ROW_DEFERRED)
-    )
-
-
 FIGURES_TTL = 300
 
 
@@ -69,19 +45,21 @@ def _figures(request: HttpRequest, incidents: QuerySet[Incident]) -> dict[str, o
 def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     incidents = incidents_visible_to(request.user)
-    open_deadlines = _open_deadlines(request)
+    open_deadlines = deadlines_visible_to(request.user).open()
     # One query for the list plus one extra row tells whether there is more than the first 50.
-    dated = list(open_deadlines.filter(due_at__isnull=False).by_urgency()[: DASHBOARD_LIMIT + 1])
-    without_delay = list(open_deadlines.filter(due_at__isnull=True).order_by("id")[:21])
+    # Rows are read as values (incidents/views/rows.py), their cells cached by what they show.
+    dated = deadline_rows(
+        open_deadlines.filter(due_at__isnull=False).by_urgency()[: DASHBOARD_LIMIT + 1]
+    )
+    without_delay = deadline_rows(open_deadlines.filter(due_at__isnull=True).order_by("id")[:21])
     # Answers owed to regulators and courts: ad hoc requests plus the catalogue's order clocks.
-    requests = list(
-        open_deadlines.filter(code__in=[REQUEST_CODE, *sorted(ORDER_CODES)])
-        .select_related("trigger_event")
-        .by_urgency()[:10]
+    requests = deadline_rows(
+        open_deadlines.filter(code__in=[REQUEST_CODE, *sorted(ORDER_CODES)]).by_urgency()[:10]
     )
     activity = list(
         TimelineEvent.objects.filter(incident__in=incidents)
-        .select_related("incident", "legal_entity")
+        .select_related("incident")
+        .only("id", "kind", "title", "occurred_at", "recorded_at", "incident__reference")
         .order_by("-recorded_at", "-id")[:12]
     )
     return render(
@@ -89,7 +67,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "incidents/dashboard.html",
         {
             "now": now,
-            "deadlines": dated[:DASHBOARD_LIMIT],
+            "deadlines": with_cells(dated[:DASHBOARD_LIMIT]),
             "more_deadlines": len(dated) > DASHBOARD_LIMIT,
             "without_delay": without_delay[:20],
             "more_without_delay": len(without_delay) > 20,
@@ -105,11 +83,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def deadline_list(request: HttpRequest) -> HttpResponse:
     """Every open deadline the user may see, most urgent first ("without delay" last)."""
-    page = Paginator(_open_deadlines(request).by_urgency(), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    rows = RowValues(deadlines_visible_to(request.user).open().by_urgency())
+    paginator: Paginator[DeadlineRow] = Paginator(rows, PAGE_SIZE)  # type: ignore[arg-type]
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "incidents/deadline_list.html",
-        {"now": timezone.now(), "page": page, "deadlines": page.object_list},
+        {"now": timezone.now(), "page": page, "deadlines": with_cells(list(page.object_list))},
     )

@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
-from common.roles import Action, has_right
+from common.roles import Action, has_right, is_admin
 from incidents.applicability import applicability_overview
 from incidents.forms import IncidentFilterForm
 from incidents.models import (
@@ -28,27 +29,19 @@ from incidents.models import (
 from incidents.permissions import incident_for
 from incidents.sections import chronology_entries, merged_chronology, page_sections
 from incidents.selectors import incidents_visible_to
+from incidents.views.fragments import FRAGMENT_TTL, chronology_key, timeline_key
+from incidents.views.incident_order import UrgencyOrderedIncidents
 from incidents.views.timeline import build_count_series, build_timeline, deadline_css
 
 INCIDENT_PAGE_SIZE = 25
 
 
 def filtered_incidents(request: HttpRequest, form: IncidentFilterForm) -> QuerySet[Incident]:
+    """The visible incidents that match the filters (not ordered, not annotated: see
+    ``UrgencyOrderedIncidents`` for the order and the per-incident figures)."""
     now = timezone.now()
     open_deadlines = Deadline.objects.filter(incident=OuterRef("pk"), status=DeadlineStatus.OPEN)
-    queryset = incidents_visible_to(request.user).annotate(
-        next_due=Subquery(
-            open_deadlines.filter(due_at__isnull=False).order_by("due_at").values("due_at")[:1]
-        ),
-        open_count=Count(
-            "deadlines", filter=Q(deadlines__status=DeadlineStatus.OPEN), distinct=True
-        ),
-        overdue_count=Count(
-            "deadlines",
-            filter=Q(deadlines__status=DeadlineStatus.OPEN, deadlines__due_at__lt=now),
-            distinct=True,
-        ),
-    )
+    queryset = incidents_visible_to(request.user)
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
@@ -81,16 +74,24 @@ def filtered_incidents(request: HttpRequest, form: IncidentFilterForm) -> QueryS
             )
         if data["overdue"]:
             queryset = queryset.filter(Exists(open_deadlines.filter(due_at__lt=now)))
-    return queryset.order_by(F("next_due").asc(nulls_last=True), "-created_at", "id")
+    return queryset
 
 
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
     form = IncidentFilterForm(request.GET or None)
-    queryset = filtered_incidents(request, form).prefetch_related(
-        Prefetch("entities", queryset=LegalEntity.objects.only("id", "incident_id", "name"))
+    base = filtered_incidents(request, form)
+    # Soonest open due time first, then the newest; only the page's incidents are read in full.
+    ordered = UrgencyOrderedIncidents(
+        base,
+        now=timezone.now(),
+        restricted=not (is_admin(request.user) and _no_filter(form)),
+        prefetch=(
+            Prefetch("entities", queryset=LegalEntity.objects.only("id", "incident_id", "name")),
+        ),
     )
-    page = Paginator(queryset, INCIDENT_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator: Paginator[Incident] = Paginator(ordered, INCIDENT_PAGE_SIZE)  # type: ignore[arg-type]
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "incidents/incident_list.html",
@@ -102,6 +103,10 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             "can_record": has_right(request.user, Action.RECORD),
         },
     )
+
+
+def _no_filter(form: IncidentFilterForm) -> bool:
+    return not form.is_bound or (form.is_valid() and not any(form.cleaned_data.values()))
 
 
 def _focus_window(events: list[TimelineEvent]) -> tuple | None:  # type: ignore[type-arg]
@@ -165,6 +170,8 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     span = request.GET.get("span", "focus")
     window = _focus_window(events) if span == "focus" else None
     active = [d for d in deadlines if d.status != DeadlineStatus.SUPERSEDED]
+    can_record = has_right(request.user, Action.RECORD)
+    extra_chronology = chronology_entries(request, incident)
     return render(
         request,
         "incidents/incident_detail.html",
@@ -174,11 +181,17 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "entities": entities,
             "counts": build_count_series(revisions),
             "events": events,
-            "chronology": merged_chronology(events, chronology_entries(request, incident)),
+            "chronology": merged_chronology(events, extra_chronology),
             "deadlines": active,
             "superseded_deadlines": [d for d in deadlines if d.status == DeadlineStatus.SUPERSEDED],
             "filings": filings,
-            "chart": build_timeline(events, deadlines, now, window),
+            # Drawn only when the cached SVG (keyed by what it shows) is missing.
+            "chart": SimpleLazyObject(lambda: build_timeline(events, deadlines, now, window)),
+            "timeline_key": timeline_key(events, deadlines, now, window),
+            "chronology_key": chronology_key(
+                incident.reference, events, can_record, extra_chronology
+            ),
+            "fragment_ttl": FRAGMENT_TTL,
             "span": "focus" if window else "all",
             "can_focus": _focus_window(events) is not None,
             "applicability": applicability_overview(incident, entities, revisions, filings),
@@ -186,7 +199,7 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             # bound: incident_for already joined the owner).
             "owner": incident.owner,
             "last_status_change": status_changes[-1] if status_changes else None,
-            "can_record": has_right(request.user, Action.RECORD),
+            "can_record": can_record,
             "can_mark_na": has_right(request.user, Action.MARK_NOT_APPLICABLE),
             "can_export": has_right(request.user, Action.EXPORT),
             "can_audit": has_right(request.user, Action.AUDIT),

@@ -224,3 +224,21 @@ def test_editing_a_letter_through_another_incidents_url_is_404(client, alice, le
     client.force_login(alice)
     response = client.get(f"/incidents/{other.reference}/correspondence/{letter.pk}/edit/")
     assert response.status_code == 404
+
+
+def test_an_edited_letter_shows_at_once_in_the_cached_chronology(client, alice, incident, pipc):
+    # The chronology is a cached fragment keyed by what it shows; a contributed entry's change
+    # must reach the page on the next request.
+    from records import services
+
+    client.force_login(alice)
+    client.post(f"/incidents/{incident.reference}/correspondence/new/", _form(pipc))
+    corr = Correspondence.objects.get()
+    first = client.get(f"/incidents/{incident.reference}/").content.decode()
+    assert f'id="chronology-correspondence-{corr.pk}"' in first
+    services.correspondence_update(
+        correspondence=corr, changed_by=alice, subject="Second request for the access logs"
+    )
+    page = client.get(f"/incidents/{incident.reference}/").content.decode()
+    chronology = page[page.index('class="chronology"') :]
+    assert "Second request for the access logs" in chronology[: chronology.index("</ol>")]

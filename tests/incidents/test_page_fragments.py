@@ -1,0 +1,137 @@
+"""Cached fragments (dashboard and deadline-list rows, the incident page's chronology and SVG
+timeline) are keyed by what they show: a change appears on the very next request, in the
+viewer's language and zone; and the cached pages keep their query bound."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from incidents import services
+from incidents.models import Deadline, LegalEntity, Profile, TimelineEvent
+
+KST = ZoneInfo("Asia/Seoul")
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=KST)
+pytestmark = pytest.mark.django_db
+
+
+def row_of(html: str, deadline: Deadline) -> str:
+    found = re.search(rf'<tr id="row-{deadline.pk}" class="row-\w+">(.*?)</tr>', html, re.S)
+    assert found is not None
+    return found.group(1)
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("url", ["/", "/deadlines/"])
+def test_a_renamed_entity_shows_in_the_cached_rows_at_once(client, alice, aware_incident, url):
+    client.force_login(alice)
+    deadline = Deadline.objects.filter(incident=aware_incident, status="open").first()
+    assert "Example Korea Co." in row_of(client.get(url).content.decode(), deadline)
+    entity = LegalEntity.objects.get(incident=aware_incident)
+    services.legal_entity_update(entity=entity, name="Renamed Korea Ltd.")
+    row = row_of(client.get(url).content.decode(), deadline)
+    assert "Renamed Korea Ltd." in row
+    assert "Example Korea Co." not in row
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_countdown_of_a_cached_row_is_drawn_for_now(client, alice, aware_incident):
+    client.force_login(alice)
+    deadline = Deadline.objects.get(incident=aware_incident, code="kr-network-act-48-3-initial")
+    assert "in 22 h 0 min" in row_of(client.get("/").content.decode(), deadline)
+    with time_machine.travel(NOW + timedelta(hours=23), tick=False):
+        row = row_of(client.get("/").content.decode(), deadline)
+    assert "late by 1 h 0 min" in row
+
+
+@time_machine.travel(NOW, tick=False)
+def test_cached_rows_follow_the_viewers_zone(client, alice, aware_incident):
+    client.force_login(alice)
+    deadline = Deadline.objects.get(incident=aware_incident, code="kr-network-act-48-3-initial")
+    assert "2026-03-03 (Tue) 10:00 KST +09:00" in row_of(client.get("/").content.decode(), deadline)
+    Profile.objects.filter(user=alice).update(time_zone="America/New_York")
+    row = row_of(client.get("/").content.decode(), deadline)
+    assert "2026-03-02 (Mon) 20:00 EST -05:00" in row
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_new_event_and_a_correction_show_on_the_incident_page_at_once(
+    client, alice, aware_incident
+):
+    client.force_login(alice)
+    url = f"/incidents/{aware_incident.reference}/"
+    first = client.get(url).content.decode()
+    assert "Firewall rule tightened" not in first
+    event = services.timeline_event_record(
+        incident=aware_incident,
+        kind="containment",
+        occurred_at=NOW - timedelta(hours=1),
+        title="Firewall rule tightened",
+    )
+    html = client.get(url).content.decode()
+    assert f'id="event-{event.pk}"' in html
+    # In the chronology and as a mark on the SVG timeline.
+    assert html.count("Firewall rule tightened") >= 2
+    services.timeline_event_record(
+        incident=aware_incident,
+        kind="containment",
+        occurred_at=NOW - timedelta(minutes=30),
+        title="Firewall rule tightened (corrected time)",
+        supersedes=event,
+        correction_reason="log clock was off",
+    )
+    html = client.get(url).content.decode()
+    item = re.search(rf'<li id="event-{event.pk}" class="([^"]*)"', html)
+    assert item is not None
+    assert "is-superseded" in item.group(1)
+    assert "log clock was off" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_cached_chronology_follows_the_language(client, alice, aware_incident):
+    client.force_login(alice)
+    url = f"/incidents/{aware_incident.reference}/"
+    Profile.objects.filter(user=alice).update(language="en")
+    english = client.get(url, headers={"accept-language": "en"}).content.decode()
+    with translation.override("ko"):
+        client.cookies["django_language"] = "ko"
+        korean = client.get(url, headers={"accept-language": "ko"}).content.decode()
+    awareness = TimelineEvent.objects.get(incident=aware_incident, kind="awareness")
+    chronology = re.compile(rf'<li id="event-{awareness.pk}".*?</li>', re.S)
+    en_item, ko_item = chronology.search(english), chronology.search(korean)
+    assert en_item is not None
+    assert ko_item is not None
+    assert en_item.group(0) != ko_item.group(0)
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("url", ["/", "/deadlines/", "/incidents/"])
+def test_a_warm_cache_reads_no_more_than_a_cold_one(client, alice, aware_incident, url):
+    client.force_login(alice)
+    with CaptureQueriesContext(connection) as cold:
+        client.get(url)
+    with CaptureQueriesContext(connection) as warm:
+        client.get(url)
+    assert len(warm) <= len(cold) <= 15
+
+
+def test_choice_labels_are_translated_per_language(aware_incident):
+    event = TimelineEvent.objects.filter(incident=aware_incident, kind="awareness").first()
+    assert event is not None
+    labels = dict(TimelineEvent._meta.get_field("kind").flatchoices)
+    with translation.override("en"):
+        english = event.get_kind_display()
+        assert english == str(labels["awareness"])
+    with translation.override("ko"):
+        korean = event.get_kind_display()
+        assert korean == str(labels["awareness"])
+    assert korean != english
+    event.kind = "not-a-kind"
+    assert event.get_kind_display() == "not-a-kind"
