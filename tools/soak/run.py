@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import secrets
 import shutil
@@ -183,6 +184,23 @@ def healthz(port: int) -> int:
         return int(exc.code)
     except OSError:
         return 0
+
+
+def healthz_body(port: int) -> tuple[int, str]:
+    """Status and the parts that are not ok (``{"worker": "unavailable"}``), for the verdict."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as answer:
+            return int(answer.status), ""
+    except urllib.error.HTTPError as exc:
+        try:
+            body = json.loads(exc.read())
+        except ValueError:
+            return int(exc.code), ""
+        parts = {k: v for k, v in body.items() if isinstance(v, str) and v != "ok"}
+        parts.pop("status", None)
+        return int(exc.code), json.dumps(parts, sort_keys=True)
+    except OSError as exc:
+        return 0, str(exc)
 
 
 def reminders_master(root: psutil.Process) -> psutil.Process | None:
@@ -365,8 +383,17 @@ def run_soak(options: Options, work: Path, log: Callable[[str], None]) -> tuple[
         inside, outside = split_server_errors(requests, windows)
         writes = acknowledged_writes(requests)
         if server is not None:
-            alive = server.alive() and healthz(port) == 200
-            faults.append(Fault("server up and healthy at the end", total, "", alive))
+            answers = []
+            for _ in range(5):  # one per gunicorn process, roughly: they can differ
+                answers.append(healthz_body(port))
+                time.sleep(0.5)
+            good = sum(1 for status, _body in answers if status == 200)
+            failing = sorted({b for status, b in answers if status != 200})
+            detail = f"{good}/5 /healthz answers 200" + (
+                f"; other: {failing[0]}" if failing else ""
+            )
+            alive = server.alive() and good == 5
+            faults.append(Fault("server up and healthy at the end", total, detail, alive))
         verdict = Verdict(
             minutes=options.minutes,
             requests=len(requests),
