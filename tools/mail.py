@@ -35,6 +35,7 @@ class OutboxFileBackend(BaseEmailBackend):
     def __init__(self, file_path: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         path = file_path or getattr(settings, "EMAIL_FILE_PATH", None)
+        path = path or os.environ.get("EMAIL_FILE_PATH")  # production settings do not read it
         if not path:
             path = str(Path(settings.VAR_DIR) / "outbox")
         self.file_path = Path(path)

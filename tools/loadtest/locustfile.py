@@ -13,7 +13,10 @@ Three kinds of user, with think time between actions (seconds, uniform):
 - API clients (weight 3, 1-3 s): incident lists with filters, nested lists, event posts.
 
 Request names group URLs by type ("incident page", not one line per reference), so the report
-gives p50/p95/p99 per request type. Besides Locust it imports only ``tools.loadtest.otp`` (run it from
+gives p50/p95/p99 per request type. Every record written carries a unique marker in its title or
+notes; with ``LOADTEST_REQUEST_LOG=path`` each request is also logged as one JSON line (start and
+end time, type, status, redirect target, marker), which ``manage.py soak`` reads to place 5xx
+answers in time and to find every acknowledged write in the database. Besides Locust it imports only ``tools.loadtest.otp`` (run it from
 the repository root): it needs no Django and runs against any server.
 """
 
@@ -24,12 +27,13 @@ import json
 import os
 import random
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 from tools.loadtest.otp import totp
 
@@ -50,6 +54,41 @@ def _account(kind: str) -> dict[str, Any]:
 
 def _local_now() -> datetime:
     return datetime.now(UTC).astimezone(ZoneInfo(ZONE))
+
+
+def _marked(text: str) -> str:
+    """``text`` with a unique marker, so that the soak can find this very record afterwards."""
+    return f"{text} [{uuid.uuid4().hex[:12]}]"
+
+
+_REQUEST_LOG = os.environ.get("LOADTEST_REQUEST_LOG")
+if _REQUEST_LOG:
+    _LOG = Path(_REQUEST_LOG).open("a", buffering=1)  # noqa: SIM115 (open for the whole run)
+
+    @events.request.add_listener
+    def _log_request(
+        request_type: str,
+        name: str,
+        response: Any,
+        context: dict[str, Any] | None,
+        exception: BaseException | None,
+        start_time: float | None = None,
+        **_kwargs: Any,
+    ) -> None:
+        status = int(getattr(response, "status_code", 0) or 0)
+        headers = getattr(response, "headers", None) or {}
+        record = {
+            "t0": start_time,
+            "t1": time.time(),
+            "method": request_type,
+            "name": name,
+            "status": status,
+            "location": headers.get("Location", "") if 300 <= status < 400 else "",
+            **{k: v for k, v in (context or {}).items() if k in ("record", "text")},
+        }
+        if exception is not None:
+            record["error"] = str(exception)[:200]
+        _LOG.write(json.dumps(record) + "\n")
 
 
 class _WebUser(HttpUser):
@@ -133,11 +172,12 @@ class ComplianceOfficer(_WebUser):
     def record_event(self) -> None:
         reference = self._reference()
         when = _local_now() - timedelta(minutes=random.randint(1, 600))  # noqa: S311
+        title = _marked("Load test: forensic image verified")
         with self.client.post(
             f"/incidents/{reference}/events/new/",
             data={
                 "kind": "investigation_milestone",
-                "title": "Load test: forensic image verified",
+                "title": title,
                 "occurred_date": when.date().isoformat(),
                 "occurred_time": when.strftime("%H:%M"),
                 "entered_tz": ZONE,
@@ -148,6 +188,7 @@ class ComplianceOfficer(_WebUser):
             name="record event (web)",
             allow_redirects=False,
             catch_response=True,
+            context={"record": "event", "text": title},
         ) as response:
             if response.status_code != 302:
                 response.failure(f"form not accepted: {response.status_code}")
@@ -156,6 +197,7 @@ class ComplianceOfficer(_WebUser):
     def record_filing(self) -> None:
         reference = self._reference()
         when = _local_now() - timedelta(minutes=random.randint(1, 600))  # noqa: S311
+        notes = _marked("Load test filing")
         with self.client.post(
             f"/incidents/{reference}/filings/new/",
             data={
@@ -164,12 +206,13 @@ class ComplianceOfficer(_WebUser):
                 "submitted_time": when.strftime("%H:%M"),
                 "submitted_tz": ZONE,
                 "channel": "portal",
-                "notes": "Load test filing",
+                "notes": notes,
                 "csrfmiddlewaretoken": self._csrf(),
             },
             name="record filing (web)",
             allow_redirects=False,
             catch_response=True,
+            context={"record": "filing", "text": notes},
         ) as response:
             if response.status_code != 302:
                 response.failure(f"form not accepted: {response.status_code}")
@@ -254,14 +297,16 @@ class ApiClient(HttpUser):
     @task(2)
     def post_event(self) -> None:
         when = datetime.now(UTC) - timedelta(minutes=random.randint(1, 600))  # noqa: S311
+        title = _marked("Load test: log review finished")
         self.client.post(
             f"/api/v1/incidents/{self._incident()}/events/",
             json={
                 "kind": "investigation_milestone",
                 "occurred_at": when.isoformat(),
-                "title": "Load test: log review finished",
+                "title": title,
                 "precision": "exact",
                 "confidence": "high",
             },
             name="api post event",
+            context={"record": "event", "text": title},
         )

@@ -6,32 +6,25 @@
 Prepares the accounts (``loadtest_accounts``, as many of each kind as --users), runs Locust
 (``tools/loadtest/locustfile.py``) headless in a subprocess, samples the server's processes
 (found by the port of --host) every second, and prints throughput, p50/p95/p99 per request type,
-errors, and the CPU and peak memory of the web, the workers and beat. Locust's CSV files stay in
-var/loadtest/. Run it with the server's DATABASE_URL and development settings (the tools app is
-not installed in production; `make load-test` does both). Exit status 1 if any request failed.
+errors, and the CPU and peak memory of the web, the workers and beat (tools/loadtest/runner.py,
+shared with ``manage.py soak``). Locust's CSV files stay in var/loadtest/. Run it with the
+server's DATABASE_URL and development settings (the tools app is not installed in production;
+`make load-test` does both). Exit status 1 if any request failed.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import psutil
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from incidents.models import Incident, TimelineEvent
-from tools.loadtest import report
+from tools.loadtest.runner import LocustDidNotRun, LocustRun
 from tools.loadtest.server import Sampler, server_root
-
-ROOT = Path(__file__).resolve().parents[3]
-LOCUSTFILE = ROOT / "tools" / "loadtest" / "locustfile.py"
 
 
 class Command(BaseCommand):
@@ -69,56 +62,26 @@ class Command(BaseCommand):
                 stdout=self.stdout,
             )
 
-        prefix = work / "run"
-        command = [
-            sys.executable,
-            "-m",
-            "locust",
-            "-f",
-            str(LOCUSTFILE),
-            "--headless",
-            "--host",
-            host,
-            "--users",
-            str(users),
-            "--spawn-rate",
-            str(options["spawn_rate"]),
-            "--run-time",
-            options["run_time"],
-            "--csv",
-            str(prefix),
-            "--only-summary",
-            "--loglevel",
-            "WARNING",
-            "--stop-timeout",
-            "10",
-        ]
-        env = {**os.environ, "LOADTEST_ACCOUNTS": str(accounts)}
-        sampler.start()
-        started = time.monotonic()
-        result = subprocess.run(  # noqa: S603 (fixed argv: this interpreter, our locustfile)
-            command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        run = LocustRun(
+            host=host,
+            users=users,
+            run_time=options["run_time"],
+            accounts=accounts,
+            prefix=work / "run",
+            spawn_rate=options["spawn_rate"],
         )
+        sampler.start()
+        run.start()
+        run.wait()
         sampler.stop()
-        if not Path(f"{prefix}_stats.csv").exists():
-            raise CommandError(f"locust did not run:\n{result.stderr[-3000:]}")
-        rows = report.read_stats(prefix)
-        failures = report.read_failures(prefix)
+        try:
+            rows = run.rows()
+        except LocustDidNotRun as exc:
+            raise CommandError(str(exc)) from exc
         heading = (
-            f"Load test: {users} users for {options['run_time']} against {host} "
-            f"({time.monotonic() - started:.0f} s wall); data: "
+            f"Load test: {users} users for {options['run_time']} against {host}; data: "
             f"{Incident.objects.count():,} incidents, {TimelineEvent.objects.count():,} events"
         )
-        self.stdout.write(
-            report.render(
-                heading=heading,
-                rows=rows,
-                failures=failures,
-                usage=sampler.usage(),
-                seconds=sampler.seconds,
-                cores=len(os.sched_getaffinity(0)),
-                load_average=psutil.getloadavg(),
-            )
-        )
+        self.stdout.write(run.render(heading, sampler))
         if any(row.failures for row in rows):
             raise CommandError("some requests failed (see errors above)")
