@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("exports.urls")),
     path("", include("search.urls")),
     path("", include("audit.urls")),
+    path("", include("outreach.urls")),
 ]

@@ -27,3 +27,9 @@ reminder_figures_requested = Signal()
 # (``page=``, ``request=``, ``user=``, and ``incident=`` on the incident page). Receivers answer
 # with incidents.sections.PageSection objects (see incidents/sections.py).
 page_sections_requested = Signal()
+
+# Sent once by the incident page with ``incident=``, ``deadlines=`` (the page's deadline rows),
+# ``request=`` and ``user=``, to collect short notes shown beside a deadline (e.g. outreach's
+# notification progress under a notice deadline). Receivers answer with a dict mapping deadline
+# ids to incidents.sections.DeadlineNote lists, in a fixed number of queries.
+deadline_notes_requested = Signal()

@@ -12,12 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, Sum
-
 from incidents.choices import DeadlineStatus
 from incidents.models import AffectedCountRevision, Deadline, Incident
 from outreach.law import NOTICE_KINDS, population_jurisdictions, substitute_rule_for
-from outreach.models import NoticeBatch, NoticeCampaign, NoticeMethod
+from outreach.models import SUBSTITUTE_METHODS, NoticeBatch, NoticeCampaign
 
 if TYPE_CHECKING:
     from outreach.law import SubstituteRule
@@ -101,6 +99,7 @@ class NoticeProgress:
     campaign: NoticeCampaign | None
     rule: SubstituteRule
     rows: list[JurisdictionProgress] = field(default_factory=list)
+    batches: list[NoticeBatch] = field(default_factory=list)
 
     @property
     def population(self) -> int:
@@ -126,42 +125,55 @@ class NoticeProgress:
         return min(100, (min(self.notified, population) * 100) // population)
 
 
-def notice_progress(incident: Incident | int) -> list[NoticeProgress]:
-    """Every live notice deadline of the incident with its campaign's progress (four queries)."""
+def notice_progress(
+    incident: Incident | int, deadlines: list[Deadline] | None = None
+) -> list[NoticeProgress]:
+    """Every live notice deadline of the incident with its campaign's progress (four queries;
+    three when the caller passes the incident's deadlines, as the incident page does)."""
     incident_id = incident if isinstance(incident, int) else int(incident.pk)
-    deadlines = list(
-        Deadline.objects.filter(incident_id=incident_id, code__in=list(NOTICE_KINDS))
-        .exclude(status=DeadlineStatus.SUPERSEDED)
-        .select_related("legal_entity", "regulator")
-        .order_by("due_at", "id")
-    )
+    if deadlines is None:
+        deadlines = list(
+            Deadline.objects.filter(incident_id=incident_id, code__in=list(NOTICE_KINDS))
+            .select_related("legal_entity", "regulator", "obligation")
+            .order_by("due_at", "id")
+        )
+    deadlines = [
+        d
+        for d in deadlines
+        if d.code in NOTICE_KINDS
+        and d.incident_id == incident_id
+        and d.status != DeadlineStatus.SUPERSEDED
+    ]
     if not deadlines:
         return []
     campaigns = {
         c.deadline_id: c
         for c in NoticeCampaign.objects.filter(incident_id=incident_id).select_related("created_by")
     }
-    sums: dict[tuple[int, str], dict[str, Any]] = defaultdict(dict)
-    for totals in (
+    # All batches in one query: the sums, the population each latest batch saw, and the list the
+    # page shows all come from it.
+    batches = list(
         NoticeBatch.objects.filter(incident_id=incident_id)
-        .values("campaign_id", "jurisdiction")
-        .annotate(
-            sent=Sum("count"),
-            failed=Sum("failures"),
-            n=Count("id"),
-            substitute_sent=Sum("count", filter=Q(method=NoticeMethod.WEBSITE)),
-            substitute_failed=Sum("failures", filter=Q(method=NoticeMethod.WEBSITE)),
-        )
-        .order_by()
-    ):
-        sums[(totals["campaign_id"], totals["jurisdiction"])] = dict(totals)
-    last_population: dict[tuple[int, str], int | None] = {}
-    for campaign_id, jurisdiction, population in (
-        NoticeBatch.objects.filter(incident_id=incident_id)
-        .order_by("campaign_id", "jurisdiction", "recorded_at", "id")
-        .values_list("campaign_id", "jurisdiction", "population_at_record")
-    ):
-        last_population[(campaign_id, jurisdiction)] = population
+        .select_related("recorded_by")
+        .order_by("sent_at", "id")
+    )
+    sums: dict[tuple[int, str], dict[str, int]] = defaultdict(
+        lambda: {"sent": 0, "failed": 0, "n": 0, "substitute": 0}
+    )
+    last_population: dict[tuple[int, str], tuple[Any, int | None]] = {}
+    by_campaign: dict[int, list[NoticeBatch]] = defaultdict(list)
+    for batch in batches:
+        key = (batch.campaign_id, batch.jurisdiction)
+        totals = sums[key]
+        totals["sent"] += int(batch.count)
+        totals["failed"] += int(batch.failures)
+        totals["n"] += 1
+        if batch.method in SUBSTITUTE_METHODS:
+            totals["substitute"] += int(batch.count) - int(batch.failures)
+        seen = last_population.get(key)
+        if seen is None or (batch.recorded_at, batch.pk) > seen[0]:
+            last_population[key] = ((batch.recorded_at, batch.pk), batch.population_at_record)
+        by_campaign[batch.campaign_id].append(batch)
     counts = latest_counts(incident_id)
     result = []
     for deadline in deadlines:
@@ -178,16 +190,16 @@ def notice_progress(incident: Incident | int) -> list[NoticeProgress]:
                 count_source=now.source,
                 previous_population=now.previous,
             )
-            if campaign is not None:
-                found = sums.get((campaign.pk, jurisdiction), {})
-                row.sent = int(found.get("sent") or 0)
-                row.failed = int(found.get("failed") or 0)
-                row.batches = int(found.get("n") or 0)
-                row.by_substitute = int(found.get("substitute_sent") or 0) - int(
-                    found.get("substitute_failed") or 0
-                )
-                row.population_at_last_batch = last_population.get((campaign.pk, jurisdiction))
+            found = (campaign.pk, jurisdiction) if campaign is not None else None
+            if found is not None and found in sums:
+                row.sent = sums[found]["sent"]
+                row.failed = sums[found]["failed"]
+                row.batches = sums[found]["n"]
+                row.by_substitute = sums[found]["substitute"]
+                row.population_at_last_batch = last_population[found][1]
             progress.rows.append(row)
+        if campaign is not None:
+            progress.batches = by_campaign.get(campaign.pk, [])
         result.append(progress)
     return result
 

@@ -26,7 +26,7 @@ from incidents.models import (
     TimelineEvent,
 )
 from incidents.permissions import incident_for
-from incidents.sections import page_sections
+from incidents.sections import deadline_notes, page_sections
 from incidents.selectors import incidents_visible_to
 from incidents.views.timeline import build_count_series, build_timeline, deadline_css
 
@@ -165,6 +165,9 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     span = request.GET.get("span", "focus")
     window = _focus_window(events) if span == "focus" else None
     active = [d for d in deadlines if d.status != DeadlineStatus.SUPERSEDED]
+    notes = deadline_notes(request, incident=incident, deadlines=active)
+    for deadline in active:
+        deadline.notes = notes.get(deadline.pk, [])  # type: ignore[attr-defined]
     return render(
         request,
         "incidents/incident_detail.html",
