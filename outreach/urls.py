@@ -20,4 +20,9 @@ urlpatterns = [
         views.batch_failures,
         name="batch_failures",
     ),
+    path(
+        "incidents/<str:reference>/notices/<int:deadline_id>/draft-<str:language>.<str:fmt>",
+        views.notice_draft,
+        name="draft",
+    ),
 ]

@@ -4,11 +4,12 @@ form with what was typed and the error beside its field when the service refuses
 from __future__ import annotations
 
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -16,16 +17,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.concurrency import StaleWrite, version_of
-from common.roles import Action
+from common.roles import Action, has_right
 from incidents.choices import DeadlineStatus
 from incidents.forms import StyledForm
 from incidents.models import Deadline, Incident
 from incidents.permissions import incident_for
-from outreach import services
+from outreach import drafts, services
 from outreach.forms import BatchForm, CampaignForm, FailuresForm
 from outreach.law import NOTICE_KINDS, substitute_rule_for
 from outreach.models import NoticeBatch, NoticeCampaign
 from outreach.selectors import population_for
+from outreach.signals import notice_draft_downloaded
 
 
 def _user(request: HttpRequest) -> User:
@@ -172,3 +174,34 @@ def batch_failures(request: HttpRequest, reference: str, batch_id: int) -> HttpR
         "n": f"{batch.count:,}",
     }
     return _page(request, incident, form, title, deadline=batch.campaign.deadline)
+
+
+@login_required
+def notice_draft(
+    request: HttpRequest, reference: str, deadline_id: int, language: str, fmt: str
+) -> HttpResponse:
+    """Download the notice draft. Whoever records the notices (RECORD) or exports (EXPORT) may;
+    every download is in the audit chain (outreach.signals.notice_draft_downloaded)."""
+    incident = incident_for(request.user, reference=reference)
+    if not (has_right(request.user, Action.RECORD) or has_right(request.user, Action.EXPORT)):
+        raise PermissionDenied(_("Your role does not allow this."))
+    if language not in drafts.LANGUAGES or fmt not in drafts.FORMATS:
+        raise Http404(_("No such draft."))
+    deadline = _notice_deadline(incident, deadline_id)
+    zone = ZoneInfo(timezone.get_current_timezone_name())
+    data, filename, content_type = drafts.render(
+        incident, deadline, language=language, fmt=fmt, tz=zone
+    )
+    notice_draft_downloaded.send(
+        sender=NoticeCampaign,
+        deadline=deadline,
+        user=request.user,
+        request=request,
+        language=language,
+        fmt=fmt,
+        size=len(data),
+    )
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
