@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/", include("incidents.api.urls")),
     path("api/v1/", include("regulators.api.urls")),
     path("api/v1/", include("search.api_urls")),
+    path("api/v1/", include("outreach.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

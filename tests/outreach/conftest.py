@@ -11,6 +11,7 @@ import pytest
 from incidents.models import Deadline
 from outreach import services
 from outreach.models import NoticeCampaign
+from tests.api.conftest import client_for  # noqa: F401 (the API tests' token clients, re-used)
 
 KST = ZoneInfo("Asia/Seoul")
 SENT = datetime(2026, 3, 3, 9, 0, tzinfo=KST)
