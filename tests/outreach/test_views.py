@@ -57,7 +57,8 @@ def test_the_section_is_in_korean_for_a_korean_reader(client, alice, aware_incid
     html = client.get(
         f"/incidents/{aware_incident.reference}/", HTTP_ACCEPT_LANGUAGE="ko"
     ).content.decode()
-    assert "정보주체 통지" in html
+    assert "아직 통지 계획이 없습니다" in html
+    assert "통지 계획 세우기" in html
 
 
 @time_machine.travel(NOW, tick=False)
