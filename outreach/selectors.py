@@ -29,26 +29,55 @@ class CountNow:
     previous: int | None  # the count before the latest revision, if it was revised
 
 
-def latest_counts(incident_id: int) -> dict[str, CountNow]:
+@dataclass
+class Counts:
+    latest: dict[str, CountNow]
+    # Per revision id: (jurisdiction, the increase it recorded over the count before it).
+    increases: dict[int, tuple[str, int]]
+
+
+def latest_counts(incident_id: int) -> Counts:
     """Latest affected count per jurisdiction, with the one it replaced (one query)."""
     found: dict[str, CountNow] = {}
+    increases: dict[int, tuple[str, int]] = {}
     for revision in AffectedCountRevision.objects.filter(incident_id=incident_id).order_by(
         "jurisdiction", "as_of", "id"
     ):
         before = found.get(revision.jurisdiction)
+        increases[revision.pk] = (
+            revision.jurisdiction,
+            max(int(revision.count) - (before.count if before else 0), 0),
+        )
         found[revision.jurisdiction] = CountNow(
             count=int(revision.count),
             as_of=revision.as_of,
             source=revision.source,
             previous=before.count if before else None,
         )
-    return found
+    return Counts(latest=found, increases=increases)
+
+
+def populations(deadline: Deadline, counts: Counts) -> dict[str, CountNow]:
+    """Whom the notice is owed to, per jurisdiction.
+
+    A notice to *newly identified* people (a clock a count revision started: the deadline's
+    ``trigger_revision``) is owed to the increase that revision recorded, not to everyone; every
+    other notice to the latest count.
+    """
+    jurisdictions = population_jurisdictions(deadline.code, counts.latest)
+    increase = counts.increases.get(deadline.trigger_revision_id or 0)
+    if increase is None:
+        return {j: counts.latest[j] for j in jurisdictions}
+    jurisdiction, grown = increase
+    if jurisdiction not in jurisdictions:
+        return {}
+    now = counts.latest[jurisdiction]
+    return {jurisdiction: CountNow(count=grown, as_of=now.as_of, source=now.source, previous=None)}
 
 
 def population_for(campaign: NoticeCampaign) -> dict[str, int]:
     counts = latest_counts(campaign.incident_id)
-    code = campaign.deadline.code
-    return {j: counts[j].count for j in population_jurisdictions(code, counts)}
+    return {j: c.count for j, c in populations(campaign.deadline, counts).items()}
 
 
 @dataclass
@@ -181,8 +210,7 @@ def notice_progress(
         progress = NoticeProgress(
             deadline=deadline, campaign=campaign, rule=substitute_rule_for(deadline.code)
         )
-        for jurisdiction in population_jurisdictions(deadline.code, counts):
-            now = counts[jurisdiction]
+        for jurisdiction, now in populations(deadline, counts).items():
             row = JurisdictionProgress(
                 jurisdiction=jurisdiction,
                 population=now.count,

@@ -230,3 +230,21 @@ def test_campaign_and_batch_writes_are_in_the_audit_chain(campaign, alice):
     assert ("outreach.noticecampaign", "create") in types
     assert ("outreach.noticebatch", "create") in types
     assert ("outreach.noticebatch", "update") in types
+
+
+def test_a_notice_to_newly_identified_people_is_owed_to_the_increase(aware_incident):
+    incident_services.affected_count_revise(
+        incident=aware_incident,
+        jurisdiction="KR",
+        count=5000,
+        as_of=datetime(2026, 3, 4, 9, 0, tzinfo=KST),
+        source="forensics",
+    )
+    supplementary = [
+        p
+        for p in notice_progress(aware_incident)
+        if p.deadline.code == "kr-pipa-34-subject-notice-supplementary"
+    ]
+    assert supplementary
+    assert [(r.jurisdiction, r.population) for r in supplementary[-1].rows] == [("KR", 4000)]
+    assert _progress(aware_incident).rows[0].population == 5000
