@@ -32,21 +32,26 @@ class CountNow:
 @dataclass
 class Counts:
     latest: dict[str, CountNow]
-    # Per revision id: (jurisdiction, the increase it recorded over the count before it).
-    increases: dict[int, tuple[str, int]]
+    # Per revision id: its jurisdiction and the increase it recorded over the count before it.
+    increases: dict[int, tuple[str, CountNow]]
 
 
 def latest_counts(incident_id: int) -> Counts:
     """Latest affected count per jurisdiction, with the one it replaced (one query)."""
     found: dict[str, CountNow] = {}
-    increases: dict[int, tuple[str, int]] = {}
+    increases: dict[int, tuple[str, CountNow]] = {}
     for revision in AffectedCountRevision.objects.filter(incident_id=incident_id).order_by(
         "jurisdiction", "as_of", "id"
     ):
         before = found.get(revision.jurisdiction)
         increases[revision.pk] = (
             revision.jurisdiction,
-            max(int(revision.count) - (before.count if before else 0), 0),
+            CountNow(
+                count=max(int(revision.count) - (before.count if before else 0), 0),
+                as_of=revision.as_of,
+                source=revision.source,
+                previous=None,
+            ),
         )
         found[revision.jurisdiction] = CountNow(
             count=int(revision.count),
@@ -69,10 +74,7 @@ def populations(deadline: Deadline, counts: Counts) -> dict[str, CountNow]:
     if increase is None:
         return {j: counts.latest[j] for j in jurisdictions}
     jurisdiction, grown = increase
-    if jurisdiction not in jurisdictions:
-        return {}
-    now = counts.latest[jurisdiction]
-    return {jurisdiction: CountNow(count=grown, as_of=now.as_of, source=now.source, previous=None)}
+    return {jurisdiction: grown} if jurisdiction in jurisdictions else {}
 
 
 def population_for(campaign: NoticeCampaign) -> dict[str, int]:
