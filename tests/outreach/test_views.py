@@ -196,3 +196,13 @@ def test_the_section_costs_the_same_queries_for_one_batch_or_many(client, alice,
             recorded_by=alice,
         )
     assert measure() == few
+
+
+def test_the_admin_shows_campaigns_but_never_writes_them(client, campaign):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="super", is_superuser=True, is_staff=True))
+    assert client.get("/admin/outreach/noticecampaign/").status_code == 200
+    assert client.get("/admin/outreach/noticebatch/").status_code == 200
+    assert client.get("/admin/outreach/noticecampaign/add/").status_code == 403
+    assert client.post(f"/admin/outreach/noticecampaign/{campaign.pk}/delete/").status_code == 403
