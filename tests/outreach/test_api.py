@@ -226,3 +226,36 @@ def test_a_campaign_in_another_incident_is_404(client_for, alice, campaign):
     other = IncidentFactory(owner=alice)
     response = client_for(alice).get(f"{_base(other)}/notice-campaigns/{campaign.pk}/")
     assert response.status_code == 404
+
+
+@time_machine.travel(NOW, tick=False)
+def test_api_lists_cost_the_same_queries_for_one_batch_or_many(client_for, alice, campaign):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(alice)
+    base = _base(campaign.incident)
+
+    def measure() -> list[int]:
+        sizes = []
+        for url in ("notice-campaigns/", "notice-batches/", "notice-progress/"):
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(f"{base}/{url}").status_code == 200
+            sizes.append(len(captured))
+        return sizes
+
+    def record(n: int) -> None:
+        services.batch_record(
+            campaign=campaign,
+            jurisdiction="KR",
+            method="email",
+            sent_at=datetime(2026, 3, 3, 0, 0, tzinfo=UTC),
+            count=n,
+            recorded_by=alice,
+        )
+
+    record(1)
+    few = measure()
+    for _ in range(12):
+        record(2)
+    assert measure() == few
