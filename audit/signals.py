@@ -29,6 +29,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from incidents.models import AffectedCountRevision, FilingDocument, TimelineEvent
 from incidents.signals import document_downloaded
+from outreach.signals import notice_draft_downloaded
 from records.signals import correspondence_links_changed, custody_recorded
 
 # Timestamps the database maintains on every save say nothing about what changed.
@@ -227,6 +228,24 @@ def on_correspondence_links_changed(
     )
 
 
+def on_notice_draft_downloaded(
+    sender: Any, deadline: Any, user: Any, request: Any = None, **kwargs: Any
+) -> None:
+    # A notice draft is an export of incident data, logged like the filing drafts.
+    audit_record(
+        action=AuditAction.EXPORT,
+        actor=user,
+        obj=deadline,
+        changes={
+            "draft": "data_subject_notice",
+            "language": kwargs.get("language", ""),
+            "format": kwargs.get("fmt", ""),
+            "size": kwargs.get("size", 0),
+        },
+        request=request,
+    )
+
+
 def connect() -> None:
     post_create_historical_record.connect(on_historical_record, dispatch_uid="audit-history")
     for model in (TimelineEvent, AffectedCountRevision, FilingDocument):
@@ -239,6 +258,7 @@ def connect() -> None:
     m2m_changed.connect(
         on_groups_changed, sender=get_user_model().groups.through, dispatch_uid="audit-groups"
     )
+    notice_draft_downloaded.connect(on_notice_draft_downloaded, dispatch_uid="audit-notice-draft")
     user_logged_in.connect(on_logged_in, dispatch_uid="audit-login")
     user_logged_out.connect(on_logged_out, dispatch_uid="audit-logout")
     user_login_failed.connect(on_login_failed, dispatch_uid="audit-login-failed")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include("regulators.api.urls")),
     path("api/v1/", include("search.api_urls")),
     path("api/v1/", include("records.api.urls")),
+    path("api/v1/", include("outreach.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
@@ -32,4 +33,5 @@ urlpatterns = [
     path("", include("records.urls")),
     path("", include("search.urls")),
     path("", include("audit.urls")),
+    path("", include("outreach.urls")),
 ]

@@ -36,6 +36,7 @@ from exports.jsonio_fields import (
     FILING_OPTIONAL,
     INCIDENT_FIELDS,
 )
+from exports.jsonio_outreach import export_campaigns, import_campaigns
 from exports.jsonio_records import export_records, import_records
 from incidents.followups import revision_at, revision_key, revision_positions
 from incidents.models import (
@@ -255,6 +256,7 @@ def export_document(incident: Incident, *, exported_by: str) -> dict[str, Any]:
             }
             for n, f in enumerate(filings, start=1)
         ],
+        "notice_campaigns": export_campaigns(incident, deadline_key=deadline_key, who=who, t=_t),
     }
     document.update(export_records(incident, who=who, to_text=_t))
     user_model = get_user_model()
@@ -383,6 +385,14 @@ class _Importer:
         deadlines = self.import_deadlines(incident, entities, events)
         self.import_filings(incident, entities, deadlines)
         import_records(self.doc, incident, user=self.user, parse=_parse_t)
+        import_campaigns(
+            doc.get("notice_campaigns", []),
+            incident=incident,
+            deadlines=deadlines,
+            user=self.user,
+            parse_t=_parse_t,
+            req_t=_req_t,
+        )
         incident_imported(incident=incident, appended=[*counts, *events.values()])
         # Last, so nothing above bumps it.
         Incident.objects.filter(pk=incident.pk).update(

@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from exports import outreach as outreach_export
 from exports.checks import (
     INSTALL_PANGO,
     SHIPPED_FONT_FAMILY,
@@ -237,6 +238,8 @@ def report_html(
             "tz_name": tz.key,
             "chain_head": _chain_head(),
             "records": records_report(incident, tz=tz, language=language),
+            "notices": outreach_export.notice_sections(incident, tz=tz, language=language),
+            "oh": outreach_export.labels(language),
         },
     )
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from exports.data import chronology_cells, chronology_headers, event_values, neutralise
+from exports.outreach import add_sheets as add_notice_sheets
 from exports.xlsx_records import add_records_sheets
 from incidents.models import Incident
 
@@ -63,6 +64,7 @@ def xlsx_bytes(incident: Incident, *, tz: ZoneInfo) -> bytes:
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(sheet.max_row, 1)}"
     add_records_sheets(workbook, incident, tz=tz)
+    add_notice_sheets(workbook, incident, tz=tz)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -13,6 +13,7 @@ shows (tests count them per page).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +21,11 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from incidents.signals import chronology_entries_requested, page_sections_requested
+from incidents.signals import (
+    chronology_entries_requested,
+    deadline_notes_requested,
+    page_sections_requested,
+)
 
 
 @dataclass(frozen=True)
@@ -74,3 +79,33 @@ def chronology_entries(request: HttpRequest, incident: Any) -> list[ChronologyEn
 def merged_chronology(events: list[Any], extra: list[ChronologyEntry]) -> list[Any]:
     """Events and contributed entries by time; at the same instant the events come first."""
     return sorted([*events, *extra], key=lambda item: item.occurred_at)
+
+
+@dataclass(frozen=True)
+class DeadlineNote:
+    """A short note beside one deadline row, e.g. "412 of 1,000 notified" with a bar."""
+
+    text: str
+    # 0-100 draws a progress bar named by ``label``; None draws none.
+    percent: int | None = None
+    label: str = ""
+    href: str = ""
+
+
+def deadline_notes(
+    request: HttpRequest, *, incident: Any, deadlines: Iterable[Any]
+) -> dict[int, list[DeadlineNote]]:
+    """Notes from every connected app, keyed by deadline id (``deadline_notes_requested``)."""
+    notes: dict[int, list[DeadlineNote]] = defaultdict(list)
+    for _receiver, answer in deadline_notes_requested.send(
+        sender="incident",
+        request=request,
+        user=request.user,
+        incident=incident,
+        deadlines=list(deadlines),
+    ):
+        if not isinstance(answer, dict):
+            continue
+        for pk, items in answer.items():
+            notes[pk].extend(item for item in items if isinstance(item, DeadlineNote))
+    return dict(notes)

@@ -32,3 +32,8 @@ page_sections_requested = Signal()
 # (``request=``, ``user=``, ``incident=``). Receivers answer with a list of
 # incidents.sections.ChronologyEntry; each is shown among the events at its ``occurred_at``.
 chronology_entries_requested = Signal()
+# Sent once by the incident page with ``incident=``, ``deadlines=`` (the page's deadline rows),
+# ``request=`` and ``user=``, to collect short notes shown beside a deadline (e.g. outreach's
+# notification progress under a notice deadline). Receivers answer with a dict mapping deadline
+# ids to incidents.sections.DeadlineNote lists, in a fixed number of queries.
+deadline_notes_requested = Signal()

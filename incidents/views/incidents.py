@@ -27,7 +27,12 @@ from incidents.models import (
     TimelineEvent,
 )
 from incidents.permissions import incident_for
-from incidents.sections import chronology_entries, merged_chronology, page_sections
+from incidents.sections import (
+    chronology_entries,
+    deadline_notes,
+    merged_chronology,
+    page_sections,
+)
 from incidents.selectors import incidents_visible_to
 from incidents.views.fragments import FRAGMENT_TTL, chronology_key, timeline_key
 from incidents.views.incident_order import UrgencyOrderedIncidents
@@ -172,6 +177,9 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     active = [d for d in deadlines if d.status != DeadlineStatus.SUPERSEDED]
     can_record = has_right(request.user, Action.RECORD)
     extra_chronology = chronology_entries(request, incident)
+    notes = deadline_notes(request, incident=incident, deadlines=active)
+    for deadline in active:
+        deadline.notes = notes.get(deadline.pk, [])  # type: ignore[attr-defined]
     return render(
         request,
         "incidents/incident_detail.html",

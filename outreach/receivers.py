@@ -1,0 +1,78 @@
+"""What outreach adds to the incident page: the notification section and, beside each notice
+deadline, its progress (incidents.signals; connected in OutreachConfig.ready()).
+
+Both read the same progress, computed once per request (three queries however many deadlines,
+campaigns and batches there are).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from common.roles import Action, has_right
+from incidents.models import Incident
+from incidents.sections import DeadlineNote, PageSection
+from outreach.selectors import NoticeProgress, notice_progress
+
+_CACHE = "_outreach_progress"
+
+
+def _progress(
+    request: HttpRequest, incident: Incident, deadlines: list[Any] | None = None
+) -> list[NoticeProgress]:
+    cached: dict[int, list[NoticeProgress]] = getattr(request, _CACHE, {})
+    if incident.pk not in cached:
+        cached[incident.pk] = notice_progress(incident, deadlines)
+        setattr(request, _CACHE, cached)
+    return cached[incident.pk]
+
+
+def incident_section(
+    sender: Any, page: str, request: HttpRequest, incident: Incident | None = None, **kwargs: Any
+) -> PageSection | None:
+    if page != "incident" or incident is None:
+        return None
+    progress = _progress(request, incident)
+    if not progress:
+        return None
+    return PageSection(
+        template="outreach/_section.html",
+        context={
+            "progress": progress,
+            "can_record": has_right(request.user, Action.RECORD),
+            "can_draft": has_right(request.user, Action.RECORD)
+            or has_right(request.user, Action.EXPORT),
+        },
+        order=20,
+    )
+
+
+def deadline_notes(
+    sender: Any, request: HttpRequest, incident: Incident, deadlines: list[Any], **kwargs: Any
+) -> dict[int, list[DeadlineNote]]:
+    notes: dict[int, list[DeadlineNote]] = {}
+    # The page's own deadline rows (already joined): no query of our own for them.
+    for item in _progress(request, incident, deadlines):
+        anchor = f"#notice-{item.deadline.pk}"
+        if item.campaign is None:
+            notes[item.deadline.pk] = [
+                DeadlineNote(text=_("Notification campaign not set up yet"), href=anchor)
+            ]
+            continue
+        text = _("%(notified)s of %(population)s notified · %(left)s to notify") % {
+            "notified": f"{item.notified:,}",
+            "population": f"{item.population:,}",
+            "left": f"{item.to_notify:,}",
+        }
+        notes[item.deadline.pk] = [
+            DeadlineNote(
+                text=text,
+                percent=item.percent,
+                label=_("Notification progress: %(percent)s%%") % {"percent": item.percent},
+                href=anchor,
+            )
+        ]
+    return notes
