@@ -43,7 +43,11 @@ bind = os.environ.get("BIND") or f"127.0.0.1:{_int('PORT', 8000)}"
 timeout = _int("GUNICORN_TIMEOUT", 60)
 # On SIGTERM, running requests get this long to finish (honcho sends SIGKILL after 5 s anyway).
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 20)
-keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Idle keep-alive connections stay open longer than a client's pause between requests (and than
+# a load balancer's idle timeout, typically 60 s): a server that closes first races the client's
+# next request on the same socket, which then sees a connection reset (found by manage.py soak
+# with 5 s against 2-6 s of think time). gthread parks idle connections without using a thread.
+keepalive = _int("GUNICORN_KEEPALIVE", 75)
 
 # Recycle each worker after about this many requests, at staggered times (jitter) so they never
 # all restart at once: bounds the effect of any slow memory growth (WeasyPrint, caches).

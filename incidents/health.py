@@ -64,10 +64,13 @@ def _worker_status() -> tuple[str, dict[str, Any]]:
     try:
         # All pings of one process share one reply queue (kombu's pidbox), and a ping that reads
         # another's reply counts it against its own limit: one at a time per process.
-        with _PING_LOCK:
+        # A connection of its own for each ping: a pooled one remembers that it declared the
+        # reply queue, and after a Redis restart (which forgets the declaration) its pings
+        # get no replies, so /healthz flapped to "worker unavailable" (found by manage.py soak).
+        with _PING_LOCK, app.connection_for_write() as conn:
             # limit: stop waiting as soon as one node per expected group could have answered.
             replies = app.control.ping(
-                timeout=settings.HEALTHZ_PING_TIMEOUT, limit=max(1, len(groups))
+                timeout=settings.HEALTHZ_PING_TIMEOUT, limit=max(1, len(groups)), connection=conn
             )
     except Exception:  # the broadcast goes through the broker, which may just have gone
         return "unavailable", {"nodes": 0}

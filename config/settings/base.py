@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: a read whose database connection dropped is answered again (common/db_retry.py).
+    "common.db_retry.RetryReadOnLostConnection",
 ]
 
 ROOT_URLCONF = "config.urls"

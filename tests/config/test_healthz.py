@@ -123,7 +123,21 @@ def test_healthz_ping_stops_waiting_once_each_group_could_have_answered(
     beat_heartbeat_record()
     with _ping(PONG_BOTH) as ping:
         client.get("/healthz")
-    ping.assert_called_once_with(timeout=0.25, limit=2)
+    ping.assert_called_once()
+    assert ping.call_args.kwargs["timeout"] == 0.25
+    assert ping.call_args.kwargs["limit"] == 2
+
+
+def test_each_ping_goes_over_a_connection_of_its_own(client, production_parts) -> None:
+    # A pooled connection remembers having declared the reply queue; after a Redis restart that
+    # declaration is gone and its pings get no replies (soak: /healthz flapped to unavailable).
+    beat_heartbeat_record()
+    with _ping(PONG_BOTH) as ping:
+        client.get("/healthz")
+        client.get("/healthz")
+    first, second = (call.kwargs["connection"] for call in ping.call_args_list)
+    assert first is not None
+    assert first is not second
 
 
 def test_pings_from_concurrent_health_checks_in_one_process_never_overlap(settings) -> None:
