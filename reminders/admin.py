@@ -76,7 +76,7 @@ class ReminderAdmin(_ReadOnly):
     search_fields = ["key", "deadline__code", "deadline__incident__reference"]
     date_hierarchy = "fire_at"
     list_select_related = ["deadline"]
-    raw_id_fields = ["deadline"]
+    raw_id_fields = ["deadline", "action_item"]
 
 
 @admin.register(Delivery)
