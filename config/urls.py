@@ -27,6 +27,7 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("", include("accounts.urls")),
     path("", include("incidents.urls")),
+    path("", include("actions.urls")),
     path("", include("exports.urls")),
     path("", include("search.urls")),
     path("", include("audit.urls")),
