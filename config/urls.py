@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/login/", admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("incidents.api.urls")),
+    path("api/v1/", include("actions.api.urls")),
     path("api/v1/", include("regulators.api.urls")),
     path("api/v1/", include("search.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
