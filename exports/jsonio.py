@@ -27,6 +27,7 @@ from django.utils import timezone
 from audit.services import chain_head
 from common.zones import default_time_zone
 from exports.errors import ImportRejected
+from exports.jsonio_actions import export_action_items, import_action_items
 from exports.jsonio_fields import (
     DEADLINE_FIELDS,
     DEADLINE_TIMES,
@@ -255,6 +256,9 @@ def export_document(incident: Incident, *, exported_by: str) -> dict[str, Any]:
             for n, f in enumerate(filings, start=1)
         ],
     }
+    document["action_items"] = export_action_items(
+        incident, deadline_key=deadline_key, event_key=event_key, who=who
+    )
     user_model = get_user_model()
     document["users"] = [
         {
@@ -380,6 +384,15 @@ class _Importer:
         events = self.import_events(incident, entities)
         deadlines = self.import_deadlines(incident, entities, events)
         self.import_filings(incident, entities, deadlines)
+        # Files exported before action items have none. Before incident_imported: it plans
+        # their reminders with the deadlines'.
+        import_action_items(
+            incident,
+            doc.get("action_items", []),
+            deadlines=deadlines,
+            events=events,
+            user=self.user,
+        )
         incident_imported(incident=incident, appended=[*counts, *events.values()])
         # Last, so nothing above bumps it.
         Incident.objects.filter(pk=incident.pk).update(
