@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 LINKABLE_EVENT_KINDS = frozenset({EventKind.REGULATOR_REQUEST.value, *ORDER_TRIGGERS})
 EDITABLE_FIELDS = frozenset({"title", "description", "owner", "due_at", "deadline", "event"})
 TITLE_MAX = 300
+# The catalogue's recipient for notices to the people whose data leaked (not a regulator).
+DATA_SUBJECTS = "DATA-SUBJECTS"
 
 
 def can_see_incident(user: User | AnonymousUser, incident: Incident) -> bool:
@@ -316,7 +318,9 @@ def suggestion_title(deadline: Deadline) -> str:
     korean = (get_language() or "").startswith("ko")
     what = _deadline_title(deadline, korean)
     regulator = deadline.regulator
-    if regulator is not None:
+    if regulator is not None and regulator.code.upper() == DATA_SUBJECTS:
+        text = _("Prepare the notice to the people affected: %(deadline)s") % {"deadline": what}
+    elif regulator is not None:
         name = regulator.name_ko if korean else regulator.name_en
         text = _("Prepare the report to %(regulator)s: %(deadline)s") % {
             "regulator": name,

@@ -212,3 +212,17 @@ def test_a_stranger_is_not_an_owner_even_if_admin_made(incident, admin_user):
         services.action_item_create(
             incident=incident, title="x", owner=stranger, created_by=admin_user
         )
+
+
+def test_a_notice_to_the_people_affected_is_not_called_a_report(aware_incident):
+    suggestions = services.action_suggestions_for(incident=aware_incident)
+    notices = [
+        s
+        for s in suggestions
+        if s.deadline.regulator and s.deadline.regulator.code.upper() == "DATA-SUBJECTS"
+    ]
+    assert notices
+    assert all(s.title.startswith("Prepare the notice to the people affected: ") for s in notices)
+    with translation.override("ko"):
+        korean = services.action_suggestions_for(incident=aware_incident)
+    assert any(s.title.startswith("정보주체 통지 준비: ") for s in korean)

@@ -173,3 +173,32 @@ def test_the_status_is_in_the_answer(world, client_for, alice, item):
     response = client_for(alice).post(f"{base(world)}{item.pk}/complete/", {}, format="json")
     assert response.json()["status"] == ActionStatus.DONE
     assert response.json()["completed_at"]
+
+
+def test_list_query_counts_do_not_grow_with_rows(world, client_for, alice, bob):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(alice)
+    deadline = world["deadline"]
+
+    def add(n: int) -> None:
+        for k in range(n):
+            services.action_item_create(
+                incident=world["incident"],
+                title=f"t{k}",
+                owner=alice if k % 2 else bob,
+                created_by=alice,
+                deadline=deadline,
+            )
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    add(2)
+    small = (count(base(world)), count("/api/v1/actions/mine/"))
+    add(15)
+    assert (count(base(world)), count("/api/v1/actions/mine/")) == small
+    assert max(small) <= 12
