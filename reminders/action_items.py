@@ -27,6 +27,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from actions.models import ActionItem, ActionStatus
 from common.roles import Role, users_with_roles
@@ -104,6 +105,16 @@ def sync_items_of(incident: Any, now: datetime) -> list[Reminder]:
     for item in ActionItem.objects.filter(incident=incident).select_related("incident"):
         pending.extend(sync_item(item, now))
     return pending
+
+
+def reminders_resync_tasks(*, now: datetime | None = None) -> int:
+    """Re-plan every open task (after a policy change); returns how many."""
+    count = 0
+    items = ActionItem.objects.filter(status=ActionStatus.OPEN).select_related("incident")
+    for item in items.iterator(chunk_size=200):
+        sync_item(item, now or timezone.now())
+        count += 1
+    return count
 
 
 def item_escalation(policy: ParsedPolicy, *, overdue_by_seconds: float) -> list[str]:

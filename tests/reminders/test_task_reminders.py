@@ -189,3 +189,16 @@ def test_content_and_webhook_payload_name_the_task_in_korean_and_english(task):
     payload = item_webhook_payload(delivery, reminder, en)
     assert payload["action_item"]["id"] == task.pk
     assert payload["incident"] == task.incident.reference
+
+
+def test_a_task_policy_row_applies_after_a_resync(task):
+    from reminders.action_items import reminders_resync_tasks
+    from reminders.models import ReminderPolicy
+
+    ReminderPolicy.objects.create(
+        obligation_code="action-item", offsets=["-2h"], without_delay_every="", escalation=[]
+    )
+    assert reminders_resync_tasks() == 1
+    pending = Reminder.objects.filter(action_item=task, state=ReminderState.PENDING)
+    assert set(pending.values_list("kind", flat=True)) == {"created", "before"}
+    assert pending.get(kind="before").offset_seconds == -7200
