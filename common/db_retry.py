@@ -1,6 +1,6 @@
 """Answer a read again when the database connection was lost under it (instead of a 500).
 
-PostgreSQL may drop a connection at any time: a failover, a restart, ``pg_terminate_backend`` by
+PostgreSQL may drop a connection at any time: a failover, a restart, a backend terminated by
 an operator or pgbouncer. A request that began on a healthy connection then fails with
 ``OperationalError``/``InterfaceError``. For a safe method (GET, HEAD) nothing was written, so the
 view is run once more on a fresh connection; writes are never replayed (the client decides).

@@ -27,6 +27,7 @@ from django.utils import timezone
 from audit.services import chain_head
 from common.zones import default_time_zone
 from exports.errors import ImportRejected
+from exports.jsonio_casework import export_casework, import_casework
 from exports.jsonio_fields import (
     DEADLINE_FIELDS,
     DEADLINE_TIMES,
@@ -36,8 +37,6 @@ from exports.jsonio_fields import (
     FILING_OPTIONAL,
     INCIDENT_FIELDS,
 )
-from exports.jsonio_outreach import export_campaigns, import_campaigns
-from exports.jsonio_records import export_records, import_records
 from incidents.followups import revision_at, revision_key, revision_positions
 from incidents.models import (
     AffectedCountRevision,
@@ -256,9 +255,12 @@ def export_document(incident: Incident, *, exported_by: str) -> dict[str, Any]:
             }
             for n, f in enumerate(filings, start=1)
         ],
-        "notice_campaigns": export_campaigns(incident, deadline_key=deadline_key, who=who, t=_t),
     }
-    document.update(export_records(incident, who=who, to_text=_t))
+    document.update(
+        export_casework(
+            incident, deadline_key=deadline_key, event_key=event_key, who=who, to_text=_t
+        )
+    )
     user_model = get_user_model()
     document["users"] = [
         {
@@ -384,11 +386,12 @@ class _Importer:
         events = self.import_events(incident, entities)
         deadlines = self.import_deadlines(incident, entities, events)
         self.import_filings(incident, entities, deadlines)
-        import_records(self.doc, incident, user=self.user, parse=_parse_t)
-        import_campaigns(
-            doc.get("notice_campaigns", []),
-            incident=incident,
+        # Before incident_imported: it plans the action items' reminders with the deadlines'.
+        import_casework(
+            self.doc,
+            incident,
             deadlines=deadlines,
+            events=events,
             user=self.user,
             parse_t=_parse_t,
             req_t=_req_t,

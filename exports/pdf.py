@@ -22,6 +22,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from exports import outreach as outreach_export
+from exports.actions_export import action_item_rows
+from exports.actions_export import labels as action_labels
 from exports.checks import (
     INSTALL_PANGO,
     SHIPPED_FONT_FAMILY,
@@ -230,6 +232,8 @@ def report_html(
             "ko": language == "ko",
             "as_of": instant(context.as_of, tz),
             "events": _events(incident, tz, language),
+            "action_items": action_item_rows(incident, tz=tz, language=language),
+            "ah": action_labels(language),
             "font_face_css": font_face_css(),
             "font_css": font_family_css(),
             "footer_css": css_string(

@@ -7,6 +7,7 @@ import unicodedata
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from exports.actions_export import add_action_items_sheet
 from exports.data import chronology_cells, chronology_headers, event_values, neutralise
 from exports.outreach import add_sheets as add_notice_sheets
 from exports.xlsx_records import add_records_sheets
@@ -65,6 +66,7 @@ def xlsx_bytes(incident: Incident, *, tz: ZoneInfo) -> bytes:
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(sheet.max_row, 1)}"
     add_records_sheets(workbook, incident, tz=tz)
     add_notice_sheets(workbook, incident, tz=tz)
+    add_action_items_sheet(workbook, incident, tz=tz)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from reminders.action_items import reminders_resync_tasks
 from reminders.models import (
     Delivery,
     DigestRun,
@@ -43,6 +44,11 @@ class ReminderPolicyAdmin(admin.ModelAdmin):
         count = reminders_resync_all()
         self.message_user(
             request, _("%(n)s deadlines re-planned.") % {"n": count}, messages.SUCCESS
+        )
+        # Task reminders follow the same policies (the "action-item" row, or the global one).
+        tasks = reminders_resync_tasks()
+        self.message_user(
+            request, _("%(n)s open tasks re-planned.") % {"n": tasks}, messages.SUCCESS
         )
 
 
@@ -76,7 +82,7 @@ class ReminderAdmin(_ReadOnly):
     search_fields = ["key", "deadline__code", "deadline__incident__reference"]
     date_hierarchy = "fire_at"
     list_select_related = ["deadline"]
-    raw_id_fields = ["deadline"]
+    raw_id_fields = ["deadline", "action_item"]
 
 
 @admin.register(Delivery)

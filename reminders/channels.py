@@ -112,13 +112,13 @@ def _headline(reminder: Reminder, deadline: Deadline, now: datetime, language: s
         prefix = "새 기한" if ko else "New deadline"
         if due is None:
             return f"{prefix} — 지체 없이 제출" if ko else f"{prefix} — due without delay"
-        return f"{prefix} — {_relative(due - now, language)}"
+        return f"{prefix} — {relative_due(due - now, language)}"
     if due is None:
         return "지체 없이 제출해야 합니다" if ko else "Due without delay"
-    return _relative(due - now, language)
+    return relative_due(due - now, language)
 
 
-def _relative(left: timedelta, language: str) -> str:
+def relative_due(left: timedelta, language: str) -> str:
     ko = language == "ko"
     if left > timedelta(minutes=1):
         span = format_span(left, language)
@@ -132,7 +132,7 @@ def _relative(left: timedelta, language: str) -> str:
 def reminder_content(
     reminder: Reminder, *, language: str, zone: str, escalation: bool, now: datetime
 ) -> Content:
-    deadline = reminder.deadline
+    deadline = reminder.of_deadline
     incident = deadline.incident
     title_en, title_ko = deadline_titles(deadline)
     title = title_ko if language == "ko" else title_en
@@ -283,7 +283,7 @@ def email_connection() -> BaseEmailBackend:
 
 def webhook_payload(delivery: Delivery, reminder: Reminder, content: Content) -> dict[str, Any]:
     """Slack-compatible: ``text`` and ``blocks`` render in Slack; the rest is for other receivers."""
-    deadline = reminder.deadline
+    deadline = reminder.of_deadline
     return {
         "text": f"{content.title} — {deadline.incident.reference} <{content.url}|open>",
         "blocks": [

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from actions.models import ActionItem
 from incidents.models import Deadline, Notification
 from regulators.models import Obligation
 from reminders.policy import PolicyError, parse_policy
@@ -53,7 +54,10 @@ class ReminderPolicy(models.Model):
         max_length=60,
         blank=True,
         unique=True,
-        help_text=_("Empty for the global default; otherwise a rule code or regulator-request."),
+        help_text=_(
+            "Empty for the global default; otherwise a rule code, regulator-request, or "
+            "action-item (task reminders)."
+        ),
     )
     offsets = models.JSONField(_("offsets"), default=default_offsets)
     without_delay_every = models.CharField(
@@ -90,7 +94,7 @@ class ReminderPolicy(models.Model):
             raise ValidationError({exc.field: str(exc)}) from exc
         if (
             self.obligation_code
-            and self.obligation_code != "regulator-request"
+            and self.obligation_code not in {"regulator-request", "action-item"}
             and not Obligation.objects.filter(code=self.obligation_code).exists()
         ):
             raise ValidationError(
@@ -119,14 +123,21 @@ class ReminderState(models.TextChoices):
 
 
 class Reminder(models.Model):
-    """One scheduled reminder of one deadline: fire time, state, and the due time it was for.
+    """One scheduled reminder of one deadline, or of one action item (exactly one of the two:
+    ``reminder_deadline_xor_action_item``): fire time, state, and the due time it was for.
 
     ``key`` is unique per deadline and names the offset and the due time it was computed from
     (``"before-86400@2025-11-18T07:12:00+00:00"``), so a moved deadline gets new rows and the
     old ones are cancelled rather than sent stale.
     """
 
-    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="reminders")
+    deadline = models.ForeignKey(
+        Deadline, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    # Task reminders (issue 16): the same schedule, sweep, claims and deliveries as deadlines'.
+    action_item = models.ForeignKey(
+        ActionItem, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
     key = models.CharField(max_length=120)
     kind = models.CharField(_("kind"), max_length=10, choices=ReminderKind.choices)
     offset_seconds = models.BigIntegerField(
@@ -150,6 +161,16 @@ class Reminder(models.Model):
         ordering = ["fire_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["deadline", "key"], name="reminder_unique_key"),
+            models.UniqueConstraint(
+                fields=["action_item", "key"],
+                condition=models.Q(action_item__isnull=False),
+                name="reminder_unique_action_item_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(deadline__isnull=False, action_item__isnull=True)
+                | models.Q(deadline__isnull=True, action_item__isnull=False),
+                name="reminder_deadline_xor_action_item",
+            ),
         ]
         indexes = [
             models.Index(fields=["state", "fire_at"], name="reminder_state_fire"),
@@ -159,7 +180,22 @@ class Reminder(models.Model):
         verbose_name_plural = _("reminders")
 
     def __str__(self) -> str:
-        return f"{self.deadline_id} {self.key} at {self.fire_at:%Y-%m-%d %H:%M}Z ({self.state})"
+        subject = self.deadline_id if self.deadline_id else f"task {self.action_item_id}"
+        return f"{subject} {self.key} at {self.fire_at:%Y-%m-%d %H:%M}Z ({self.state})"
+
+    @property
+    def of_deadline(self) -> Deadline:
+        """The deadline of a deadline reminder (typed; ``action_item_id`` is None)."""
+        if self.deadline is None:
+            raise ValueError(f"reminder {self.pk} is a task reminder")
+        return self.deadline
+
+    @property
+    def of_task(self) -> ActionItem:
+        """The action item of a task reminder (typed; ``deadline_id`` is None)."""
+        if self.action_item is None:
+            raise ValueError(f"reminder {self.pk} is a deadline reminder")
+        return self.action_item
 
     @property
     def is_overdue_notice(self) -> bool:

@@ -5,10 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
+from django.db.models import Q
 from django.db.models.signals import post_migrate
+from django.utils import timezone
 
+from actions.models import ActionItem
+from actions.signals import action_items_changed
 from incidents.models import Deadline, Incident
 from incidents.signals import deadlines_changed, reminder_figures_requested
+from reminders.action_items import sync_item, sync_items_of
 from reminders.models import Reminder, ReminderPolicy, ReminderState
 from reminders.services import INCIDENT_CLOSED, reminders_sync_for
 
@@ -21,6 +26,13 @@ def on_deadlines_changed(
     **kwargs: Any,
 ) -> None:
     reminders_sync_for(incident=incident, deadline=deadline)
+    if incident is not None:
+        # Closing or reopening an incident (or any whole-incident change) reaches its tasks too.
+        sync_items_of(incident, timezone.now())
+
+
+def on_action_items_changed(sender: Any, *, item: ActionItem, **kwargs: Any) -> None:
+    sync_item(item, timezone.now())
 
 
 def on_reminder_figures_requested(
@@ -28,7 +40,9 @@ def on_reminder_figures_requested(
 ) -> dict[str, int]:
     """What closing or reopening ``incident`` touches: its pending reminders, and those that
     closing cancelled (reopening revives them)."""
-    reminders = Reminder.objects.filter(deadline__incident=incident)
+    reminders = Reminder.objects.filter(
+        Q(deadline__incident=incident) | Q(action_item__incident=incident)
+    )
     return {
         "pending_reminders": reminders.filter(state=ReminderState.PENDING).count(),
         "cancelled_reminders": reminders.filter(
@@ -50,6 +64,7 @@ def connect() -> None:
         dispatch_uid="reminders-global-policy",
     )
     deadlines_changed.connect(on_deadlines_changed, dispatch_uid="reminders-sync")
+    action_items_changed.connect(on_action_items_changed, dispatch_uid="reminders-task-sync")
     reminder_figures_requested.connect(
         on_reminder_figures_requested, dispatch_uid="reminders-figures"
     )

@@ -26,7 +26,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from incidents.models import Notification
-from reminders import channels
+from reminders import action_items, channels
 from reminders.digest import digest_content
 from reminders.models import (
     Channel,
@@ -214,7 +214,9 @@ def _stale_reason(delivery: Delivery) -> str | None:
         return None
     if reminder.state == ReminderState.CANCELLED:
         return reminder.cancelled_reason or "reminder cancelled"
-    deadline = reminder.deadline
+    if reminder.action_item_id is not None:
+        return action_items.stale_reason(reminder, reminder.of_task)
+    deadline = reminder.of_deadline
     if not deadline_wants_reminders(deadline):
         return f"deadline {deadline.status}"
     if reminder.kind != "created" and reminder.due_at != deadline.due_at:
@@ -240,6 +242,8 @@ def claim(ids: list[str], *, now: datetime | None = None) -> tuple[_Batch, list[
         .select_related(
             "reminder__deadline__incident",
             "reminder__deadline__obligation",
+            "reminder__action_item__incident",
+            "reminder__action_item__owner",
             "digest",
             "user__profile",
             "endpoint",
@@ -281,6 +285,15 @@ def send_deliveries(ids: list[str], *, now: datetime | None = None) -> BatchResu
             delivery.escalation,
             at.replace(second=0, microsecond=0),
         )
+        if key not in cache and delivery.reminder.action_item_id is not None:
+            cache[key] = action_items.item_content(
+                delivery.reminder,
+                delivery.reminder.of_task,
+                language=language,
+                zone=zone,
+                escalation=delivery.escalation,
+                now=at,
+            )
         if key not in cache:
             cache[key] = channels.reminder_content(
                 delivery.reminder,
@@ -395,7 +408,10 @@ def _webhook_sender(
     def send() -> None:
         if endpoint is None or reminder is None or not endpoint.active:
             raise channels.PermanentError("webhook endpoint gone or inactive")
-        payload = channels.webhook_payload(delivery, reminder, content_for(delivery))
+        if reminder.action_item_id is not None:
+            payload = action_items.item_webhook_payload(delivery, reminder, content_for(delivery))
+        else:
+            payload = channels.webhook_payload(delivery, reminder, content_for(delivery))
         channels.webhook_send(endpoint, delivery, payload)
 
     def confirm() -> bool | None:
@@ -430,11 +446,12 @@ def _send_in_app(
             for delivery in mine:
                 content = content_for(delivery)
                 reminder = delivery.reminder
+                subject = (reminder.action_item or reminder.deadline) if reminder else None
                 notifications.append(
                     Notification(
                         user=delivery.user,
-                        incident=reminder.deadline.incident if reminder else None,
-                        deadline=reminder.deadline if reminder else None,
+                        incident=subject.incident if subject else None,
+                        deadline=_deadline_of(reminder),
                         kind=(
                             "digest"
                             if delivery.digest_id
@@ -482,3 +499,12 @@ def _mark_in_app_sent(pairs: list[tuple[Any, Any]], now: datetime) -> None:
             f"notification_id = v.nid FROM (VALUES {values}) AS v(did, nid) WHERE d.id = v.did",
             [params[0], params[1], *params[2:]],
         )
+
+
+def _deadline_of(reminder: Any) -> Any:
+    """The deadline an in-app notification links to: the reminder's, or its task's."""
+    if reminder is None:
+        return None
+    if reminder.action_item_id is not None:
+        return reminder.action_item.deadline
+    return reminder.deadline

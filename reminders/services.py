@@ -7,7 +7,10 @@ pending reminders cancelled or replaced in the same commit, so a sweep never see
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -110,26 +113,60 @@ def reminders_sync_for(
     return _sync_one(deadline, now)
 
 
+@dataclass(frozen=True)
+class Schedule:
+    """What planning needs of the thing reminded about: a deadline or an action item."""
+
+    owner: dict[str, Any]  # the Reminder FK: {"deadline": d} or {"action_item": item}
+    wants: bool
+    reason: str  # why not, when not wanted
+    due_at: datetime | None
+    trigger_at: datetime | None
+    created_at: datetime | None
+    policy: Callable[[], ParsedPolicy]
+    # Cancellation reasons that a later sync undoes (reopening the incident, or the task).
+    revivable: frozenset[str] = frozenset({INCIDENT_CLOSED})
+
+
 def _sync_one(deadline: Deadline, now: datetime) -> list[Reminder]:
-    existing = {r.key: r for r in Reminder.objects.filter(deadline=deadline)}
+    wants = deadline_wants_reminders(deadline)
+    return sync_schedule(
+        Schedule(
+            owner={"deadline": deadline},
+            wants=wants,
+            reason="" if wants else _status_reason(deadline),
+            due_at=deadline.due_at,
+            trigger_at=deadline.trigger_at,
+            created_at=deadline.created_at,
+            policy=lambda: policy_for(deadline),
+        ),
+        now,
+    )
+
+
+def sync_schedule(schedule: Schedule, now: datetime) -> list[Reminder]:
+    """Bring one deadline's or action item's reminders in line with its due time, state and
+    policy (see ``reminders_sync_for``)."""
+    owner = schedule.owner
+    existing = {r.key: r for r in Reminder.objects.filter(**owner)}
     live = [
         r for r in existing.values() if r.state in (ReminderState.PENDING, ReminderState.CLAIMED)
     ]
-    if not deadline_wants_reminders(deadline):
-        _cancel([r.pk for r in live], _status_reason(deadline))
+    if not schedule.wants:
+        _cancel([r.pk for r in live], schedule.reason)
         return []
 
-    policy = policy_for(deadline)
+    policy = schedule.policy()
     wanted = plan(
         policy=policy,
         now=now,
-        due_at=deadline.due_at,
-        trigger_at=deadline.trigger_at,
-        created_at=deadline.created_at or now,
+        due_at=schedule.due_at,
+        trigger_at=schedule.trigger_at,
+        created_at=schedule.created_at or now,
     )
     by_key: dict[str, PlannedReminder] = {p.key: p for p in wanted}
-    repeat_kind = "nudge" if deadline.due_at is None else "overdue"
-    current_due = deadline.due_at
+    repeat_kind = "nudge" if schedule.due_at is None else "overdue"
+    current_due = schedule.due_at
 
     to_cancel: list[tuple[int, str]] = []
     live_repeat = False
@@ -163,13 +200,13 @@ def _sync_one(deadline: Deadline, now: datetime) -> list[Reminder]:
     new: list[Reminder] = []
     for item in wanted:
         if item.key in existing:
-            _revive_after_reopening(existing[item.key], item)
+            _revive_after_reopening(existing[item.key], item, schedule.revivable)
             continue
         if item.repeating and live_repeat:
             continue
         new.append(
             Reminder(
-                deadline=deadline,
+                **owner,
                 key=item.key,
                 kind=item.kind,
                 offset_seconds=item.offset_seconds,
@@ -181,16 +218,16 @@ def _sync_one(deadline: Deadline, now: datetime) -> list[Reminder]:
     # Two writers (a page and the sweep) may sync at once: the unique key makes that harmless.
     Reminder.objects.bulk_create(new, ignore_conflicts=True)
     return list(
-        Reminder.objects.filter(
-            deadline=deadline, state__in=[ReminderState.PENDING, ReminderState.CLAIMED]
-        )
+        Reminder.objects.filter(**owner, state__in=[ReminderState.PENDING, ReminderState.CLAIMED])
     )
 
 
-def _revive_after_reopening(reminder: Reminder, planned: PlannedReminder) -> None:
-    """A reminder cancelled only because its incident was closed is planned again on reopening
-    (same key, same row: its history stays in one place)."""
-    if reminder.state != ReminderState.CANCELLED or reminder.cancelled_reason != INCIDENT_CLOSED:
+def _revive_after_reopening(
+    reminder: Reminder, planned: PlannedReminder, reasons: frozenset[str]
+) -> None:
+    """A reminder cancelled only because its incident (or task) was closed is planned again on
+    reopening (same key, same row: its history stays in one place)."""
+    if reminder.state != ReminderState.CANCELLED or reminder.cancelled_reason not in reasons:
         return
     Reminder.objects.filter(pk=reminder.pk, state=ReminderState.CANCELLED).update(
         state=ReminderState.PENDING,

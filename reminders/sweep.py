@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from reminders import action_items
 from reminders.models import (
     Channel,
     Delivery,
@@ -96,12 +97,12 @@ def _collapse_catch_up(reminders: list[Reminder]) -> tuple[list[Reminder], list[
     The creation notice is always kept."""
     keep: list[Reminder] = []
     skip: list[Reminder] = []
-    by_deadline: dict[int, list[Reminder]] = defaultdict(list)
+    by_deadline: dict[tuple[int | None, int | None], list[Reminder]] = defaultdict(list)
     for reminder in reminders:
         if reminder.kind == "created":
             keep.append(reminder)
         else:
-            by_deadline[reminder.deadline_id].append(reminder)
+            by_deadline[(reminder.deadline_id, reminder.action_item_id)].append(reminder)
     for group in by_deadline.values():
         group.sort(key=lambda r: (r.fire_at, r.pk))
         keep.append(group[-1])
@@ -118,7 +119,7 @@ def fan_out(reminder_ids: list[int], *, now: datetime) -> tuple[int, int, int]:
     """
     reminders = list(
         Reminder.objects.filter(pk__in=reminder_ids, state=ReminderState.CLAIMED).select_related(
-            "deadline__incident"
+            "deadline__incident", "action_item__incident"
         )
     )
     keep, skip = _collapse_catch_up(reminders)
@@ -129,23 +130,40 @@ def fan_out(reminder_ids: list[int], *, now: datetime) -> tuple[int, int, int]:
     stale: dict[str, list[int]] = defaultdict(list)
     done: dict[tuple[str, ...], list[Reminder]] = defaultdict(list)
     repeats: list[Reminder] = []
+    task_policy: list[ParsedPolicy] = []
     for reminder in keep:
-        deadline = reminder.deadline
-        if not deadline_wants_reminders(deadline):
-            stale[f"deadline {deadline.status}"].append(reminder.pk)
-            continue
-        if reminder.kind != "created" and reminder.due_at != deadline.due_at:
-            stale["due time moved"].append(reminder.pk)
-            continue
-        if deadline.code not in policies:
-            policies[deadline.code] = policy_for(deadline)
-        policy = policies[deadline.code]
-        overdue_by = (reminder.fire_at - deadline.due_at).total_seconds() if deadline.due_at else 0
-        roles = escalated_roles(policy, overdue_by_seconds=overdue_by)
-        key = (deadline.incident_id, policy.recipient_roles, tuple(roles))
-        if key not in people:
-            people[key] = recipients_for(deadline, policy, roles)
-        users, escalated_ids = people[key]
+        if reminder.action_item_id is not None:
+            # A task reminder (reminders/action_items.py): its own staleness and recipients.
+            item = reminder.of_task
+            reason = action_items.stale_reason(reminder, item)
+            if reason:
+                stale[reason].append(reminder.pk)
+                continue
+            if not task_policy:
+                task_policy.append(action_items.item_policy())
+            policy = task_policy[0]
+            overdue_by = (reminder.fire_at - item.due_at).total_seconds() if item.due_at else 0
+            roles = action_items.item_escalation(policy, overdue_by_seconds=overdue_by)
+            users, escalated_ids = action_items.recipients_for_item(item, roles)
+        else:
+            deadline = reminder.of_deadline
+            if not deadline_wants_reminders(deadline):
+                stale[f"deadline {deadline.status}"].append(reminder.pk)
+                continue
+            if reminder.kind != "created" and reminder.due_at != deadline.due_at:
+                stale["due time moved"].append(reminder.pk)
+                continue
+            if deadline.code not in policies:
+                policies[deadline.code] = policy_for(deadline)
+            policy = policies[deadline.code]
+            overdue_by = (
+                (reminder.fire_at - deadline.due_at).total_seconds() if deadline.due_at else 0
+            )
+            roles = escalated_roles(policy, overdue_by_seconds=overdue_by)
+            key = (deadline.incident_id, policy.recipient_roles, tuple(roles))
+            if key not in people:
+                people[key] = recipients_for(deadline, policy, roles)
+            users, escalated_ids = people[key]
         rows.extend(_deliveries(reminder, policy, users, escalated_ids, endpoints, bool(roles)))
         done[tuple(roles)].append(reminder)
         following = _following(reminder, policy, now)
@@ -219,14 +237,17 @@ def _following(reminder: Reminder, policy: ParsedPolicy, now: datetime) -> Remin
     """The next repetition of an overdue reminder or a 'without delay' nudge."""
     if reminder.kind not in ("overdue", "nudge"):
         return None
-    deadline = reminder.deadline
+    subject = reminder.deadline if reminder.action_item_id is None else reminder.action_item
+    if subject is None:  # the check constraint makes this impossible
+        return None
     every = policy.overdue_every if reminder.kind == "overdue" else policy.without_delay_every
-    anchor = deadline.due_at if reminder.kind == "overdue" else deadline.created_at
+    anchor = subject.due_at if reminder.kind == "overdue" else subject.created_at
     if not every or anchor is None:
         return None
     following = next_repeat(reminder.kind, anchor, every, now, min_seq=reminder.seq + 1)
     return Reminder(
-        deadline=deadline,
+        deadline=reminder.deadline,
+        action_item=reminder.action_item,
         key=following.key,
         kind=following.kind,
         offset_seconds=following.offset_seconds,

@@ -18,9 +18,9 @@ from tests.conftest import add_korean_entity
 from tests.factories import IncidentFactory
 
 KST = ZoneInfo("Asia/Seoul")
-# 15 for the page itself, plus the sections of apps above incidents: records reads its evidence
-# and correspondence lists (2), outreach its campaigns, batches and latest counts (3).
-MAX_QUERIES = 20
+# 15 for the pages' own panels, plus the sections of apps above incidents: action items (1),
+# records' evidence and correspondence lists (2), outreach's campaigns, batches and counts (3).
+MAX_QUERIES = 21
 pytestmark = pytest.mark.django_db
 
 

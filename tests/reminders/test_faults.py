@@ -35,8 +35,15 @@ def postgres_and_redis_server(db: None) -> None:
 def test_every_due_delivery_leaves_exactly_once_under_the_fault(
     scenario, postgres_and_redis_server, tmp_path
 ):
-    result = run_scenario(scenario, work=tmp_path, deadlines=60, people=3)
-    assert result.expected == 60 * 3 * 2 + 60
+    result = run_scenario(scenario, work=tmp_path, deadlines=60, people=3, tasks=15)
+    # Deadlines: 60 x 3 people x (e-mail, in-app) + 60 webhook calls; task reminders (issue 16):
+    # 15 x their owner x (e-mail, in-app) + 15 webhook calls, counted on their own lines.
+    assert result.expected == 60 * 3 * 2 + 60 + 15 * 3
+    assert {name: c.expected for name, c in result.counts.items() if name.startswith("task")} == {
+        "task-email": 15,
+        "task-webhook": 15,
+        "task-inapp": 15,
+    }
     assert (result.lost, result.duplicated) == (0, 0), result.line()
     assert result.seconds_after_fault < 120, result.line()
     if scenario == "a":

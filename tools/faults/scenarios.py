@@ -32,7 +32,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from email.parser import BytesHeaderParser
 from pathlib import Path
@@ -42,6 +42,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from incidents.models import Deadline, Incident, LegalEntity, Membership, Notification, Profile
@@ -63,6 +64,7 @@ from tools.faults.processes import (
     owns_socket,
     socket_inode,
 )
+from tools.faults.task_items import TaskFixture, build_tasks, task_notifications
 
 
 @dataclass
@@ -72,6 +74,7 @@ class Fixture:
     reminder_ids: list[int]
     users: list[Any]
     endpoint: WebhookEndpoint | None
+    tasks: TaskFixture = field(default_factory=TaskFixture)
 
     @property
     def expected_email(self) -> set[tuple[str, str]]:
@@ -86,9 +89,12 @@ class Fixture:
         return set(self.reminder_ids) if self.endpoint else set()
 
 
-def build_fixture(tag: str, *, deadlines: int, people: int, receiver: Receiver | None) -> Fixture:
+def build_fixture(
+    tag: str, *, deadlines: int, people: int, receiver: Receiver | None, tasks: int = 0
+) -> Fixture:
     """An incident with ``deadlines`` deadlines, each with exactly one due reminder (the creation
-    notice; the policy for the harness's rule code has no other offset), for ``people`` people."""
+    notice; the policy for the harness's rule code has no other offset), for ``people`` people,
+    and ``tasks`` action items with one due reminder each for its owner (tools/faults/task_items.py)."""
     User = get_user_model()
     compliance, _ = Group.objects.get_or_create(name="compliance")
     users = User.objects.bulk_create(
@@ -152,7 +158,17 @@ def build_fixture(tag: str, *, deadlines: int, people: int, receiver: Receiver |
             "pk", flat=True
         )
     )
-    return Fixture(incident, deadline_ids, reminder_ids, users, endpoint)
+    task_fixture = build_tasks(incident, users, count=tasks, tag=tag, webhook=receiver is not None)
+    return Fixture(incident, deadline_ids, reminder_ids, users, endpoint, task_fixture)
+
+
+def _count(expected: set[Any], seen: Counter[Any]) -> Count:
+    return Count(
+        expected=len(expected),
+        distinct=len(expected & set(seen)),
+        total=sum(seen.values()),
+        unexpected=sum(n for k, n in seen.items() if k not in expected),
+    )
 
 
 @dataclass
@@ -183,6 +199,10 @@ def count_outputs(fixture: Fixture, outbox: Path, receiver: Receiver | None) -> 
                 headers = parser.parse(handle)
             emails[(str(headers["X-Incident-Clock-Reference"]), str(headers["To"]))] += 1
             ids[str(headers["X-Incident-Clock-Delivery"])] += 1
+    # Task reminders' messages are counted on their own lines (task-*), deadlines' here.
+    task_refs = {f"reminder:{r}" for r in fixture.tasks.reminder_ids}
+    task_emails = Counter({k: n for k, n in emails.items() if k[0] in task_refs})
+    emails = Counter({k: n for k, n in emails.items() if k[0] not in task_refs})
     expected_email = fixture.expected_email
     email = Count(
         expected=len(expected_email),
@@ -194,6 +214,8 @@ def count_outputs(fixture: Fixture, outbox: Path, receiver: Receiver | None) -> 
     if receiver is not None:
         with receiver.lock:
             hooks = Counter(hit["reminder"] for hit in receiver.hits)
+    task_hooks = Counter({k: n for k, n in hooks.items() if k in fixture.tasks.reminder_ids})
+    hooks = Counter({k: n for k, n in hooks.items() if k not in fixture.tasks.reminder_ids})
     expected_hooks = fixture.expected_webhook
     webhook = Count(
         expected=len(expected_hooks),
@@ -213,18 +235,28 @@ def count_outputs(fixture: Fixture, outbox: Path, receiver: Receiver | None) -> 
         total=sum(notes.values()),
         unexpected=sum(n for k, n in notes.items() if k not in expected_notes),
     )
-    return {"email": email, "webhook": webhook, "inapp": inapp}
+    counts = {"email": email, "webhook": webhook, "inapp": inapp}
+    if fixture.tasks.items:
+        counts["task-email"] = _count(fixture.tasks.expected_email, task_emails)
+        counts["task-webhook"] = _count(
+            fixture.tasks.reminder_ids if fixture.endpoint else set(), task_hooks
+        )
+        counts["task-inapp"] = _count(
+            fixture.tasks.expected_inapp, task_notifications(fixture.tasks, fixture.incident)
+        )
+    return counts
 
 
 def quiet(fixture: Fixture) -> bool:
     """Nothing of this scenario is due, pending or being sent: no further message can leave."""
     reminders_busy = Reminder.objects.filter(
-        deadline__incident=fixture.incident,
+        Q(deadline__incident=fixture.incident) | Q(action_item__incident=fixture.incident),
         state__in=[ReminderState.PENDING, ReminderState.CLAIMED],
         fire_at__lte=timezone.now(),
     ).exists()
     deliveries_busy = Delivery.objects.filter(
-        reminder__deadline__incident=fixture.incident,
+        Q(reminder__deadline__incident=fixture.incident)
+        | Q(reminder__action_item__incident=fixture.incident),
         state__in=[DeliveryState.PENDING, DeliveryState.SENDING],
     ).exists()
     return not reminders_busy and not deliveries_busy
@@ -320,6 +352,7 @@ def run_scenario(
     work: Path,
     deadlines: int = 200,
     people: int = 5,
+    tasks: int | None = None,
     timings: dict[str, str] | None = None,
     log: Callable[[str], None] = lambda _m: None,
 ) -> ScenarioResult:
@@ -336,9 +369,18 @@ def run_scenario(
     fault_end = time.monotonic()
     try:
         with receiver:
-            fixture = build_fixture(tag, deadlines=deadlines, people=people, receiver=receiver)
-            expected_email = len(fixture.expected_email)
-            log(f"  {tag}: {len(fixture.reminder_ids)} reminders due, workdir {scenario_dir}")
+            fixture = build_fixture(
+                tag,
+                deadlines=deadlines,
+                people=people,
+                receiver=receiver,
+                tasks=deadlines // 4 if tasks is None else tasks,
+            )
+            expected_email = len(fixture.expected_email) + len(fixture.tasks.expected_email)
+            log(
+                f"  {tag}: {len(fixture.reminder_ids)} deadline and "
+                f"{len(fixture.tasks.items)} task reminders due, workdir {scenario_dir}"
+            )
             w1 = cluster.worker("worker1")
             w2 = cluster.worker("worker2")
             if name == "a":
@@ -426,7 +468,10 @@ def run_scenario(
             # Whatever could still be reclaimed would be by now; then count for real.
             time.sleep(1)
             counts = count_outputs(fixture, outbox, receiver)
-            deliveries = Delivery.objects.filter(reminder__deadline__incident=fixture.incident)
+            deliveries = Delivery.objects.filter(
+                Q(reminder__deadline__incident=fixture.incident)
+                | Q(reminder__action_item__incident=fixture.incident)
+            )
             confirmed = deliveries.filter(confirmed_after_interruption=True).count()
             interrupted = deliveries.filter(attempts__gt=1).count()
             if receiver.bad_signatures:
@@ -449,13 +494,16 @@ def run_scenarios(
     *,
     deadlines: int = 200,
     people: int = 5,
+    tasks: int | None = None,
     log: Callable[[str], None] = print,
     base: Path | None = None,
 ) -> list[ScenarioResult]:
     results = []
     with workdir(base) as work:
         for name in names:
-            result = run_scenario(name, work=work, deadlines=deadlines, people=people, log=log)
+            result = run_scenario(
+                name, work=work, deadlines=deadlines, people=people, tasks=tasks, log=log
+            )
             log(result.line())
             results.append(result)
     return results

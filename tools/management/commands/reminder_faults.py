@@ -28,6 +28,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--deadlines", type=int, default=200)
         parser.add_argument("--people", type=int, default=5)
+        parser.add_argument(
+            "--tasks",
+            type=int,
+            default=None,
+            help="action items with a due task reminder (default: a quarter of --deadlines)",
+        )
         parser.add_argument("--in-place", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -43,6 +49,7 @@ class Command(BaseCommand):
             names,
             deadlines=options["deadlines"],
             people=options["people"],
+            tasks=options["tasks"],
             log=lambda line: self.stdout.write(line),
         )
         if not all(r.ok for r in results):
@@ -60,6 +67,8 @@ class Command(BaseCommand):
         subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)  # noqa: S603
         command = [*manage, "reminder_faults", "--in-place"]
         command += ["--deadlines", str(options["deadlines"]), "--people", str(options["people"])]
+        if options["tasks"] is not None:
+            command += ["--tasks", str(options["tasks"])]
         for scenario in names:
             command += ["--scenario", scenario]
         completed = subprocess.run(command, env=env, check=False)  # noqa: S603

@@ -1,0 +1,62 @@
+"""The "Action items" section of the incident page and the "My tasks" panel of the dashboard
+(``incidents.signals.page_sections_requested``; connected in ``ActionsConfig.ready()``).
+
+Query bound: one query each (the incident's items with owner, deadline, obligation, regulator and
+event joined; the user's open items with a visibility subquery). Suggestions from deadlines are
+on their own page, so the incident page does not pay for them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from actions.models import ActionStatus
+from actions.selectors import action_items_for, my_open_action_items
+from common.concurrency import version_of
+from common.roles import Action, has_right
+from incidents.sections import PageSection
+
+MY_TASKS_LIMIT = 20
+
+
+def on_page_sections_requested(
+    sender: Any, *, page: str, user: Any, incident: Any = None, **kwargs: Any
+) -> PageSection | None:
+    if page == "incident" and incident is not None:
+        return _incident_section(user, incident)
+    if page == "dashboard":
+        return _dashboard_panel(user)
+    return None
+
+
+def _incident_section(user: Any, incident: Any) -> PageSection:
+    # The page has checked need-to-know; writing needs the record right as well.
+    can_write = has_right(user, Action.RECORD)
+    items = list(action_items_for(incident))
+    for item in items:
+        item.version = version_of(item)  # type: ignore[attr-defined]
+    return PageSection(
+        template="actions/_section.html",
+        context={
+            "items": items,
+            "open_count": sum(1 for i in items if i.status == ActionStatus.OPEN),
+            "can_write": can_write,
+            "now": timezone.now(),
+        },
+        order=10,
+    )
+
+
+def _dashboard_panel(user: Any) -> PageSection:
+    rows = list(my_open_action_items(user)[: MY_TASKS_LIMIT + 1])
+    return PageSection(
+        template="actions/_my_tasks.html",
+        context={
+            "items": rows[:MY_TASKS_LIMIT],
+            "more": len(rows) > MY_TASKS_LIMIT,
+            "now": timezone.now(),
+        },
+        order=10,
+    )
