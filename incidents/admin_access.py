@@ -33,6 +33,13 @@ ADMIN_PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
     # The reminder models may live in their own app; matched by model name.
     ("*", "reminderpolicy"): ("add", "change", "delete", "view"),
     ("*", "webhookendpoint"): ("add", "change", "delete", "view"),
+    # Issue 16's records: read-only admin pages (every write goes through the pages and the API).
+    ("actions", "actionitem"): ("view",),
+    ("outreach", "noticecampaign"): ("view",),
+    ("outreach", "noticebatch"): ("view",),
+    ("records", "correspondence"): ("view",),
+    ("records", "evidence"): ("view",),
+    ("records", "custodyentry"): ("view",),
     ("regulators", "regulator"): ("add", "change", "view"),
     ("regulators", "obligation"): ("add", "change", "view"),
     ("regulators", "calendar"): ("add", "change", "view"),

@@ -147,5 +147,6 @@ def test_a_flushed_database_is_the_migrated_baseline_again() -> None:
         Group.objects.get(name="admin").permissions.values_list("codename", flat=True)
     )
     assert {"change_incident", "view_deadline", "add_calendarclosure"} <= admin_rights
+    assert {"view_actionitem", "view_evidence", "view_custodyentry"} <= admin_rights
     assert "change_deadline" not in admin_rights
     assert ReminderPolicy.objects.filter(obligation_code="").count() == 1
