@@ -273,7 +273,7 @@ def filing_acknowledge(
     did not give). With ``expected_version`` (``version_of`` the filing the editor saw), a write
     over a newer version raises ``StaleWrite`` instead. Returns the filing as written."""
     with transaction.atomic():
-        filing = lock(Filing, filing.pk)
+        caller_copy, filing = filing, lock(Filing, filing.pk)
         check_version(filing, expected_version)
         values = {
             "acknowledged_at": acknowledged_at,
@@ -310,6 +310,8 @@ def filing_acknowledge(
             setattr(filing, name, given[name])
         filing.full_clean()
         filing.save(update_fields=changed)
+        for name in changed:  # the caller's copy shows what was saved, as before
+            setattr(caller_copy, name, getattr(filing, name))
         return filing
 
 

@@ -286,7 +286,7 @@ def legal_entity_update(
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     lock_incident(entity.incident_id)
-    entity = lock(LegalEntity, entity.pk)
+    caller_copy, entity = entity, lock(LegalEntity, entity.pk)
     check_version(entity, expected_version)
     before = {name: getattr(entity, name) for name in fields}
     for name, value in fields.items():
@@ -295,6 +295,8 @@ def legal_entity_update(
     if all(before[name] == getattr(entity, name) for name in fields):
         return entity
     entity.save()
+    for name in fields:  # the caller's copy shows what was saved, as before
+        setattr(caller_copy, name, getattr(entity, name))
     _reschedule(
         entity.incident,
         changed_by=changed_by,

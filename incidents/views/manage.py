@@ -96,7 +96,7 @@ def entity_edit(request: HttpRequest, reference: str, entity_id: int) -> HttpRes
     if request.method == "POST" and form.is_valid():
         before = deadlines_snapshot(incident)
         try:
-            services.legal_entity_update(
+            entity = services.legal_entity_update(
                 entity=entity,
                 changed_by=_user(request),
                 expected_version=_version(form),

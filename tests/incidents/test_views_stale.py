@@ -287,3 +287,13 @@ def test_the_team_version_moves_with_the_owner_and_the_members(aware_incident, b
     services_team.incident_owner_set(incident=aware_incident, owner=bob)
     third = team_version(Incident.objects.get(pk=aware_incident.pk))
     assert len({first, second, third}) == 3
+
+
+def test_renaming_an_entity_confirms_with_its_new_name(client, alice, aware_incident):
+    entity = LegalEntity.objects.get(incident=aware_incident)
+    url = f"/incidents/{aware_incident.reference}/entities/{entity.pk}/edit/"
+    client.force_login(alice)
+    response = client.post(
+        url, {**ENTITY, "name": "Example Korea Ltd.", "version": _version(client, url)}, follow=True
+    )
+    assert "Facts of Example Korea Ltd. saved" in response.content.decode()
