@@ -18,7 +18,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,10 +26,8 @@ from django.http import HttpRequest
 from accounts.oidc import OIDCSignInError, groups_of, language_from, roles_from_groups, zone_from
 from audit.models import AuditAction
 from audit.services import audit_record
-from common.roles import Role
+from common.services import user_roles_set
 from incidents.models import Profile
-
-_ROLE_NAMES = {role.value for role in Role}
 
 
 def _username(claims: dict[str, Any]) -> str:
@@ -82,19 +79,9 @@ def _sync_roles(user: Any, claims: dict[str, Any], request: HttpRequest | None) 
     if not settings.OIDC_ROLE_MAP:
         return
     groups = groups_of(claims)
-    wanted = roles_from_groups(groups)
-    current = set(user.groups.filter(name__in=_ROLE_NAMES).values_list("name", flat=True))
-    removed, added = current - wanted, wanted - current
-    if removed:
-        user.groups.remove(*Group.objects.filter(name__in=removed))
-    for name in sorted(added):
-        user.groups.add(Group.objects.get_or_create(name=name)[0])
-    staff = Role.ADMIN.value in wanted
-    if user.is_staff != staff:
-        user.is_staff = staff
-        user.save(update_fields=["is_staff"])
-    user.__dict__.pop("_incident_roles", None)  # roles_of caches per user object
-    if removed or added:
+    # The same service as the admin site's users page and the commands: staff follows admin.
+    current, wanted = user_roles_set(user=user, roles=roles_from_groups(groups))
+    if current != wanted:
         audit_record(
             action=AuditAction.UPDATE,
             actor=user,

@@ -1,7 +1,10 @@
 """Optimistic concurrency and row locks (docs/api.md, "Concurrent edits"); shared by the apps'
 services and by the API's error handler.
 
-A row's *version* is derived from its ``updated_at`` (every service write bumps it). The API sends
+A row's *version* is derived from its ``updated_at`` (every service write bumps it) or, for a row
+without one (legal entities, filings, catalogue rows), from a digest of its stored values (plus
+those of rows edited with it, such as a calendar's closures; or a team's owner and members:
+``content_version``). The API sends
 it as the ``ETag`` and takes it back in ``If-Match``; web forms carry it in a hidden field. A
 service given ``expected_version`` compares it with the row it has just locked, inside the same
 transaction, and raises ``StaleWrite`` if someone else changed the row in between: the API answers
@@ -10,6 +13,9 @@ transaction, and raises ``StaleWrite`` if someone else changed the row in betwee
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.db import models
@@ -31,27 +37,66 @@ class StaleWrite(Exception):
         self.message = message
 
 
-def version_of(instance: models.Model) -> str:
-    """An opaque version string: the primary key and the last change time in microseconds."""
-    updated = getattr(instance, "updated_at", None)
-    stamp = int(updated.timestamp() * 1_000_000) if updated is not None else 0
-    return f"{instance.pk}-{stamp}"
+def _has_updated_at(instance: models.Model) -> bool:
+    return any(field.name == "updated_at" for field in instance._meta.concrete_fields)
 
 
-def etag_of(instance: models.Model) -> str:
-    return f'"{version_of(instance)}"'
+def row_state(instance: models.Model) -> list[Any]:
+    """The stored values of a row's own columns, in a fixed order."""
+    return [getattr(instance, field.attname) for field in instance._meta.concrete_fields]
 
 
-def check_version(instance: models.Model, expected_version: str | None) -> None:
-    """Raise StaleWrite unless ``expected_version`` (if given) is the row's current version."""
+def content_version(pk: Any, *parts: Any) -> str:
+    """A version made of values: the key and a digest of ``parts`` (equal values, equal version;
+    any change of a value, another version)."""
+    text = json.dumps(parts, default=str, sort_keys=True, ensure_ascii=False)
+    return f"{pk}-{hashlib.sha256(text.encode()).hexdigest()[:20]}"
+
+
+def version_of(instance: models.Model, *, with_rows: Iterable[models.Model] = ()) -> str:
+    """An opaque version string: the primary key and the last change time in microseconds, or
+    for a row without ``updated_at`` a digest of its values and those of ``with_rows`` (rows
+    edited together with it: a calendar's closures)."""
+    extra = [row_state(row) for row in with_rows]
+    if _has_updated_at(instance) and not extra:
+        updated = getattr(instance, "updated_at", None)
+        stamp = int(updated.timestamp() * 1_000_000) if updated is not None else 0
+        return f"{instance.pk}-{stamp}"
+    return content_version(instance.pk, row_state(instance), sorted(extra, key=str))
+
+
+def etag_of(instance: models.Model, *, with_rows: Iterable[models.Model] = ()) -> str:
+    return f'"{version_of(instance, with_rows=with_rows)}"'
+
+
+def quoted(version: str) -> str:
+    """An ETag header value for a version string."""
+    return f'"{version}"'
+
+
+def check_current(current: str, expected_version: str | None) -> None:
+    """Raise StaleWrite unless ``expected_version`` (if given; an ``If-Match`` value, quoted or
+    weak, or ``*``) names the ``current`` version."""
     if expected_version is None:
         return
     wanted = expected_version.strip()
     if wanted.startswith("W/"):
         wanted = wanted[2:]
     wanted = wanted.strip('"')
-    if wanted != "*" and wanted != version_of(instance):
+    if wanted != "*" and wanted != current:
         raise StaleWrite()
+
+
+def check_version(
+    instance: models.Model,
+    expected_version: str | None,
+    *,
+    with_rows: Iterable[models.Model] = (),
+) -> None:
+    """Raise StaleWrite unless ``expected_version`` (if given) is the row's current version."""
+    if expected_version is None:
+        return
+    check_current(version_of(instance, with_rows=with_rows), expected_version)
 
 
 def lock(model: type[M], pk: Any) -> M:

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from incidents import services
+from incidents.admin_entity import EntityFactsExplainedMixin
+from incidents.concurrency import StaleWrite, check_version, lock_incident
 from incidents.filings import filing_submit, filing_withdraw
 from incidents.models import (
     AffectedCountRevision,
@@ -34,6 +36,7 @@ from incidents.models import (
     TimelineEvent,
 )
 from incidents.references import validate_hand_given_reference
+from regulators.admin import VersionedAdminForm
 
 
 class ServiceAdminMixin:
@@ -53,10 +56,9 @@ class ServiceAdminMixin:
                 return super().changeform_view(  # type: ignore[misc]
                     request, object_id, form_url, extra_context
                 )
-        except ValidationError as exc:
-            self.message_user(  # type: ignore[attr-defined]
-                request, " ".join(exc.messages), messages.ERROR
-            )
+        except (ValidationError, StaleWrite) as exc:  # StaleWrite: a save over a newer version
+            text = str(exc.message) if isinstance(exc, StaleWrite) else " ".join(exc.messages)
+            self.message_user(request, text, messages.ERROR)  # type: ignore[attr-defined]
             return HttpResponseRedirect(request.get_full_path())
 
 
@@ -64,7 +66,7 @@ def _fields_of(form: Any, names: frozenset[str] | set[str]) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
 
 
-class LegalEntityInline(admin.StackedInline):
+class LegalEntityInline(EntityFactsExplainedMixin, admin.StackedInline):
     """Added and changed through the services (deadlines follow); never deleted here, because
     deadlines, events and filings refer to an entity."""
 
@@ -142,7 +144,7 @@ INCIDENT_FIELDS = frozenset(
 )
 
 
-class IncidentAdminForm(forms.ModelForm):
+class IncidentAdminForm(VersionedAdminForm):
     class Meta:
         model = Incident
         fields = [
@@ -222,7 +224,8 @@ class IncidentAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
                     incident=created, status=form.cleaned_data["status"], changed_by=user
                 )
             return
-        current = Incident.objects.get(pk=obj.pk)
+        current = lock_incident(obj.pk)  # the version shown, compared under the incident lock
+        check_version(current, form.cleaned_data.get("row_version") or None)
         changed = set(form.changed_data)
         facts = _fields_of(form, INCIDENT_FIELDS & changed)
         if facts:
@@ -321,13 +324,14 @@ class TimelineEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(LegalEntity)
-class LegalEntityAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+class LegalEntityAdmin(EntityFactsExplainedMixin, ServiceAdminMixin, SimpleHistoryAdmin):
     """Through the services, like the incident page's inline: deadlines follow every change."""
 
     list_display = ["name", "incident", "country", "ict_service_provider", "sec_registrant"]
     list_filter = ["country", "ict_service_provider", "sec_registrant"]
     search_fields = ["name", "name_local", "incident__reference"]
     raw_id_fields = ["incident"]
+    form = VersionedAdminForm
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return ["incident"] if obj is not None else []
@@ -346,8 +350,11 @@ class LegalEntityAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
             return
         entity = LegalEntity.objects.get(pk=obj.pk)
         changed = _fields_of(form, set(form.changed_data) & services.ENTITY_FIELDS)
+        version = form.cleaned_data.get("row_version") or None
         if changed:
-            services.legal_entity_update(entity=entity, changed_by=user, **changed)
+            services.legal_entity_update(
+                entity=entity, changed_by=user, expected_version=version, **changed
+            )
 
 
 @admin.register(AffectedCountRevision)

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from common.concurrency import StaleWrite, check_version, etag_of, lock, version_of
-from incidents.models import Incident
+from common.concurrency import (
+    StaleWrite,
+    check_current,
+    check_version,
+    content_version,
+    etag_of,
+    lock,
+    quoted,
+    version_of,
+)
+from incidents.models import Incident, Membership
 
 
 def lock_incident(incident: Incident | int) -> Incident:
@@ -14,4 +23,33 @@ def lock_incident(incident: Incident | int) -> Incident:
     return lock(Incident, pk)
 
 
-__all__ = ["StaleWrite", "check_version", "etag_of", "lock", "lock_incident", "version_of"]
+def team_version(incident: Incident) -> str:
+    """The version of an incident's team: its owner and its members. Adding or removing a
+    member, or handing the incident over, gives another version (the incident's own version
+    does not move when only its team changes)."""
+    members = sorted(
+        Membership.objects.filter(incident_id=incident.pk).values_list("user_id", flat=True)
+    )
+    return content_version(incident.pk, "team", incident.owner_id, members)
+
+
+def check_team_version(incident: Incident, expected_version: str | None) -> None:
+    """Raise StaleWrite unless ``expected_version`` (if given) is the team's current version.
+    Call it with the incident row locked: every team change takes that lock first."""
+    if expected_version is not None:
+        check_current(team_version(incident), expected_version)
+
+
+__all__ = [
+    "StaleWrite",
+    "check_current",
+    "check_team_version",
+    "check_version",
+    "content_version",
+    "etag_of",
+    "lock",
+    "lock_incident",
+    "quoted",
+    "team_version",
+    "version_of",
+]

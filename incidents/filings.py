@@ -19,6 +19,7 @@ lateness) until someone records the time.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
@@ -28,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.zones import default_time_zone
-from incidents.concurrency import lock, lock_incident
+from incidents.concurrency import check_version, lock, lock_incident
 from incidents.deadlines import deadlines_schedule_for, verdict_for
 from incidents.models import (
     Deadline,
@@ -245,9 +246,80 @@ def filing_withdraw(*, filing: Filing, reason: str, withdrawn_by: User | None) -
         return filing
 
 
+# --- Acknowledgements (the browser's and the API's door) -------------------------------------
+
+_UNSET: Any = object()
+
+# A regulator's portal clock and ours may differ by a little; more than this is a typo.
+ACK_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def filing_acknowledge(
+    *,
+    filing: Filing,
+    acknowledged_at: datetime | None = _UNSET,
+    acknowledgement: str = _UNSET,
+    reference_number: str = _UNSET,
+    channel: str = _UNSET,
+    changed_by: User | None = None,
+    expected_version: str | None = None,
+) -> Filing:
+    """Record or edit the regulator's acknowledgement of a filing: when, what it said, the
+    reference number it gave and the channel. Only the fields given change. The submission
+    time, and so the deadline's frozen verdict, is never touched here.
+
+    The filing row is re-read with ``SELECT ... FOR UPDATE`` and judged as committed: two
+    acknowledgements at once are applied one after the other (each keeps the fields the other
+    did not give). With ``expected_version`` (``version_of`` the filing the editor saw), a write
+    over a newer version raises ``StaleWrite`` instead. Returns the filing as written."""
+    with transaction.atomic():
+        caller_copy, filing = filing, lock(Filing, filing.pk)
+        check_version(filing, expected_version)
+        values = {
+            "acknowledged_at": acknowledged_at,
+            "acknowledgement": acknowledgement,
+            "reference_number": reference_number,
+            "channel": channel,
+        }
+        given: dict[str, Any] = {k: v for k, v in values.items() if v is not _UNSET}
+        when = given.get("acknowledged_at")
+        if when is not None:
+            if timezone.is_naive(when):
+                raise ValidationError(
+                    {"acknowledged_at": _("Give a time zone or a UTC offset with the time.")}
+                )
+            if when < filing.submitted_at:
+                raise ValidationError(
+                    {"acknowledged_at": _("An acknowledgement cannot come before the submission.")}
+                )
+            if when > timezone.now() + ACK_CLOCK_SKEW:
+                raise ValidationError({"acknowledged_at": _("That time is in the future.")})
+        for name in ("acknowledgement", "reference_number", "channel"):
+            if name in given:
+                given[name] = (given[name] or "").strip()
+        text = given.get("acknowledgement", filing.acknowledgement)
+        at = given.get("acknowledged_at", filing.acknowledged_at)
+        if text and at is None:
+            raise ValidationError(
+                {"acknowledged_at": _("Give the time of the acknowledgement with its text.")}
+            )
+        changed = [name for name, value in given.items() if getattr(filing, name) != value]
+        if not changed:
+            return filing
+        for name in changed:
+            setattr(filing, name, given[name])
+        filing.full_clean()
+        filing.save(update_fields=changed)
+        for name in changed:  # the caller's copy shows what was saved, as before
+            setattr(caller_copy, name, getattr(filing, name))
+        return filing
+
+
 __all__ = [
+    "ACK_CLOCK_SKEW",
     "deadline_zone",
     "earliest_window",
+    "filing_acknowledge",
     "filing_submit",
     "filing_window",
     "filing_withdraw",

@@ -14,9 +14,17 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from incidents.applicability import ENTITY_FACT_NAMES, fact_explanation
-from incidents.forms import StyledForm, _date_field, _time_field, _zone_field, combine_instant
+from incidents.forms import (
+    StyledForm,
+    VersionedForm,
+    _date_field,
+    _time_field,
+    _zone_field,
+    combine_instant,
+)
 from incidents.models import (
     STATUS_TRANSITIONS,
+    DoraEntityType,
     EventKind,
     Filing,
     Incident,
@@ -29,6 +37,13 @@ from regulators.models import PRECISION_CHOICES
 
 # The applicability facts of a legal entity, in the order the form shows them.
 ENTITY_FACTS = ENTITY_FACT_NAMES
+# The other values the engine reads from an entity, edited on the same form.
+ENTITY_VALUES = ("name", "name_local", "country", "role", "reference_tz", "dora_entity_type")
+
+DORA_ENTITY_TYPE_HELP = _(
+    "Under DORA, credit institutions, central counterparties and trading venues get no weekend "
+    "relief for initial and intermediate reports; left unknown, the stricter time is kept."
+)
 INCIDENT_FACTS = ("external_attack", "sensitive_data", "unique_identifiers")
 
 
@@ -78,6 +93,12 @@ class EntityForm(StyledForm):
         _("credit information company"), "credit_information_company"
     )
     app_entity_au = _tristate(_("Australian APP entity"), "app_entity_au")
+    dora_entity_type = forms.ChoiceField(
+        label=_("DORA entity type"),
+        choices=[("", _("unknown")), *DoraEntityType.choices],
+        required=False,
+        help_text=DORA_ENTITY_TYPE_HELP,
+    )
     jurisdictions = forms.CharField(
         label=_("Jurisdictions"),
         max_length=200,
@@ -94,21 +115,22 @@ class EntityForm(StyledForm):
 
     @classmethod
     def initial_from(cls, entity: LegalEntity) -> dict[str, Any]:
-        initial = {
-            name: getattr(entity, name)
-            for name in ("name", "name_local", "country", "role", "reference_tz", *ENTITY_FACTS)
-        }
+        initial = {name: getattr(entity, name) for name in (*ENTITY_VALUES, *ENTITY_FACTS)}
         initial["jurisdictions"] = ", ".join(entity.jurisdictions or [])
         return initial
 
     def service_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
-        fields = {
-            name: data[name]
-            for name in ("name", "name_local", "country", "role", "reference_tz", *ENTITY_FACTS)
-        }
+        fields = {name: data[name] for name in (*ENTITY_VALUES, *ENTITY_FACTS)}
         fields["jurisdictions"] = _split_codes(data["jurisdictions"])
         return fields
+
+
+class EntityEditForm(EntityForm):
+    """An existing entity's facts, with the version the page showed (hidden): a save over
+    someone else's change is refused instead of overwriting it."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class BaseEntityFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
@@ -243,6 +265,35 @@ class IncidentOpenForm(StyledForm):
         return data
 
 
+class IncidentEditForm(VersionedForm):
+    """The incident's own facts, with the version the page showed (hidden)."""
+
+    title = forms.CharField(label=_("Title"), max_length=300)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    team = forms.CharField(
+        label=_("Team name"),
+        max_length=200,
+        required=False,
+        help_text=_("E.g. CERT, Privacy office."),
+    )
+    external_attack = _tristate(_("External attack (hacking)"), "external_attack")
+    sensitive_data = _tristate(_("Sensitive data involved"), "sensitive_data")
+    unique_identifiers = _tristate(_("Unique identifiers involved"), "unique_identifiers")
+
+    FIELDS = ("title", "severity", "summary", "team", *INCIDENT_FACTS)
+
+    @classmethod
+    def initial_from(cls, incident: Incident, version: str) -> dict[str, Any]:
+        return {**{name: getattr(incident, name) for name in cls.FIELDS}, "version": version}
+
+    def service_fields(self) -> dict[str, Any]:
+        """Only what the user changed: the rest is left as the service finds it."""
+        return {name: self.cleaned_data[name] for name in self.FIELDS if name in self.changed_data}
+
+
 class TeamAddForm(StyledForm):
     username = forms.CharField(label=_("Username"), max_length=150)
 
@@ -254,7 +305,7 @@ class TeamAddForm(StyledForm):
         return user
 
 
-class StatusForm(StyledForm):
+class StatusForm(VersionedForm):
     status = forms.ChoiceField(label=_("New status"), choices=[])
     reason = forms.CharField(
         label=_("Reason"),
@@ -275,7 +326,7 @@ class StatusForm(StyledForm):
         ]
 
 
-class AcknowledgementForm(StyledForm):
+class AcknowledgementForm(VersionedForm):
     acknowledged_date = forms.DateField(
         label=_("Acknowledged (date)"),
         required=False,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +17,7 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from incidents.concurrency import check_version, lock_incident
+from incidents.concurrency import check_team_version, check_version, lock, lock_incident
 from incidents.deadlines import (
     deadlines_schedule_for,
     reminders_sync,
@@ -28,7 +28,6 @@ from incidents.models import (
     STATUS_TRANSITIONS,
     AffectedCountRevision,
     EventKind,
-    Filing,
     Incident,
     IncidentStatus,
     LegalEntity,
@@ -188,21 +187,31 @@ def incident_update_facts(
 
 
 @transaction.atomic
-def membership_add(*, incident: Incident, user: User) -> Membership:
+def membership_add(
+    *, incident: Incident, user: User, expected_version: str | None = None
+) -> Membership:
     """Put ``user`` on the incident (idempotent). Only an active account can join: a disabled
-    one could never read what it is given access to."""
+    one could never read what it is given access to. ``expected_version`` is the team's version
+    (``incidents.concurrency.team_version``), compared under the incident lock."""
     if not user.is_active:
         raise ValidationError({"user": _("That account is disabled.")})
+    if expected_version is not None:
+        check_team_version(lock_incident(incident), expected_version)
     membership, _created = Membership.objects.get_or_create(incident=incident, user=user)
     return membership
 
 
 @transaction.atomic
-def membership_remove(*, incident: Incident, user: User) -> None:
+def membership_remove(
+    *, incident: Incident, user: User, expected_version: str | None = None
+) -> None:
     """Take ``user`` off the incident. Need-to-know: from now on they no longer see it, its
     deadlines' reminders no longer reach them, and its notifications are hidden from their
     inbox (``incidents.selectors.notifications_for``). The notifications are kept for the
-    record. Removing the owner is refused: give the incident another owner first."""
+    record. Removing the owner is refused: give the incident another owner first. The owner
+    and ``expected_version`` (the team's) are judged under the incident lock."""
+    incident = lock_incident(incident)
+    check_team_version(incident, expected_version)
     if incident.owner_id == user.pk:
         raise ValidationError({"user": _("The owner cannot be removed from the incident.")})
     # One by one so that history and the audit log see each removal.
@@ -262,13 +271,23 @@ def legal_entity_add(
 
 @transaction.atomic
 def legal_entity_update(
-    *, entity: LegalEntity, changed_by: User | None = None, **fields: Any
+    *,
+    entity: LegalEntity,
+    changed_by: User | None = None,
+    expected_version: str | None = None,
+    **fields: Any,
 ) -> LegalEntity:
     """Change an entity's facts; the incident's deadlines follow (an entity that stops being an
-    ICT provider loses the Network Act clock, one that becomes an SEC registrant gains 8-K)."""
+    ICT provider loses the Network Act clock, one that becomes an SEC registrant gains 8-K).
+    The row is re-read under lock (incident, then entity) and compared with
+    ``expected_version`` (``version_of`` of the entity the editor saw) before anything changes.
+    Returns the entity as written."""
     unknown = set(fields) - ENTITY_FIELDS
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    lock_incident(entity.incident_id)
+    caller_copy, entity = entity, lock(LegalEntity, entity.pk)
+    check_version(entity, expected_version)
     before = {name: getattr(entity, name) for name in fields}
     for name, value in fields.items():
         setattr(entity, name, value)
@@ -276,6 +295,8 @@ def legal_entity_update(
     if all(before[name] == getattr(entity, name) for name in fields):
         return entity
     entity.save()
+    for name in fields:  # the caller's copy shows what was saved, as before
+        setattr(caller_copy, name, getattr(entity, name))
     _reschedule(
         entity.incident,
         changed_by=changed_by,
@@ -486,7 +507,7 @@ def _reschedule(
 
 
 # Filing services live in incidents/filings.py; re-exported here, the one place writes are found.
-from incidents.filings import filing_submit, filing_withdraw  # noqa: E402
+from incidents.filings import filing_acknowledge, filing_submit, filing_withdraw  # noqa: E402
 
 __all__ = [
     "IncidentStatus",
@@ -505,61 +526,3 @@ __all__ = [
     "membership_remove",
     "timeline_event_record",
 ]
-
-
-# --- Filing acknowledgements (the browser's and the API's door) -----------------------------
-
-
-_UNSET: Any = object()
-
-
-@transaction.atomic
-def filing_acknowledge(
-    *,
-    filing: Filing,
-    acknowledged_at: datetime | None = _UNSET,
-    acknowledgement: str = _UNSET,
-    reference_number: str = _UNSET,
-    channel: str = _UNSET,
-    changed_by: User | None = None,
-) -> Filing:
-    """Record or edit the regulator's acknowledgement of a filing: when, what it said, the
-    reference number it gave and the channel. Only the fields given change. The submission
-    time, and so the deadline's frozen verdict, is never touched here."""
-    values = {
-        "acknowledged_at": acknowledged_at,
-        "acknowledgement": acknowledgement,
-        "reference_number": reference_number,
-        "channel": channel,
-    }
-    given: dict[str, Any] = {name: value for name, value in values.items() if value is not _UNSET}
-    when = given.get("acknowledged_at")
-    if when is not None:
-        _require_aware(when, "acknowledged_at")
-        if when < filing.submitted_at:
-            raise ValidationError(
-                {"acknowledged_at": _("An acknowledgement cannot come before the submission.")}
-            )
-        if when > timezone.now() + ACK_CLOCK_SKEW:
-            raise ValidationError({"acknowledged_at": _("That time is in the future.")})
-    for name in ("acknowledgement", "reference_number", "channel"):
-        if name in given:
-            given[name] = (given[name] or "").strip()
-    text = given.get("acknowledgement", filing.acknowledgement)
-    at = given.get("acknowledged_at", filing.acknowledged_at)
-    if text and at is None:
-        raise ValidationError(
-            {"acknowledged_at": _("Give the time of the acknowledgement with its text.")}
-        )
-    changed = [name for name, value in given.items() if getattr(filing, name) != value]
-    if not changed:
-        return filing
-    for name in changed:
-        setattr(filing, name, given[name])
-    filing.full_clean()
-    filing.save(update_fields=changed)
-    return filing
-
-
-# A regulator's portal clock and ours may differ by a little; more than this is a typo.
-ACK_CLOCK_SKEW = timedelta(minutes=5)

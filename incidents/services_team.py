@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from incidents.concurrency import check_version, lock_incident
+from incidents.concurrency import check_team_version, check_version, lock_incident
 from incidents.models import EventKind, Incident, IncidentStatus
 from incidents.services import incident_set_status, membership_add, timeline_event_record
 
@@ -23,14 +23,17 @@ def incident_owner_set(
     owner: User,
     changed_by: User | None = None,
     expected_version: str | None = None,
+    expected_team_version: str | None = None,
 ) -> Incident:
     """Hand the incident to ``owner``. The new owner becomes a member and the previous owner
     stays one, so nobody loses sight of the incident by a transfer. Returns the incident as
-    written (re-read under the incident lock)."""
+    written (re-read under the incident lock). ``expected_version`` is the incident's (the
+    API's ETag), ``expected_team_version`` the team's (the team page and the members API)."""
     if not owner.is_active:
         raise ValidationError({"owner": _("That account is disabled.")})
     incident = lock_incident(incident)
     check_version(incident, expected_version)
+    check_team_version(incident, expected_team_version)
     if owner.pk == incident.owner_id:
         return incident
     previous = incident.owner

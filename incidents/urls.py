@@ -16,6 +16,7 @@ urlpatterns = [
     path("incidents/", views.incident_list, name="incident_list"),
     path("incidents/new/", views.incident_new, name="incident_new"),
     path("incidents/<str:reference>/", views.incident_detail, name="incident_detail"),
+    path("incidents/<str:reference>/edit/", views.incident_edit, name="incident_edit"),
     path("incidents/<str:reference>/entities/new/", views.entity_new, name="entity_new"),
     path(
         "incidents/<str:reference>/entities/<int:entity_id>/edit/",

@@ -36,6 +36,7 @@ from incidents.api.serializers import (
     LegalEntityInput,
     LegalEntityOutput,
 )
+from incidents.concurrency import check_current, check_version, quoted, team_version
 from incidents.models import IncidentStatus, Membership
 
 # --- shapes -----------------------------------------------------------------------------------
@@ -141,16 +142,31 @@ class LegalEntityViewSet(views.LegalEntityViewSet):
     """The companies involved; adding one or changing its facts recomputes the deadlines."""
 
     required_rights = {**views.LegalEntityViewSet.required_rights, "partial_update": Action.RECORD}
+    etag_actions = ("retrieve", "partial_update")
+    if_match_actions = ("partial_update",)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """One legal entity; the ETag header is its version (send it back in If-Match)."""
+        entity = self.get_object()
+        return views.with_etag(Response(self.get_serializer(entity).data), entity)
 
     @extend_schema(request=LegalEntityInput, responses=LegalEntityOutput)
     def partial_update(self, request: Request, incident_pk: int, pk: int) -> Response:
         """Change any subset of the entity's facts; the deadlines follow in the same
-        transaction."""
+        transaction. With If-Match, a 412 if the entity changed since that version."""
         entity = self.get_object()
         data = self._valid(LegalEntityInput, partial=True)
         if data:
-            services.legal_entity_update(entity=entity, changed_by=views._user(request), **data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=entity.pk)).data)
+            services.legal_entity_update(
+                entity=entity,
+                changed_by=views._user(request),
+                expected_version=views.if_match(request),
+                **data,
+            )
+        else:
+            check_version(entity, views.if_match(request))
+        fresh = self.get_queryset().get(pk=entity.pk)
+        return views.with_etag(Response(self.get_serializer(fresh).data), fresh)
 
 
 class _Member:
@@ -170,6 +186,9 @@ class MemberViewSet(views.IncidentScopedViewSet):
     required_rights = {"create": Action.RECORD, "remove": Action.RECORD}
     pagination_class = None
     filter_backends: list[Any] = []
+    # The team's version (owner and members) is the ETag; If-Match on add and remove.
+    etag_actions = ("list", "create", "remove")
+    if_match_actions = ("create", "remove")
 
     def get_queryset(self) -> QuerySet[Membership]:
         return self.scoped(Membership.objects.select_related("user").order_by("user__username"))
@@ -184,37 +203,68 @@ class MemberViewSet(views.IncidentScopedViewSet):
         ]
         return rows
 
+    def _answer(self, code: int = status.HTTP_200_OK) -> Response:
+        response = Response(MemberOutput(self._team(), many=True).data, status=code)
+        response["ETag"] = quoted(team_version(self.incident))
+        return response
+
     @extend_schema(responses=MemberOutput(many=True))
     def list(self, request: Request, incident_pk: int) -> Response:
-        return Response(MemberOutput(self._team(), many=True).data)
+        """The team; the ETag header is its version (send it back in If-Match to change it)."""
+        return self._answer()
 
     @extend_schema(request=UsernameInput, responses={201: MemberOutput(many=True)})
     def create(self, request: Request, incident_pk: int) -> Response:
-        """Add an account to the team (idempotent); answers with the whole team."""
+        """Add an account to the team (idempotent); answers with the whole team. With
+        If-Match, a 412 if the team changed since that version."""
         data = self._valid(UsernameInput)
-        services.membership_add(incident=self.incident, user=data["username"])
-        return Response(MemberOutput(self._team(), many=True).data, status=status.HTTP_201_CREATED)
+        services.membership_add(
+            incident=self.incident,
+            user=data["username"],
+            expected_version=views.if_match(request),
+        )
+        return self._answer(status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=MemberOutput(many=True))
     @action(detail=True, methods=["post"])
     def remove(self, request: Request, incident_pk: int, pk: int) -> Response:
-        """Take a member off the team: they no longer see the incident. Not the owner."""
+        """Take a member off the team: they no longer see the incident. Not the owner. With
+        If-Match, a 412 if the team changed since that version."""
         member = next((m.user for m in self._team() if m.user.pk == int(pk)), None)
         if member is None:
+            # Someone already took them off: with a version, say the team changed.
+            check_current(team_version(self.incident), views.if_match(request))
             raise Http404
-        services.membership_remove(incident=self.incident, user=member)
-        return Response(MemberOutput(self._team(), many=True).data)
+        services.membership_remove(
+            incident=self.incident, user=member, expected_version=views.if_match(request)
+        )
+        return self._answer()
 
 
 class FilingViewSet(views.FilingViewSet):
     required_rights = {**views.FilingViewSet.required_rights, "acknowledge": Action.RECORD}
+    etag_actions = ("retrieve", "acknowledge")
+    if_match_actions = ("acknowledge",)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """One filing; the ETag header is its version (If-Match on acknowledge)."""
+        filing = self.get_object()
+        return views.with_etag(Response(self.get_serializer(filing).data), filing)
 
     @extend_schema(request=AcknowledgementInput, responses=FilingOutput)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, incident_pk: int, pk: int) -> Response:
         """Record or edit the regulator's acknowledgement: time, text, reference number,
-        channel. The submission time and the deadline's verdict do not change."""
+        channel. The submission time and the deadline's verdict do not change. With If-Match,
+        a 412 if the filing changed since that version; without it, only the fields sent
+        change."""
         filing = self.get_object()
         data = self._valid(AcknowledgementInput)
-        services.filing_acknowledge(filing=filing, changed_by=views._user(request), **data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=filing.pk)).data)
+        services.filing_acknowledge(
+            filing=filing,
+            changed_by=views._user(request),
+            expected_version=views.if_match(request),
+            **data,
+        )
+        fresh = self.get_queryset().get(pk=filing.pk)
+        return views.with_etag(Response(self.get_serializer(fresh).data), fresh)

@@ -77,6 +77,9 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
         "partial_update": Action.RECORD,
         "close": Action.RECORD,  # close, reopen, owner: incidents.api.manage
     }
+    # Documented in the schema (common.api.schema): the ETag header, and If-Match with its 412.
+    etag_actions = ("retrieve", "create", "partial_update", "close", "reopen", "owner")
+    if_match_actions = ("partial_update", "close", "reopen", "owner")
     filterset_class = filters.IncidentFilter
     ordering_fields = ["reference", "title", "severity", "status", "created_at", "updated_at", "id"]
     ordering = ["-created_at", "-id"]
@@ -236,6 +239,8 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Incident
 
     serializer_class = serializers.DeadlineOutput
     required_rights = {"not_applicable": Action.MARK_NOT_APPLICABLE}
+    etag_actions = ("retrieve", "not_applicable")
+    if_match_actions = ("not_applicable",)
     filterset_class = filters.DeadlineFilter
     ordering_fields = ["due_at", "trigger_at", "code", "status", "id"]
 

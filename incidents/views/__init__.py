@@ -17,6 +17,7 @@ from incidents.views.manage import (
     entity_edit,
     entity_new,
     filing_acknowledgement,
+    incident_edit,
     status_change,
     team,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "filing_new",
     "filing_withdraw",
     "incident_detail",
+    "incident_edit",
     "incident_list",
     "incident_new",
     "notifications",

@@ -19,7 +19,16 @@ from django.utils.translation import gettext as _
 from common.roles import Action, has_right
 from incidents import services, services_team
 from incidents.applicability import deadlines_snapshot, describe_changes
-from incidents.forms_manage import AcknowledgementForm, EntityForm, StatusForm, TeamAddForm
+from incidents.concurrency import StaleWrite, team_version, version_of
+from incidents.forms import StyledForm
+from incidents.forms_manage import (
+    AcknowledgementForm,
+    EntityEditForm,
+    EntityForm,
+    IncidentEditForm,
+    StatusForm,
+    TeamAddForm,
+)
 from incidents.models import (
     Deadline,
     DeadlineStatus,
@@ -32,6 +41,11 @@ from incidents.models import (
 from incidents.permissions import incident_for
 from incidents.signals import reminder_figures_requested
 from incidents.views.edit import _back_to, _render, _user, viewer_zone
+
+
+def _version(form: StyledForm) -> str | None:
+    # A form without the hidden version (a page opened before it existed) is judged as is.
+    return form.cleaned_data.get("version") or None
 
 
 def _explain(request: HttpRequest, incident: Incident, before: dict, headline: str) -> None:  # type: ignore[type-arg]
@@ -77,15 +91,19 @@ def entity_new(request: HttpRequest, reference: str) -> HttpResponse:
 def entity_edit(request: HttpRequest, reference: str, entity_id: int) -> HttpResponse:
     incident = incident_for(request.user, reference=reference, action=Action.RECORD)
     entity = get_object_or_404(LegalEntity, pk=entity_id, incident=incident)
-    form = EntityForm(
-        request.POST or None, zone=viewer_zone(), initial=EntityForm.initial_from(entity)
-    )
+    initial = {**EntityEditForm.initial_from(entity), "version": version_of(entity)}
+    form = EntityEditForm(request.POST or None, zone=viewer_zone(), initial=initial)
     if request.method == "POST" and form.is_valid():
         before = deadlines_snapshot(incident)
         try:
-            services.legal_entity_update(
-                entity=entity, changed_by=_user(request), **form.service_fields()
+            entity = services.legal_entity_update(
+                entity=entity,
+                changed_by=_user(request),
+                expected_version=_version(form),
+                **form.service_fields(),
             )
+        except StaleWrite as exc:
+            form.add_error(None, exc.message)
         except ValidationError as exc:
             form.apply_service_error(exc)
         else:
@@ -105,6 +123,36 @@ def entity_edit(request: HttpRequest, reference: str, entity_id: int) -> HttpRes
     )
 
 
+@login_required
+def incident_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = incident_for(request.user, reference=reference, action=Action.RECORD)
+    initial = IncidentEditForm.initial_from(incident, version_of(incident))
+    form = IncidentEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        before = deadlines_snapshot(incident)
+        try:
+            services.incident_update_facts(
+                incident=incident,
+                changed_by=_user(request),
+                expected_version=_version(form),
+                **form.service_fields(),
+            )
+        except StaleWrite as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            form.apply_service_error(exc)
+        else:
+            _explain(request, incident, before, _("Incident saved."))
+            return _back_to(incident, "status")
+    return _render(
+        request,
+        incident,
+        form,
+        _("Change the incident"),
+        _("The facts decide which laws apply; saving recomputes the deadlines."),
+    )
+
+
 def _team_url(incident: Incident) -> str:
     return reverse("incident_team", kwargs={"reference": incident.reference})
 
@@ -119,11 +167,13 @@ def team(request: HttpRequest, reference: str) -> HttpResponse:
     refused = False
     if request.method == "POST":
         op = request.POST.get("op", "")
+        # The team as the page showed it (hidden field); a change over a newer team is refused.
+        expected = request.POST.get("version") or None
         try:
             if op == "add":
                 if form.is_valid():
                     user = form.cleaned_data["username"]
-                    services.membership_add(incident=incident, user=user)
+                    services.membership_add(incident=incident, user=user, expected_version=expected)
                     messages.success(
                         request, _("%(user)s added to the team.") % {"user": user.get_username()}
                     )
@@ -140,7 +190,9 @@ def team(request: HttpRequest, reference: str) -> HttpResponse:
                     pk=int(member_id),
                 )
                 if op == "remove":
-                    services.membership_remove(incident=incident, user=member)
+                    services.membership_remove(
+                        incident=incident, user=member, expected_version=expected
+                    )
                     messages.success(
                         request,
                         _("%(user)s removed from the team; they no longer see this incident.")
@@ -148,7 +200,10 @@ def team(request: HttpRequest, reference: str) -> HttpResponse:
                     )
                 else:
                     services_team.incident_owner_set(
-                        incident=incident, owner=member, changed_by=_user(request)
+                        incident=incident,
+                        owner=member,
+                        changed_by=_user(request),
+                        expected_team_version=expected,
                     )
                     messages.success(
                         request,
@@ -158,6 +213,12 @@ def team(request: HttpRequest, reference: str) -> HttpResponse:
             else:
                 refused = True
                 messages.error(request, _("Unknown action."))
+        except StaleWrite as exc:
+            refused = True
+            if op == "add":
+                form.add_error(None, exc.message)
+            else:
+                messages.error(request, str(exc.message))
         except ValidationError as exc:
             refused = True
             if op == "add":
@@ -181,6 +242,7 @@ def team(request: HttpRequest, reference: str) -> HttpResponse:
             "members": [m for m in members if m.user_id != owner.pk],
             "form": form,
             "can_record": has_right(request.user, Action.RECORD),
+            "team_version": team_version(incident),
         },
         status=status,
     )
@@ -189,7 +251,9 @@ def team(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 def status_change(request: HttpRequest, reference: str) -> HttpResponse:
     incident = incident_for(request.user, reference=reference, action=Action.RECORD)
-    form = StatusForm(request.POST or None, incident=incident)
+    form = StatusForm(
+        request.POST or None, incident=incident, initial={"version": version_of(incident)}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             incident = services_team.incident_status_change(
@@ -197,7 +261,10 @@ def status_change(request: HttpRequest, reference: str) -> HttpResponse:
                 status=form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"],
                 changed_by=_user(request),
+                expected_version=_version(form),
             )
+        except StaleWrite as exc:
+            form.add_error(None, exc.message)
         except ValidationError as exc:
             form.apply_service_error(exc)
         else:
@@ -237,9 +304,8 @@ def filing_acknowledgement(request: HttpRequest, reference: str, filing_id: int)
         incident=incident,
     )
     zone = viewer_zone()
-    form = AcknowledgementForm(
-        request.POST or None, zone=zone, initial=AcknowledgementForm.initial_from(filing, zone)
-    )
+    initial = {**AcknowledgementForm.initial_from(filing, zone), "version": version_of(filing)}
+    form = AcknowledgementForm(request.POST or None, zone=zone, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -250,7 +316,10 @@ def filing_acknowledgement(request: HttpRequest, reference: str, filing_id: int)
                 reference_number=data["reference_number"],
                 channel=data["channel"],
                 changed_by=_user(request),
+                expected_version=_version(form),
             )
+        except StaleWrite as exc:
+            form.add_error(None, exc.message)
         except ValidationError as exc:
             form.apply_service_error(exc, {"acknowledged_at": "acknowledged_time"})
         else:

@@ -6,12 +6,10 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db import transaction
 from django.db.models import Model, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,49 +17,61 @@ from rest_framework.views import APIView
 from common.api.filters import TextFilter
 from common.api.permissions import DEFAULT_PERMISSIONS, HasRoleRight, ReadAnyWriteAdmin
 from common.api.views import ApiViewSet
+from common.concurrency import quoted
 from regulators.api import serializers as s
 from regulators.computation import deadline_compute
 from regulators.models import Calendar, Obligation, Regulator
+from regulators.services import catalogue_row_save, catalogue_version
 
 
-@transaction.atomic
-def _save_clean(serializer: Any) -> Model:
-    """Catalogue rows have no service layer: the model's ``full_clean`` holds every rule."""
-    model = serializer.Meta.model
-    instance: Model = serializer.instance or model()
-    for name, value in serializer.validated_data.items():
-        setattr(instance, name, value)
-    instance.full_clean()
-    if isinstance(instance, Obligation):
-        # The engine's own checks, which the model's clean() does not repeat (e.g. an internal
-        # target amount without its unit): a row the engine refuses would break every
-        # deadline computation afterwards.
-        try:
-            instance.to_spec()
-        except ValueError as exc:
-            raise ValidationError({"non_field_errors": [str(exc)]}) from exc
-    instance.save()
-    return instance
+def _if_match(request: Request) -> str | None:
+    """The version the client edited (If-Match), or None: as on incidents, optional."""
+    return request.headers.get("If-Match") or None
+
+
+def _with_etag(response: Response, instance: Model) -> Response:
+    response["ETag"] = quoted(catalogue_version(instance))
+    return response
 
 
 class CatalogueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """Read for every role; create and change for admins. No delete: rows are referenced by
-    deadlines and kept for the record (end an obligation with ``effective_to``)."""
+    deadlines and kept for the record (end an obligation with ``effective_to``). A row's GET
+    answers with its ETag; a PATCH with If-Match is refused with 412 if the row (a calendar
+    with its closures) changed since that version (``regulators.services``)."""
 
     permission_classes = [*DEFAULT_PERMISSIONS, ReadAnyWriteAdmin]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    etag_actions = ("retrieve", "create", "partial_update")
+    if_match_actions = ("partial_update",)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        return _with_etag(Response(self.get_serializer(instance).data), instance)
 
     def create(self, request: Request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        instance = _save_clean(serializer)
-        return Response(self.get_serializer(instance).data, status=status.HTTP_201_CREATED)
+        instance = catalogue_row_save(
+            model=self.get_queryset().model, values=dict(serializer.validated_data)
+        )
+        return _with_etag(
+            Response(self.get_serializer(instance).data, status=status.HTTP_201_CREATED),
+            instance,
+        )
 
     def partial_update(self, request: Request, pk: int) -> Response:
-        serializer = self.get_serializer(self.get_object(), data=request.data, partial=True)
+        current = self.get_object()
+        serializer = self.get_serializer(current, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        instance = _save_clean(serializer)
-        return Response(self.get_serializer(instance).data)
+        instance = catalogue_row_save(
+            model=type(current),
+            pk=current.pk,
+            values=dict(serializer.validated_data),
+            expected_version=_if_match(request),
+        )
+        fresh = self.get_queryset().get(pk=instance.pk)
+        return _with_etag(Response(self.get_serializer(fresh).data), fresh)
 
 
 class RegulatorFilter(django_filters.FilterSet):

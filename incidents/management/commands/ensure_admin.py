@@ -6,9 +6,10 @@ import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
+from common.roles import Role
+from common.services import user_roles_set
 from incidents.models import Profile
 
 
@@ -25,9 +26,7 @@ class Command(BaseCommand):
             return
         password = secrets.token_urlsafe(12)
         user = User.objects.create_superuser(username=username, email="", password=password)
-        admin_group = Group.objects.filter(name="admin").first()
-        if admin_group:
-            user.groups.add(admin_group)
+        user_roles_set(user=user, roles=[Role.ADMIN])
         Profile.objects.get_or_create(user=user)
         self.stdout.write(
             self.style.SUCCESS(

@@ -11,10 +11,11 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from common.services import user_roles_set
 from incidents import services
 from incidents.demo_data import (
     CASE_DATA_CATEGORIES,
@@ -55,7 +56,7 @@ class Command(BaseCommand):
             # No password: an admin sets one in /admin/ before anybody signs in as this user.
             user.set_unusable_password()
             user.save()
-            user.groups.add(Group.objects.get(name=role))
+            user_roles_set(user=user, roles=[role])
             Profile.objects.get_or_create(user=user)
         return user
 
