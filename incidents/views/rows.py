@@ -24,6 +24,8 @@ from incidents.views.fragments import FRAGMENT_TTL, fragment_key
 
 ROW_VALUES = (
     "id",
+    "code",
+    "status",
     "due_at",
     "internal_target_at",
     "applicability",
@@ -56,6 +58,9 @@ class DeadlineRow:
 
     def __init__(self, v: dict[str, Any]) -> None:
         self.pk = self.id = v["id"]
+        # The rule code and status, as on the model (filters and callers read them).
+        self.code: str = v["code"]
+        self.status: str = v["status"]
         self.due_at: datetime | None = v["due_at"]
         self.internal_target_at: datetime | None = v["internal_target_at"]
         self.applicability: str = v["applicability"]

@@ -185,10 +185,10 @@ def test_from_an_empty_system_to_a_closed_incident_in_the_browser(
     page.fill("#id_username", "intern")
     page.click("form.form-panel button[type=submit]")
     page.wait_for_url(f"{base}/incidents/{reference}/team/")
-    page.locator("tr", has_text="intern").locator("input[value=remove] + input + button").click()
+    page.locator("tr", has_text="intern").locator("form:has(input[value=remove]) button").click()
     page.wait_for_url(f"{base}/incidents/{reference}/team/")
     assert page.locator("tr", has_text="intern").count() == 0
-    page.locator("tr", has_text="colleague").locator("input[value=owner] + input + button").click()
+    page.locator("tr", has_text="colleague").locator("form:has(input[value=owner]) button").click()
     page.wait_for_url(f"{base}/incidents/{reference}/team/")
     owner_row = page.locator("tr", has_text="colleague").inner_text()
     assert ("owner" in owner_row) if language == "en" else ("책임자" in owner_row)
