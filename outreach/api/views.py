@@ -13,11 +13,12 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -90,9 +91,10 @@ class NoticeBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Incid
     def get_queryset(self) -> QuerySet[NoticeBatch]:
         batches = self.scoped(NoticeBatch.objects.select_related("recorded_by"))
         campaign = self.request.query_params.get("campaign") if self.request else None
-        if campaign:
+        if campaign is not None:
+            # The schema says integer: anything else (empty, "null", text) is a 400.
             if not campaign.isdigit():
-                return batches.none()
+                raise ValidationError({"campaign": [_("A campaign id: a whole number.")]})
             batches = batches.filter(campaign_id=int(campaign))
         return batches.order_by("sent_at", "id")
 

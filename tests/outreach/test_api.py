@@ -259,3 +259,19 @@ def test_api_lists_cost_the_same_queries_for_one_batch_or_many(client_for, alice
     for _ in range(12):
         record(2)
     assert measure() == few
+
+
+@pytest.mark.parametrize("value", ["null", "", "seven"])
+def test_a_campaign_filter_that_is_not_an_id_is_a_400(client_for, alice, batch, value):
+    # The schema says integer (schemathesis sent ?campaign=null and got 200).
+    response = client_for(alice).get(f"{_base(batch.incident)}/notice-batches/?campaign={value}")
+    assert response.status_code == 400
+    assert "campaign" in response.json()["errors"]
+
+
+def test_batches_filtered_by_campaign(client_for, alice, batch):
+    base = _base(batch.incident)
+    mine = client_for(alice).get(f"{base}/notice-batches/?campaign={batch.campaign_id}").json()
+    other = client_for(alice).get(f"{base}/notice-batches/?campaign={batch.campaign_id + 999}")
+    assert [row["id"] for row in mine["results"]] == [batch.pk]
+    assert other.json()["results"] == []
