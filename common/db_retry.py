@@ -24,10 +24,13 @@ _RETRIED = "_db_lost_connection_retried"
 
 
 def _lost_connections() -> list[str]:
-    """Aliases whose open connection no longer works."""
+    """Aliases used by this request whose connection no longer works, or which Django already
+    dropped: when the error surfaced inside ``atomic()``, the rollback failed on the dead
+    connection and Django closed it (``connection`` is then None; the 30-minute soak's PDF export
+    failed that way inside the audit chain's transaction)."""
     lost = []
     for conn in connections.all(initialized_only=True):
-        if conn.connection is not None and not conn.is_usable():
+        if conn.connection is None or not conn.is_usable():
             lost.append(conn.alias)
     return lost
 

@@ -76,3 +76,17 @@ def test_an_error_on_a_working_connection_is_not_retried(monkeypatch):
 def test_a_live_connection_is_not_reported_lost():
     connections["default"].ensure_connection()
     assert db_retry._lost_connections() == []
+
+
+def test_a_connection_django_dropped_after_a_failed_rollback_counts_as_lost(monkeypatch):
+    # Inside atomic() a dead connection's rollback fails and Django closes it (``connection``
+    # None): nothing is left to ask is_usable(), and the read must still be answered again.
+    class Dropped:
+        alias = "default"
+        connection = None
+
+        def is_usable(self) -> bool:
+            raise AssertionError("not asked: there is no connection")
+
+    monkeypatch.setattr(connections, "all", lambda initialized_only=False: [Dropped()])
+    assert db_retry._lost_connections() == ["default"]
