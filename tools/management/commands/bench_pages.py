@@ -36,12 +36,12 @@ from django.db import connection
 from django.db.models import Count, F
 from django.db.models.functions import Abs
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings, setup_test_environment
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from incidents import services
 from incidents.models import Deadline, Incident, Profile, TimelineEvent
-from tools.bench_urls import BARE_PATH
+from tools.bench_urls import BARE_PATH, bench_settings
 
 KST = ZoneInfo("Asia/Seoul")
 BARE = "bare view"
@@ -71,10 +71,7 @@ class Command(BaseCommand):
         parser.add_argument("--sort", default="cumulative", help="pstats order when profiling")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # The test client needs 'testserver' in ALLOWED_HOSTS; this also keeps e-mail in memory.
-        setup_test_environment()
-        # force_login cannot pass a second factor; the benchmark measures the pages themselves.
-        with override_settings(OTP_ENFORCED=False, ROOT_URLCONF="tools.bench_urls"):
+        with override_settings(**bench_settings()):
             self._run(**options)
 
     def _run(self, **options: Any) -> None:

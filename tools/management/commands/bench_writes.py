@@ -28,12 +28,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings, setup_test_environment
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from incidents import services
 from incidents.models import Deadline, Incident, TimelineEvent
-from tools.bench_urls import BARE_PATH
+from tools.bench_urls import BARE_PATH, bench_settings
 from tools.management.commands.bench_pages import Command as PagesCommand
 from tools.management.commands.bench_pages import load_average, p95
 
@@ -52,8 +52,7 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=10, help="writes when profiling")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        setup_test_environment()
-        with override_settings(OTP_ENFORCED=False, ROOT_URLCONF="tools.bench_urls"):
+        with override_settings(**bench_settings()):
             self._run(**options)
 
     def _run(self, **options: Any) -> None:
