@@ -17,8 +17,9 @@ from incidents.models import Incident, Membership
 
 def lock_incident(incident: Incident | int) -> Incident:
     """Lock the incident row: every write to one incident is serialised behind this lock (the
-    same order everywhere: incident first, then its deadline), so no two recomputations or a
-    recomputation and a "not applicable" interleave."""
+    same order everywhere: incident first, then its deadline, all before the first audited
+    save, since the audit chain's lock is held from there to the commit), so no two
+    recomputations or a recomputation and a "not applicable" interleave."""
     pk = incident if isinstance(incident, int) else incident.pk
     return lock(Incident, pk)
 

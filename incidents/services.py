@@ -264,6 +264,7 @@ def legal_entity_add(
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     entity = LegalEntity(incident=incident, **fields)
     _entity_clean(entity)
+    lock_incident(incident)  # before the first audited save: see the lock order in concurrency
     entity.save()
     _reschedule(incident, changed_by=changed_by, reason=_("legal entity added"))
     return entity
@@ -315,6 +316,7 @@ def affected_count_revise(
     source: str = "",
     recorded_by: User | None = None,
 ) -> AffectedCountRevision:
+    lock_incident(incident)  # before the first audited save: see the lock order in concurrency
     revision = _count_revision_create(
         incident=incident,
         jurisdiction=jurisdiction,
@@ -407,6 +409,10 @@ def timeline_event_record(
             raise ValidationError({"supersedes": _("That event has already been corrected.")})
         if not correction_reason:
             raise ValidationError({"correction_reason": _("Say why the event is corrected.")})
+    # The incident first, before the event's audited save, even for a note that moves no clock:
+    # a write that held the audit chain and then waited for the incident would deadlock with one
+    # that held the incident (a filing, a recomputation) and waited for the chain.
+    lock_incident(incident)
     event = instance or TimelineEvent()
     event.incident = incident
     event.kind = kind

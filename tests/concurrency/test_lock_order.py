@@ -1,4 +1,4 @@
-"""A row held by a writer's lock does not block a transaction that only adds a child row.
+"""Lock order: a writer's row lock never deadlocks with the audit chain or a child row.
 
 The 30-minute soak (docs/performance.md) answered one web event post with a 500: PostgreSQL
 found a deadlock between a note (which takes no incident lock, but inserts an event whose
@@ -93,3 +93,50 @@ def test_two_writers_of_one_incident_still_wait_for_each_other() -> None:
         other.join(timeout=15)
     assert len(outcome) == 1
     assert isinstance(outcome[0], OperationalError), outcome  # lock timeout: it had to wait
+
+
+def test_an_awareness_event_and_a_writer_holding_the_incident_do_not_deadlock(
+    catalogue: None,
+) -> None:
+    """The order every write keeps: the incident row before the audit chain. A writer (a filing)
+    holds the incident and then appends to the audit chain; an awareness event recorded at the
+    same moment must wait for the incident before it touches the chain, not hold the chain and
+    then wait for the incident (PostgreSQL would kill one of them: a 500)."""
+    from audit.services import audit_record
+    from incidents import services
+    from tests.conftest import add_korean_entity
+
+    incident = IncidentFactory()
+    add_korean_entity(incident)
+    outcome: list[object] = []
+
+    def record_awareness() -> None:
+        try:
+            services.timeline_event_record(
+                incident=Incident.objects.get(pk=incident.pk),
+                kind="awareness",
+                occurred_at=datetime(2026, 3, 2, 10, 0, tzinfo=KST),
+                title="aware",
+            )
+            outcome.append("recorded")
+        except OperationalError as error:
+            outcome.append(error)
+        finally:
+            connections.close_all()
+
+    writer_error: list[object] = []
+    with transaction.atomic():
+        lock(Incident, incident.pk)  # the writer holds the incident
+        other = threading.Thread(target=record_awareness)
+        other.start()
+        other.join(timeout=1.5)  # the event is now waiting, on the incident (or, before, on it
+        # after taking the audit chain)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '5s'")
+            audit_record(action="update", obj=incident, changes={"writer": "holds the incident"})
+        except OperationalError as error:
+            writer_error.append(error)
+    other.join(timeout=15)
+    assert writer_error == []
+    assert outcome == ["recorded"], outcome
