@@ -29,6 +29,19 @@ def incidents_visible_to(user: User | AnonymousUser) -> QuerySet[Incident]:
     return Incident.objects.filter(pk__in=ids)
 
 
+def incident_visible_to(user: User | AnonymousUser, **lookup: object) -> QuerySet[Incident]:
+    """The incident matching a unique ``lookup`` (reference or pk), if ``user`` may see it, by
+    the same rule as ``incidents_visible_to``: for one row the membership test is a subquery of
+    the same query (no id list to read first)."""
+    if not user.is_authenticated:
+        return Incident.objects.none()
+    queryset = Incident.objects.filter(**lookup)
+    if is_admin(user):
+        return queryset
+    member = Membership.objects.filter(incident=OuterRef("pk"), user=user)
+    return queryset.filter(Q(owner=user) | Exists(member))
+
+
 def deadlines_visible_to(user: User | AnonymousUser) -> DeadlineQuerySet:
     if user.is_authenticated and is_admin(user):
         return Deadline.objects.all()  # no pointless semi-join over every incident
