@@ -12,7 +12,8 @@ from incidents.views.edit import (
     filing_withdraw,
     request_new,
 )
-from incidents.views.incidents import incident_detail, incident_list
+from incidents.views.incident_page import incident_detail
+from incidents.views.incidents import incident_list
 from incidents.views.manage import (
     entity_edit,
     entity_new,
