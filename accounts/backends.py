@@ -1,9 +1,10 @@
 """The sign-in backend: Django's ModelBackend, whose per-request read of the signed-in user also
-brings the user's profile (time zone, language) and role groups.
+brings the user's profile (time zone, language), role groups and unread-notification count.
 
-Every page needs all three (the time-zone middleware reads the profile, every view checks a
-right); read separately they were three queries on every request, now one. The roles are
-remembered on the user object as ``common.roles.roles_of`` reads them.
+Every page needs all four (the time-zone middleware reads the profile, every view checks a
+right, every page's header shows the count); read separately they were four queries on every
+page, now one. The roles are remembered on the user object as ``common.roles.roles_of`` reads
+them, the count as ``unread_notifications`` (the header's template tag reads it).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Exists, OuterRef
 
-from common.roles import Role, remember_roles
+from common.roles import Role, is_admin, remember_roles
+from incidents.selectors import unread_notification_counts
 
 # Sessions store this path; config.settings lists it in AUTHENTICATION_BACKENDS.
 USER_BACKEND = "accounts.backends.UserBackend"
@@ -33,7 +35,10 @@ class UserBackend(ModelBackend):
         user = (
             model._default_manager.select_related("profile")
             .annotate(
-                **{_role_flag(role): Exists(groups.filter(group__name=role.value)) for role in Role}
+                **{
+                    _role_flag(role): Exists(groups.filter(group__name=role.value)) for role in Role
+                },
+                **unread_notification_counts(),
             )
             .filter(pk=user_id)
             .first()
@@ -41,4 +46,8 @@ class UserBackend(ModelBackend):
         if user is None or not self.user_can_authenticate(user):
             return None
         remember_roles(user, {role for role in Role if getattr(user, _role_flag(role))})
+        # As incidents.selectors.notifications_for counts them: an admin's all, others' those
+        # about incidents they can still see.
+        counts: Any = user  # the two counts are annotations of the query above
+        user.unread_notifications = counts.unread_all if is_admin(user) else counts.unread_visible  # type: ignore[attr-defined]
         return user
