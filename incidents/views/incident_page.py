@@ -13,7 +13,9 @@ cached, the events are not read at all. The "which laws apply" overview is keyed
 generation and each entity's facts: while it is cached, the catalogue is not read.
 
 A long chronology shows its latest ``CHRONOLOGY_LIMIT`` events; a plain link ("show all N
-events", ``?chronology=all``) shows the rest.
+events", ``?chronology=all``) shows the rest. Each deadline's explanation ("why this due time")
+is read on demand: a plain link to ``deadline_explanation``, which static/js/app.js loads into
+the folded ``<details>`` when it is opened (``?fragment=1`` answers the explanation alone).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
@@ -185,6 +187,8 @@ def _read_rows(incident: Any) -> tuple[list[Any], ...]:
     )
     deadlines = list(
         Deadline.objects.filter(incident=incident)
+        # Shown on demand only (deadline_explanation).
+        .defer("explanation", "applicability_reasons")
         .select_related(
             "legal_entity",
             "regulator",
@@ -319,6 +323,24 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "extra_sections": page_sections("incident", request, incident=incident),
         },
     )
+
+
+@login_required
+def deadline_explanation(request: HttpRequest, reference: str, deadline_id: int) -> HttpResponse:
+    """Why a deadline is due when it is: its explanation and applicability reasons, as a page,
+    or with ``?fragment=1`` alone (what the incident page loads into its folded explanation)."""
+    incident = incident_for(request.user, reference=reference)
+    deadline = get_object_or_404(
+        Deadline.objects.select_related("legal_entity", "obligation", "regulator"),
+        pk=deadline_id,
+        incident=incident,
+    )
+    template = (
+        "incidents/_deadline_explanation.html"
+        if request.GET.get("fragment") == "1"
+        else "incidents/deadline_explanation.html"
+    )
+    return render(request, template, {"incident": incident, "d": deadline})
 
 
 def _show_all_url(request: HttpRequest) -> str:

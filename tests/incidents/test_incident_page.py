@@ -1,5 +1,5 @@
 """The incident page: a long chronology shows its latest events with a plain link to all of them,
-and what the page serves from its cached fragments (chronology, SVG timeline, the events'
+a deadline's explanation is a link loaded on demand (need-to-know kept), and what the page serves from its cached fragments (chronology, SVG timeline, the events'
 summary, "which laws apply") changes on the very next request after what it shows changed."""
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ import pytest
 import time_machine
 
 from incidents import services
-from incidents.models import LegalEntity, TimelineEvent
+from incidents.models import Deadline, LegalEntity, TimelineEvent
 from incidents.services_team import incident_status_change
 from regulators.models import Obligation
 from regulators.services import catalogue_generation, catalogue_row_save
+from tests.factories import IncidentFactory
 
 KST = ZoneInfo("Asia/Seoul")
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=KST)
@@ -176,3 +177,34 @@ def test_a_changed_fact_shows_in_the_cached_applicability_overview_at_once(
     entity = LegalEntity.objects.get(incident=aware_incident)
     services.legal_entity_update(entity=entity, sec_registrant=True)
     assert overview() != before
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_deadlines_explanation_is_a_link_loaded_on_demand(client, alice, aware_incident):
+    deadline = Deadline.objects.get(incident=aware_incident, code="kr-network-act-48-3-initial")
+    steps = [step["en"] for step in deadline.explanation]
+    assert steps
+    client.force_login(alice)
+    page = client.get(f"/incidents/{aware_incident.reference}/").content.decode()
+    url = f"/incidents/{aware_incident.reference}/deadlines/{deadline.pk}/explanation/"
+    assert f'data-explain="{url}?fragment=1"' in page
+    assert f'<a href="{url}">Show the explanation' in page
+    assert steps[0] not in page
+    full = client.get(url).content.decode()
+    assert "<html" in full
+    assert all(step in full for step in steps)
+    fragment = client.get(url, {"fragment": "1"}).content.decode()
+    assert "<html" not in fragment
+    assert fragment.lstrip().startswith('<div class="explain-body">')
+    assert all(step in fragment for step in steps)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_explanation_keeps_need_to_know(client, charlie, aware_incident):
+    deadline = Deadline.objects.filter(incident=aware_incident).first()
+    other = IncidentFactory(owner=charlie)
+    client.force_login(charlie)
+    for reference in (aware_incident.reference, other.reference):
+        url = f"/incidents/{reference}/deadlines/{deadline.pk}/explanation/"
+        assert client.get(url).status_code == 404
+        assert client.get(url, {"fragment": "1"}).status_code == 404
