@@ -114,6 +114,18 @@ class EventSummary:
     first_awareness: datetime | None
     last_status_change: StatusChange | None
 
+    def values(self) -> tuple[Any, ...]:
+        last = self.last_status_change
+        return (
+            self.first_awareness,
+            (last.occurred_at, last.description, last.recorded_by) if last is not None else None,
+        )
+
+    @classmethod
+    def from_values(cls, values: tuple[Any, ...]) -> EventSummary:
+        first, last = values
+        return cls(first, StatusChange(*last) if last is not None else None)
+
     def focus_window(self) -> tuple[datetime, datetime] | None:
         if self.first_awareness is None:
             return None
@@ -257,8 +269,12 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     # Annotations of the incident's query (_incident_annotations).
     event_count: int = incident.page_events  # type: ignore[attr-defined]
     shown_events = events_state(event_count, incident.page_newest_event, entities)  # type: ignore[attr-defined]
-    summary = _cached(
-        fragment_key("event-summary", [incident.pk, shown_events]), lambda: summarise(events())
+    # Cached as plain values (a tuple), never as instances of a class that a release may change.
+    summary = EventSummary.from_values(
+        _cached(
+            fragment_key("event-summary", [incident.pk, shown_events]),
+            lambda: summarise(events()).values(),
+        )
     )
     show_all = request.GET.get(SHOW_ALL_PARAM) == "all"
     limit = None if show_all or event_count <= CHRONOLOGY_LIMIT else CHRONOLOGY_LIMIT
