@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache as memoize
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -80,8 +80,6 @@ from regulators.services import catalogue_generation
 # contribute from the first shown event's time on.
 CHRONOLOGY_LIMIT = 100
 SHOW_ALL_PARAM = "chronology"
-
-T = TypeVar("T")
 
 
 def _scalar(queryset: QuerySet[Any], expression: Any) -> Subquery:
@@ -153,12 +151,17 @@ def summarise(events: list[TimelineEvent]) -> EventSummary:
     )
 
 
-def _cached(key: str, compute: Callable[[], T]) -> T:
-    value: T | None = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, FRAGMENT_TTL)
-    return value
+def _event_summary(
+    pk: int, shown_events: tuple[Any, ...], events: Callable[[], list[TimelineEvent]]
+) -> EventSummary:
+    """The events' summary, cached by what it is computed from as plain values (a tuple, never
+    an instance of a class that a release may change; anything else found is computed again)."""
+    key = fragment_key("event-summary", [pk, shown_events])
+    values = cache.get(key)
+    if not (isinstance(values, tuple) and len(values) == 2):
+        values = summarise(events()).values()
+        cache.set(key, values, FRAGMENT_TTL)
+    return EventSummary.from_values(values)
 
 
 @dataclass(frozen=True)
@@ -269,13 +272,7 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     # Annotations of the incident's query (_incident_annotations).
     event_count: int = incident.page_events  # type: ignore[attr-defined]
     shown_events = events_state(event_count, incident.page_newest_event, entities)  # type: ignore[attr-defined]
-    # Cached as plain values (a tuple), never as instances of a class that a release may change.
-    summary = EventSummary.from_values(
-        _cached(
-            fragment_key("event-summary", [incident.pk, shown_events]),
-            lambda: summarise(events()).values(),
-        )
-    )
+    summary = _event_summary(incident.pk, shown_events, events)
     show_all = request.GET.get(SHOW_ALL_PARAM) == "all"
     limit = None if show_all or event_count <= CHRONOLOGY_LIMIT else CHRONOLOGY_LIMIT
 
