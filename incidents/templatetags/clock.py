@@ -194,6 +194,10 @@ def countdown(deadline: Deadline, now: datetime) -> SafeString | str:
 def unread_notifications(user: Any) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
+    # Read with the user at the start of the request (accounts.backends), if it was.
+    known: int | None = getattr(user, "unread_notifications", None)
+    if known is not None:
+        return known
     return notifications_for(user).filter(read_at__isnull=True).count()
 
 

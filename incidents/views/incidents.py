@@ -1,8 +1,6 @@
-"""The incident list and the incident page."""
+"""The incident list (the incident page is incidents/views/incident_page.py)."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,33 +8,17 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 
 from common.roles import Action, has_right, is_admin
-from incidents.applicability import applicability_overview
 from incidents.forms import IncidentFilterForm
 from incidents.models import (
-    AffectedCountRevision,
     Deadline,
-    DeadlineAlternative,
     DeadlineStatus,
-    EventKind,
-    Filing,
     Incident,
     LegalEntity,
-    TimelineEvent,
-)
-from incidents.permissions import incident_for
-from incidents.sections import (
-    chronology_entries,
-    deadline_notes,
-    merged_chronology,
-    page_sections,
 )
 from incidents.selectors import incidents_visible_to
-from incidents.views.fragments import FRAGMENT_TTL, chronology_key, timeline_key
 from incidents.views.incident_order import UrgencyOrderedIncidents
-from incidents.views.timeline import build_count_series, build_timeline, deadline_css
 
 INCIDENT_PAGE_SIZE = 25
 
@@ -112,105 +94,3 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 
 def _no_filter(form: IncidentFilterForm) -> bool:
     return not form.is_bound or (form.is_valid() and not any(form.cleaned_data.values()))
-
-
-def _focus_window(events: list[TimelineEvent]) -> tuple | None:  # type: ignore[type-arg]
-    awareness = [
-        e.occurred_at for e in events if e.kind == EventKind.AWARENESS and not e.is_superseded
-    ]
-    if not awareness:
-        return None
-    first = min(awareness)
-    return (first - timedelta(days=14), first + timedelta(days=30))
-
-
-@login_required
-def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    incident = incident_for(request.user, reference=reference)
-    now = timezone.now()
-    entities = list(LegalEntity.objects.filter(incident=incident).order_by("name"))
-    revisions = list(
-        AffectedCountRevision.objects.filter(incident=incident).order_by(
-            "jurisdiction", "as_of", "id"
-        )
-    )
-    events = list(
-        TimelineEvent.objects.filter(incident=incident)
-        .select_related("legal_entity", "superseded_by", "supersedes", "recorded_by")
-        .order_by("occurred_at", "id")
-    )
-    deadlines = list(
-        Deadline.objects.filter(incident=incident)
-        .select_related(
-            "legal_entity",
-            "regulator",
-            "obligation",
-            "trigger_event",
-            "trigger_revision",
-            "not_applicable_by",
-        )
-        # One query for the alternatives and their events (not one each).
-        .prefetch_related(
-            Prefetch(
-                "alternatives",
-                queryset=DeadlineAlternative.objects.select_related("trigger_event"),
-            )
-        )
-        .by_urgency()
-    )
-    filings = list(
-        Filing.objects.filter(incident=incident)
-        .select_related("deadline__obligation", "regulator", "legal_entity")
-        .prefetch_related("documents")
-        .order_by("submitted_at", "id")
-    )
-    for deadline in deadlines:
-        deadline.css = deadline_css(deadline, now)  # type: ignore[attr-defined]
-    for entity in entities:
-        mine = [d for d in deadlines if d.legal_entity_id == entity.pk]
-        open_ones = [d for d in mine if d.status == DeadlineStatus.OPEN]
-        entity.open_deadlines = open_ones  # type: ignore[attr-defined]
-        entity.overdue = [d for d in open_ones if d.due_at and d.due_at < now]  # type: ignore[attr-defined]
-    status_changes = [e for e in events if "status_to" in (e.data or {}) and not e.is_superseded]
-    span = request.GET.get("span", "focus")
-    window = _focus_window(events) if span == "focus" else None
-    active = [d for d in deadlines if d.status != DeadlineStatus.SUPERSEDED]
-    can_record = has_right(request.user, Action.RECORD)
-    extra_chronology = chronology_entries(request, incident)
-    notes = deadline_notes(request, incident=incident, deadlines=active)
-    for deadline in active:
-        deadline.notes = notes.get(deadline.pk, [])  # type: ignore[attr-defined]
-    return render(
-        request,
-        "incidents/incident_detail.html",
-        {
-            "incident": incident,
-            "now": now,
-            "entities": entities,
-            "counts": build_count_series(revisions),
-            "events": events,
-            "chronology": merged_chronology(events, extra_chronology),
-            "deadlines": active,
-            "superseded_deadlines": [d for d in deadlines if d.status == DeadlineStatus.SUPERSEDED],
-            "filings": filings,
-            # Drawn only when the cached SVG (keyed by what it shows) is missing.
-            "chart": SimpleLazyObject(lambda: build_timeline(events, deadlines, now, window)),
-            "timeline_key": timeline_key(events, deadlines, now, window),
-            "chronology_key": chronology_key(
-                incident.reference, events, can_record, extra_chronology
-            ),
-            "fragment_ttl": FRAGMENT_TTL,
-            "span": "focus" if window else "all",
-            "can_focus": _focus_window(events) is not None,
-            "applicability": applicability_overview(incident, entities, revisions, filings),
-            # The team itself is on its own page; this page names the owner only (the query
-            # bound: incident_for already joined the owner).
-            "owner": incident.owner,
-            "last_status_change": status_changes[-1] if status_changes else None,
-            "can_record": can_record,
-            "can_mark_na": has_right(request.user, Action.MARK_NOT_APPLICABLE),
-            "can_export": has_right(request.user, Action.EXPORT),
-            "can_audit": has_right(request.user, Action.AUDIT),
-            "extra_sections": page_sections("incident", request, incident=incident),
-        },
-    )

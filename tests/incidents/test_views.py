@@ -261,7 +261,10 @@ def test_incident_page_shows_entities_counts_deadlines_and_explanations(
     assert "1,000" in html  # the KR count, localised
     deadline = network_act(aware_incident)
     assert f'id="deadline-{deadline.pk}"' in html
-    assert "+ 24 h (elapsed clock hours" in html  # the engine's explanation
+    # The engine's explanation, on demand (a link the page's script loads into the fold).
+    explanation = reverse("deadline_explanation", args=[aware_incident.reference, deadline.pk])
+    assert f'href="{explanation}"' in html
+    assert "+ 24 h (elapsed clock hours" in client.get(explanation).content.decode()
     assert "<svg" in html
     assert 'class="now"' in html
     assert "now is outside this range" not in html
