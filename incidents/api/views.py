@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api.permissions import DEFAULT_PERMISSIONS, HasRoleRight, required_action
+from common.api.rows import RowListMixin
 from common.api.views import ApiViewSet
 from common.roles import Action
 from incidents import services
@@ -64,13 +65,14 @@ def _open_with_entities(*, owner: Any, data: dict[str, Any]) -> Incident:
     return incident
 
 
-class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class IncidentViewSet(RowListMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """Incidents you may see (owner, member, or admin), with their legal entities.
 
     There is no delete: an incident is closed, and its record kept.
     """
 
     serializer_class = serializers.IncidentOutput
+    row_plan = serializers.INCIDENT_ROWS
     permission_classes = [*DEFAULT_PERMISSIONS, HasRoleRight]
     required_rights = {
         "create": Action.RECORD,
@@ -193,10 +195,11 @@ def _record_event(**kwargs: Any) -> TimelineEvent:
         ) from exc
 
 
-class TimelineEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IncidentScopedViewSet):
+class TimelineEventViewSet(RowListMixin, mixins.RetrieveModelMixin, IncidentScopedViewSet):
     """The append-only timeline: a correction supersedes an event, it never edits it."""
 
     serializer_class = serializers.TimelineEventOutput
+    row_plan = serializers.EVENT_ROWS
     required_rights = {"create": Action.RECORD, "correct": Action.RECORD}
     filterset_class = filters.TimelineEventFilter
     ordering_fields = ["occurred_at", "recorded_at", "kind", "id"]
