@@ -33,6 +33,10 @@ class StrictFilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: APIView) -> Any:
         filterset = self.get_filterset(request, queryset, view)
         allowed = set(ALWAYS_ALLOWED)
+        # A paginator that also pages by key (common.api.pagination) takes ``cursor``.
+        cursor_param = getattr(getattr(view, "paginator", None), "cursor_query_param", None)
+        if cursor_param:
+            allowed.add(cursor_param)
         if filterset is not None:
             allowed |= set(filterset.form.fields)
         unknown = sorted(set(request.query_params) - allowed)
