@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -36,6 +35,7 @@ from incidents.sections import (
 from incidents.selectors import incidents_visible_to
 from incidents.views.fragments import FRAGMENT_TTL, chronology_key, timeline_key
 from incidents.views.incident_order import UrgencyOrderedIncidents
+from incidents.views.keyset import CURSOR_PARAM, keyset_page
 from incidents.views.timeline import build_count_series, build_timeline, deadline_css
 
 INCIDENT_PAGE_SIZE = 25
@@ -95,15 +95,16 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             Prefetch("entities", queryset=LegalEntity.objects.only("id", "incident_id", "name")),
         ),
     )
-    paginator: Paginator[Incident] = Paginator(ordered, INCIDENT_PAGE_SIZE)  # type: ignore[arg-type]
-    page = paginator.get_page(request.GET.get("page"))
+    # Paged by a cursor that keeps the filters in the query string (incidents/views/keyset.py).
+    page, refused = keyset_page(ordered, request.GET.get(CURSOR_PARAM), INCIDENT_PAGE_SIZE)
     return render(
         request,
         "incidents/incident_list.html",
         {
             "form": form,
             "page": page,
-            "incidents": page.object_list,
+            "cursor_refused": refused,
+            "incidents": page.rows,
             "now": timezone.now(),
             "can_record": has_right(request.user, Action.RECORD),
         },

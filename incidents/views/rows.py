@@ -15,12 +15,13 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from incidents.models import Deadline
 from incidents.views.fragments import FRAGMENT_TTL, fragment_key
+from incidents.views.keyset import KeysetSource, KeyValue, MaybeTime
 
 ROW_VALUES = (
     "id",
@@ -102,24 +103,60 @@ def deadline_rows(queryset: QuerySet[Deadline] | Iterable[dict[str, Any]]) -> li
     return [DeadlineRow(v) for v in values]
 
 
-class RowValues:
-    """A deadline queryset for ``Paginator``: counted without the joins of the row values (a
-    ``COUNT(*)`` over ``values()`` with related columns kept the joins: 40-60 ms at 10,000
-    incidents), and a page read as ``DeadlineRow`` objects."""
+class DeadlinesByUrgency(KeysetSource[DeadlineRow]):
+    """Open deadlines in urgency order (due time, then id; "without delay" ones last, by id),
+    read from a key: the dated part as a range of the ``status, due_at, id`` index from the key's
+    due time, the undated part by id. ``queryset`` is the viewer's open deadlines (scoped)."""
+
+    list_name = "deadlines"
+    shape = (MaybeTime, int)
 
     def __init__(self, queryset: QuerySet[Deadline]) -> None:
         self.queryset = queryset
 
+    def key_of(self, row: DeadlineRow) -> tuple[KeyValue, ...]:
+        return (row.due_at, row.pk)
+
     def count(self) -> int:
         return self.queryset.order_by().count()
 
-    def __len__(self) -> int:
-        return self.count()
+    def after(self, key: tuple[KeyValue, ...] | None, limit: int) -> list[DeadlineRow]:
+        dated = self.queryset.filter(due_at__isnull=False)
+        undated = self.queryset.filter(due_at__isnull=True)
+        if key is None:
+            # One query: the index's order is the list's (NULLS LAST), nothing to skip.
+            return deadline_rows(self.queryset.by_urgency()[:limit])  # type: ignore[attr-defined]
+        due, pk = key
+        if due is None:
+            return deadline_rows(undated.filter(id__gt=pk).order_by("id")[:limit])
+        # ``due_at >= due`` bounds the index scan; the ties on ``due`` at or before ``pk`` are
+        # dropped by the filter (an OR of the two would not bound the scan).
+        rows = deadline_rows(
+            dated.filter(due_at__gte=due)
+            .exclude(Q(due_at=due) & Q(id__lte=pk))
+            .order_by("due_at", "id")[:limit]
+        )
+        if len(rows) < limit:
+            rows += deadline_rows(undated.order_by("id")[: limit - len(rows)])
+        return rows
 
-    def __getitem__(self, index: slice) -> list[DeadlineRow]:
-        if not isinstance(index, slice):
-            raise TypeError("RowValues supports slices only")
-        return deadline_rows(self.queryset[index])
+    def before(self, key: tuple[KeyValue, ...], limit: int) -> list[DeadlineRow]:
+        dated = self.queryset.filter(due_at__isnull=False)
+        due, pk = key
+        if due is None:
+            rows = deadline_rows(
+                self.queryset.filter(due_at__isnull=True, id__lt=pk).order_by("-id")[:limit]
+            )
+            if len(rows) < limit:
+                rows += deadline_rows(dated.order_by("-due_at", "-id")[: limit - len(rows)])
+        else:
+            rows = deadline_rows(
+                dated.filter(due_at__lte=due)
+                .exclude(Q(due_at=due) & Q(id__gte=pk))
+                .order_by("-due_at", "-id")[:limit]
+            )
+        rows.reverse()
+        return rows
 
 
 def with_cells(rows: list[DeadlineRow]) -> list[DeadlineRow]:
