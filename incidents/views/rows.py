@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import IntegerField, Q, QuerySet, Value
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
@@ -101,6 +102,25 @@ class DeadlineRow:
 def deadline_rows(queryset: QuerySet[Deadline] | Iterable[dict[str, Any]]) -> list[DeadlineRow]:
     values = queryset.values(*ROW_VALUES) if isinstance(queryset, QuerySet) else queryset
     return [DeadlineRow(v) for v in values]
+
+
+def deadline_panels(parts: list[tuple[QuerySet[Deadline], int]]) -> list[list[DeadlineRow]]:
+    """The first rows of several ordered deadline querysets (``(queryset, limit)``) in one
+    query (``UNION ALL`` of the parts, each keeping its order and limit), split back into one
+    list per part."""
+    tagged = [
+        part.annotate(panel=Value(n, output_field=IntegerField())).values(*ROW_VALUES, "panel")[
+            :limit
+        ]
+        for n, (part, limit) in enumerate(parts)
+    ]
+    if not connection.features.supports_slicing_ordering_in_compound:
+        # SQLite (the tests) cannot limit the parts of a UNION: one query per part there.
+        return [[DeadlineRow(values) for values in part] for part in tagged]
+    panels: list[list[DeadlineRow]] = [[] for _ in parts]
+    for values in tagged[0].union(*tagged[1:], all=True):
+        panels[values["panel"]].append(DeadlineRow(values))
+    return panels
 
 
 class DeadlinesByUrgency(KeysetSource[DeadlineRow]):
