@@ -18,27 +18,34 @@ from incidents.sections import page_sections
 from incidents.selectors import deadlines_visible_to, incidents_visible_to
 from incidents.views.figures import median_awareness_to_first_report, on_time_rate
 from incidents.views.keyset import CURSOR_PARAM, keyset_page
-from incidents.views.rows import DeadlinesByUrgency, deadline_panels, with_cells
+from incidents.views.panels import want_panels
+from incidents.views.rows import (
+    DeadlinesByUrgency,
+    FragmentBatch,
+    deadline_panels,
+    fill_cells,
+    want_cells,
+    with_cells,
+)
 
 DASHBOARD_LIMIT = 50
 PAGE_SIZE = 50
 FIGURES_TTL = 300
 
 
-def _figures(request: HttpRequest, incidents: QuerySet[Incident]) -> dict[str, object]:
+def _figures_key(request: HttpRequest) -> str:
+    return f"dashboard-figures:{request.user.pk}:{get_language()}"
+
+
+def _figures(incidents: QuerySet[Incident]) -> dict[str, object]:
     """The two figures aggregate every visible incident's history, which costs far more than the
     rest of the page together; they are statistics, so each user's copy is cached for a few
     minutes (the page says as of when)."""
-    key = f"dashboard-figures:{request.user.pk}:{get_language()}"
-    cached = cache.get(key)
-    if cached is None:
-        cached = {
-            "rate": on_time_rate(incidents),
-            "medians": median_awareness_to_first_report(incidents),
-            "figures_at": timezone.now(),
-        }
-        cache.set(key, cached, FIGURES_TTL)
-    return cached
+    return {
+        "rate": on_time_rate(incidents),
+        "medians": median_awareness_to_first_report(incidents),
+        "figures_at": timezone.now(),
+    }
 
 
 @login_required
@@ -64,20 +71,39 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .only("id", "kind", "title", "occurred_at", "recorded_at", "incident__reference")
         .order_by("-recorded_at", "-id")[:12]
     )
+    # Every cached part of the page in one round trip (incidents/views/panels.py).
+    shown = dated[:DASHBOARD_LIMIT]
+    batch = FragmentBatch()
+    want_cells(batch, shown, now)
+    panel_keys = want_panels(
+        batch,
+        without_delay=without_delay[:20],
+        requests=requests,
+        activity=activity,
+        now=now,
+    )
+    figures_key = _figures_key(request)
+    fragments, cached = batch.fetch(also=[figures_key])
+    fill_cells(shown, fragments)
+    figures = cached.get(figures_key)
+    if figures is None:
+        figures = _figures(incidents)
+        cache.set(figures_key, figures, FIGURES_TTL)
     return render(
         request,
         "incidents/dashboard.html",
         {
             "now": now,
-            "deadlines": with_cells(dated[:DASHBOARD_LIMIT]),
+            "deadlines": shown,
             "more_deadlines": len(dated) > DASHBOARD_LIMIT,
             "without_delay": without_delay[:20],
             "more_without_delay": len(without_delay) > 20,
             "requests": requests,
             "activity": activity,
+            "panels": {name: fragments[key] for name, key in panel_keys.items()},
             "can_record": has_right(request.user, Action.RECORD),
             "extra_sections": page_sections("dashboard", request),
-            **_figures(request, incidents),
+            **figures,
         },
     )
 
@@ -88,13 +114,14 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
     a cursor (incidents/views/keyset.py): page 400 costs what page 1 costs."""
     source = DeadlinesByUrgency(deadlines_visible_to(request.user).open())
     page, refused = keyset_page(source, request.GET.get(CURSOR_PARAM), PAGE_SIZE)
+    now = timezone.now()
     return render(
         request,
         "incidents/deadline_list.html",
         {
-            "now": timezone.now(),
+            "now": now,
             "page": page,
             "cursor_refused": refused,
-            "deadlines": with_cells(page.rows),
+            "deadlines": with_cells(page.rows, now),
         },
     )

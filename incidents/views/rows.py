@@ -10,6 +10,7 @@ next request. The countdown and the urgency colour depend on now and are drawn p
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -18,10 +19,14 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import IntegerField, Q, QuerySet, Value
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from incidents.models import Deadline
-from incidents.views.fragments import FRAGMENT_TTL, fragment_key
+from incidents.templatetags.clock import countdown, urgency
+from incidents.views.fragments import FRAGMENT_TTL
 from incidents.views.keyset import KeysetSource, KeyValue, MaybeTime
 
 ROW_VALUES = (
@@ -57,6 +62,14 @@ class DeadlineRow:
     and filters (``pk``, ``due_at``, ``incident.reference``, ``regulator``, ``obligation``)."""
 
     cells: SafeString | str = ""
+    # Filled per request (incidents/views/panels.py and ``want_cells``): the cells' cache key,
+    # the live parts (urgency colour, countdown), the whole table row, and for the answers-owed
+    # panel its colour and countdown.
+    cells_key = ""
+    live: tuple[str, SafeString | str] = ("", "")
+    html: SafeString | str = ""
+    urgency_css = ""
+    countdown_html: SafeString | str = ""
 
     def __init__(self, v: dict[str, Any]) -> None:
         self.pk = self.id = v["id"]
@@ -96,7 +109,7 @@ class DeadlineRow:
         return f"<DeadlineRow {self.pk}>"
 
     def key(self) -> str:
-        return fragment_key("deadline-row", self._shown)
+        return row_keys([self])[0]
 
 
 def deadline_rows(queryset: QuerySet[Deadline] | Iterable[dict[str, Any]]) -> list[DeadlineRow]:
@@ -179,17 +192,75 @@ class DeadlinesByUrgency(KeysetSource[DeadlineRow]):
         return rows
 
 
-def with_cells(rows: list[DeadlineRow]) -> list[DeadlineRow]:
-    """Fill ``row.cells`` from the cache (one round trip), rendering and storing the misses."""
-    keys = {row.pk: row.key() for row in rows}
-    found: dict[str, str] = cache.get_many(list(keys.values())) if keys else {}
-    missing: dict[str, str] = {}
+def row_keys(rows: list[DeadlineRow]) -> list[str]:
+    """Each row's cache key: a hash of every value its cells show, with the viewer's language and
+    zone (as ``fragment_key``, hashed in one piece: the language and zone are read once)."""
+    prefix = f"deadline-row|{get_language()}|{timezone.get_current_timezone_name()}|"
+    return [
+        "deadline-row:"
+        + hashlib.sha1((prefix + repr(row._shown)).encode(), usedforsecurity=False).hexdigest()
+        for row in rows
+    ]
+
+
+class FragmentBatch:
+    """Fragments wanted by one page: ``want`` each (key, template, context), then ``fetch``."""
+
+    def __init__(self) -> None:
+        self._wanted: dict[str, tuple[str, dict[str, Any]]] = {}
+
+    def want(self, key: str, template: str, context: dict[str, Any]) -> str:
+        self._wanted[key] = (template, context)
+        return key
+
+    def fetch(self, also: Iterable[str] = ()) -> tuple[dict[str, SafeString], dict[str, Any]]:
+        """The fragments by key (rendered and stored when missing), and the values of the keys
+        in ``also`` that the cache holds (the caller computes and stores the others)."""
+        extra = list(also)
+        keys = [*self._wanted, *extra]
+        found: dict[str, Any] = cache.get_many(keys) if keys else {}
+        missing = {
+            key: render_to_string(template, context)
+            for key, (template, context) in self._wanted.items()
+            if not isinstance(found.get(key), str)
+        }
+        if missing:
+            cache.set_many(missing, FRAGMENT_TTL)
+        fragments = {
+            # Our auto-escaping templates' output, as stored by this class.
+            key: mark_safe(missing[key] if key in missing else found[key])  # noqa: S308  # nosec B308 B703
+            for key in self._wanted
+        }
+        return fragments, {key: found[key] for key in extra if key in found}
+
+
+def want_cells(batch: FragmentBatch, rows: list[DeadlineRow], now: datetime) -> None:
+    """Each row of a deadline table: its cached cells, and the row built around them with the
+    live countdown and urgency colour (``row.html``, read by _deadline_table.html)."""
+    for row, key in zip(rows, row_keys(rows), strict=True):
+        row.cells_key = batch.want(key, CELLS_TEMPLATE, {"d": row})
+        row.live = (urgency(row, now), countdown(row, now))  # type: ignore[arg-type]
+
+
+def fill_cells(rows: list[DeadlineRow], fragments: dict[str, SafeString]) -> None:
     for row in rows:
-        html = found.get(keys[row.pk])
-        if html is None:
-            html = render_to_string(CELLS_TEMPLATE, {"d": row})
-            missing[keys[row.pk]] = html
-        row.cells = mark_safe(html)  # noqa: S308  # nosec B308 B703 - our auto-escaping template
-    if missing:
-        cache.set_many(missing, FRAGMENT_TTL)
+        row.cells = fragments[row.cells_key]
+        css, remaining = row.live
+        row.html = format_html(
+            '<tr id="row-{}" class="row-{}">\n      <td class="col-countdown">{}</td>\n      {}\n'
+            "    </tr>",
+            row.pk,
+            css,
+            remaining,
+            row.cells,
+        )
+
+
+def with_cells(rows: list[DeadlineRow], now: datetime) -> list[DeadlineRow]:
+    """Fill ``row.cells`` (from the cache, in one round trip; misses rendered and stored) and
+    ``row.html`` (the table row with its live countdown)."""
+    batch = FragmentBatch()
+    want_cells(batch, rows, now)
+    fragments, _other = batch.fetch()
+    fill_cells(rows, fragments)
     return rows
