@@ -192,15 +192,20 @@ class DeadlinesByUrgency(KeysetSource[DeadlineRow]):
         return rows
 
 
-def row_keys(rows: list[DeadlineRow]) -> list[str]:
-    """Each row's cache key: a hash of every value its cells show, with the viewer's language and
+def shown_keys(name: str, shown: Iterable[tuple[Any, ...]]) -> list[str]:
+    """A cache key per row: a hash of every value the row shows, with the viewer's language and
     zone (as ``fragment_key``, hashed in one piece: the language and zone are read once)."""
-    prefix = f"deadline-row|{get_language()}|{timezone.get_current_timezone_name()}|"
+    prefix = f"{name}|{get_language()}|{timezone.get_current_timezone_name()}|"
     return [
-        "deadline-row:"
-        + hashlib.sha1((prefix + repr(row._shown)).encode(), usedforsecurity=False).hexdigest()
-        for row in rows
+        f"{name}:"
+        + hashlib.sha1((prefix + repr(values)).encode(), usedforsecurity=False).hexdigest()
+        for values in shown
     ]
+
+
+def row_keys(rows: list[DeadlineRow]) -> list[str]:
+    """Each deadline row's cells' cache key."""
+    return shown_keys("deadline-row", (row._shown for row in rows))
 
 
 class FragmentBatch:

@@ -186,3 +186,26 @@ def test_the_dashboard_list_panels_show_a_change_at_once(client, alice, aware_in
         later = client.get("/").content.decode()
     assert panel_of(later, "requests-h") != before
     assert "3\xa0hours" in panel_of(later, "activity-h")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_incident_list_rows_and_filters_show_a_change_at_once(client, alice, aware_incident):
+    client.force_login(alice)
+    html = client.get("/incidents/").content.decode()
+    assert "Example Korea Co." in html
+    entity = LegalEntity.objects.get(incident=aware_incident)
+    services.legal_entity_update(entity=entity, name="Renamed Korea Ltd.")
+    services.incident_update_facts(incident=aware_incident, severity="critical")
+    html = client.get("/incidents/").content.decode()
+    assert "Renamed Korea Ltd." in html
+    assert "Example Korea Co." not in html
+    assert 'class="sev sev-critical"' in html
+    # The filters keep what was asked, and their errors, per request.
+    html = client.get("/incidents/", {"status": "exploded", "q": "ransom"}).content.decode()
+    assert 'value="ransom"' in html
+    assert 'class="error"' in html
+    assert 'value="ransom"' not in client.get("/incidents/").content.decode()
+    # And the viewer's language: the same filters, cached apart.
+    assert ">Apply<" in client.get("/incidents/").content.decode()
+    client.cookies["django_language"] = "ko"
+    assert ">적용<" in client.get("/incidents/").content.decode()
