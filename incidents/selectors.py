@@ -43,10 +43,15 @@ def incident_visible_to(user: User | AnonymousUser, **lookup: object) -> QuerySe
     return queryset.filter(Q(owner=user) | Exists(member))
 
 
-def deadlines_visible_to(user: User | AnonymousUser) -> DeadlineQuerySet:
+def deadlines_visible_to(
+    user: User | AnonymousUser, incidents: QuerySet[Incident] | None = None
+) -> DeadlineQuerySet:
+    """The deadlines of the incidents ``user`` may see. ``incidents``, when given, must be
+    ``incidents_visible_to(user)`` (a page that has it already saves reading the ids again)."""
     if user.is_authenticated and is_admin(user):
         return Deadline.objects.all()  # no pointless semi-join over every incident
-    return Deadline.objects.filter(incident__in=incidents_visible_to(user))
+    visible = incidents if incidents is not None else incidents_visible_to(user)
+    return Deadline.objects.filter(incident__in=visible)
 
 
 def notifications_for(user: User | AnonymousUser) -> QuerySet[Notification]:

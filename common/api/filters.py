@@ -35,7 +35,12 @@ class StrictFilterBackend(DjangoFilterBackend):
         # A FilterSet's form has one field per declared filter (base_filters), so the names are
         # known without building the form.
         names = set(filterset_class.base_filters) if filterset_class is not None else set()
-        unknown = sorted(set(request.query_params) - ALWAYS_ALLOWED - names)
+        allowed = set(ALWAYS_ALLOWED) | names
+        # A paginator that also pages by key (common.api.pagination) takes ``cursor``.
+        cursor_param = getattr(getattr(view, "paginator", None), "cursor_query_param", None)
+        if cursor_param:
+            allowed.add(cursor_param)
+        unknown = sorted(set(request.query_params) - allowed)
         if unknown:
             raise ValidationError({name: [_("Unknown query parameter.")] for name in unknown})
         if not names & set(request.query_params):

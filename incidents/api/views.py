@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from common.api.pagination import KeysetOrPageNumberPagination
 from common.api.permissions import DEFAULT_PERMISSIONS, HasRoleRight, required_action
 from common.api.rows import RowListMixin
 from common.api.views import ApiViewSet
@@ -85,6 +86,8 @@ class IncidentViewSet(RowListMixin, mixins.RetrieveModelMixin, ApiViewSet):
     filterset_class = filters.IncidentFilter
     ordering_fields = ["reference", "title", "severity", "status", "created_at", "updated_at", "id"]
     ordering = ["-created_at", "-id"]
+    # Page numbers, or ``?cursor=`` for keyset pages (every ordering field is never null).
+    pagination_class = KeysetOrPageNumberPagination
 
     def get_queryset(self) -> QuerySet[Incident]:
         return (
@@ -204,6 +207,7 @@ class TimelineEventViewSet(RowListMixin, mixins.RetrieveModelMixin, IncidentScop
     filterset_class = filters.TimelineEventFilter
     ordering_fields = ["occurred_at", "recorded_at", "kind", "id"]
     ordering = ["occurred_at", "id"]
+    pagination_class = KeysetOrPageNumberPagination
 
     def get_queryset(self) -> QuerySet[TimelineEvent]:
         return self.scoped(TimelineEvent.objects.select_related("recorded_by", "superseded_by"))

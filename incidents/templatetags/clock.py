@@ -203,11 +203,15 @@ def unread_notifications(user: Any) -> int:
 
 @register.simple_tag(takes_context=True)
 def query_with(context: dict[str, Any], **changes: Any) -> str:
-    """The current query string with some parameters replaced (for pagination links)."""
+    """The current query string with some parameters replaced (for pagination links); a
+    parameter given as None is dropped."""
     request: HttpRequest | None = context.get("request")
     params = request.GET.copy() if request is not None else QueryDict(mutable=True)
     for key, value in changes.items():
-        params[key] = str(value)
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
     return "?" + params.urlencode()
 
 
