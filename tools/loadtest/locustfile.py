@@ -12,6 +12,11 @@ Three kinds of user, with think time between actions (seconds, uniform):
   EXPORT_PDF_ASYNC_THRESHOLD events: polled until done, then downloaded);
 - API clients (weight 3, 1-3 s): incident lists with filters, nested lists, event posts.
 
+``LOADTEST_THINK_TIME`` multiplies every think time (default 1, the realistic mix). 0 makes a
+closed loop: each user sends its next request as soon as the previous one is answered, with the
+same users, tasks and weights (``manage.py load_test --think-time 0``, the throughput test). The
+2 s between polls of a PDF job is the job's pace, not a person's, and stays.
+
 Request names group URLs by type ("incident page", not one line per reference), so the report
 gives p50/p95/p99 per request type. Every record written carries a unique marker in its title or
 notes; with ``LOADTEST_REQUEST_LOG=path`` each request is also logged as one JSON line (start and
@@ -38,6 +43,16 @@ from locust import HttpUser, between, events, task
 from tools.loadtest.otp import totp
 
 ZONE = "Asia/Seoul"
+THINK_TIME = float(os.environ.get("LOADTEST_THINK_TIME") or 1)
+if not THINK_TIME >= 0:  # also refuses NaN
+    raise ValueError(f"LOADTEST_THINK_TIME must be at least 0, not {THINK_TIME}")
+
+
+def think(low: float, high: float) -> Any:
+    """Locust's ``between(low, high)`` seconds, scaled by THINK_TIME (0: no wait at all)."""
+    return between(low * THINK_TIME, high * THINK_TIME)
+
+
 _ACCOUNTS: dict[str, Any] = json.loads(
     Path(os.environ.get("LOADTEST_ACCOUNTS", "var/loadtest/accounts.json")).read_text()
 )
@@ -133,7 +148,7 @@ class _WebUser(HttpUser):
 
 class ComplianceOfficer(_WebUser):
     weight = 6
-    wait_time = between(2, 6)
+    wait_time = think(2, 6)
     kind = "officers"
 
     @task(5)
@@ -220,7 +235,7 @@ class ComplianceOfficer(_WebUser):
 
 class Legal(_WebUser):
     weight = 1
-    wait_time = between(5, 15)
+    wait_time = think(5, 15)
     kind = "legal"
 
     @task(2)
@@ -261,7 +276,7 @@ class Legal(_WebUser):
 
 class ApiClient(HttpUser):
     weight = 3
-    wait_time = between(1, 3)
+    wait_time = think(1, 3)
 
     def on_start(self) -> None:
         self.account = _account("api")

@@ -37,13 +37,19 @@ class LocustRun:
     accounts: Path
     prefix: Path
     spawn_rate: float = 4.0
+    # Multiplies every user's think time (locustfile.py): 1 the realistic mix, 0 a closed loop.
+    think_time: float = 1.0
     request_log: Path | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     started: float = 0.0
     finished: float = 0.0
 
+    @property
+    def closed_loop(self) -> bool:
+        return self.think_time == 0
+
     def command(self) -> list[str]:
-        return [
+        command = [
             sys.executable,
             "-m",
             "locust",
@@ -66,13 +72,22 @@ class LocustRun:
             "--stop-timeout",
             "10",
         ]
+        if self.closed_loop:
+            # Throughput is measured in the steady state: the statistics restart once every user
+            # has started, i.e. after the sign-ins (deliberately slow password hashing).
+            command.append("--reset-stats")
+        return command
 
     @property
     def log_path(self) -> Path:
         return Path(f"{self.prefix}_locust.log")
 
     def start(self) -> None:
-        env = {**os.environ, "LOADTEST_ACCOUNTS": str(self.accounts)}
+        env = {
+            **os.environ,
+            "LOADTEST_ACCOUNTS": str(self.accounts),
+            "LOADTEST_THINK_TIME": repr(self.think_time),
+        }
         if self.request_log is not None:
             env["LOADTEST_REQUEST_LOG"] = str(self.request_log)
         Path(f"{self.prefix}_stats.csv").unlink(missing_ok=True)
