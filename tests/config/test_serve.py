@@ -75,7 +75,12 @@ def test_gunicorn_settings_follow_the_environment(monkeypatch) -> None:
 
 def test_gunicorn_loads_the_app_once_and_warms_it_up_before_forking(monkeypatch) -> None:
     warmed: list[bool] = []
-    monkeypatch.setattr("config.warmup.warm_up", lambda: warmed.append(True) or 0)
+
+    def warm_up() -> int:
+        warmed.append(True)
+        return 0
+
+    monkeypatch.setattr("config.warmup.warm_up", warm_up)
     conf = _gunicorn_settings(monkeypatch)
     assert conf["preload_app"] is True
     conf["when_ready"](object())
