@@ -308,7 +308,7 @@ def test_locust_think_time_scales_every_pause(tmp_path: Path) -> None:
     assert all(0.5 <= w <= 1.5 for w in waits["ApiClient"])
 
 
-def test_closed_loop_run_counts_from_the_moment_every_user_has_started(
+def test_locust_gets_the_think_time_from_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started: list[tuple[list[str], dict[str, str]]] = []
@@ -328,11 +328,51 @@ def test_closed_loop_run_counts_from_the_moment_every_user_has_started(
             think_time=think_time,
         ).start()
     (realistic, realistic_env), (closed, closed_env) = started
-    assert "--reset-stats" not in realistic
     assert realistic_env["LOADTEST_THINK_TIME"] == "1.0"
-    assert "--reset-stats" in closed
     assert closed_env["LOADTEST_THINK_TIME"] == "0.0"
+    assert realistic == closed
     assert closed[closed.index("--users") + 1] == "16"
+
+
+START_LINE = """
+import gevent
+from types import SimpleNamespace
+from tools.loadtest.locustfile import StartLine
+
+def run(outcomes):
+    resets, released = [], []
+    stats = SimpleNamespace(reset_all=lambda: resets.append(len(released)))
+    env = SimpleNamespace(runner=SimpleNamespace(target_user_count=len(outcomes)), stats=stats)
+    line = StartLine()
+
+    def user(n, ok):
+        gevent.sleep(0.01 * n)
+        line.arrive(SimpleNamespace(environment=env), signed_in=ok)
+        released.append(n)
+
+    gevent.joinall([gevent.spawn(user, n, ok) for n, ok in enumerate(outcomes)], timeout=10)
+    return resets, sorted(released)
+
+print(run([True, True, True]), run([True, False, True]))
+"""
+
+
+def test_closed_loop_statistics_start_once_every_user_has_signed_in(tmp_path: Path) -> None:
+    accounts = tmp_path / "accounts.json"
+    accounts.write_text("{}")
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", START_LINE],
+        cwd=ROOT,
+        env={**os.environ, "LOADTEST_ACCOUNTS": str(accounts), "LOADTEST_THINK_TIME": "0"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    # All signed in: one reset, when the third arrived and before anyone went on; then all go.
+    # A sign-in failed: no reset (its error stays in the report); the others still go.
+    assert result.stdout.strip().splitlines()[-1] == "([0], [0, 1, 2]) ([], [0, 1, 2])"
 
 
 @pytest.mark.parametrize("think_time", [-1.0, float("nan")])

@@ -37,19 +37,16 @@ class LocustRun:
     accounts: Path
     prefix: Path
     spawn_rate: float = 4.0
-    # Multiplies every user's think time (locustfile.py): 1 the realistic mix, 0 a closed loop.
+    # Multiplies every user's think time (locustfile.py): 1 the realistic mix, 0 a closed loop
+    # (whose statistics start once every user has signed in: locustfile.StartLine).
     think_time: float = 1.0
     request_log: Path | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     started: float = 0.0
     finished: float = 0.0
 
-    @property
-    def closed_loop(self) -> bool:
-        return self.think_time == 0
-
     def command(self) -> list[str]:
-        command = [
+        return [
             sys.executable,
             "-m",
             "locust",
@@ -72,11 +69,6 @@ class LocustRun:
             "--stop-timeout",
             "10",
         ]
-        if self.closed_loop:
-            # Throughput is measured in the steady state: the statistics restart once every user
-            # has started, i.e. after the sign-ins (deliberately slow password hashing).
-            command.append("--reset-stats")
-        return command
 
     @property
     def log_path(self) -> Path:
