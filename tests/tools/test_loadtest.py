@@ -418,3 +418,24 @@ def test_report_heading_names_the_pacing() -> None:
     assert load_test.pacing(1).startswith("realistic think time")
     assert load_test.pacing(0).startswith("closed loop")
     assert load_test.pacing(0.25) == "think time x0.25"
+
+
+def test_report_leaves_out_request_types_with_no_request(tmp_path: Path) -> None:
+    prefix = tmp_path / "run"
+    signed_in = "POST,sign in,0,0,0,0,0,0,0,0.0,0.0,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A\n"
+    Path(f"{prefix}_stats.csv").write_text(
+        STATS.replace("\n,Aggregated", f"\n{signed_in},Aggregated")
+    )
+    rows = report.read_stats(prefix)
+    assert "POST sign in" in [r.name for r in rows]
+    text = report.render(
+        heading="Load test",
+        rows=rows,
+        failures=[],
+        usage={},
+        seconds=60.0,
+        cores=2,
+        load_average=(1.0, 2.0, 3.0),
+    )
+    assert "sign in" not in text
+    assert "GET dashboard" in text
