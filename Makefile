@@ -96,10 +96,12 @@ screenshots: install-dev ## Refresh docs/screenshots/*.png from the browser test
 
 USERS ?= 16
 RUN_TIME ?= 60s
+# 1: the realistic mix's think time (the soak's); 0: closed loop, the throughput test.
+THINK_TIME ?= 1
 # Development settings with the server's environment: the command is in the tools app.
-load-test: install-dev ## HTTP load test of a running `make serve` (USERS=16 RUN_TIME=60s; docs/performance.md)
+load-test: install-dev ## HTTP load test of a running `make serve` (USERS=16 RUN_TIME=60s THINK_TIME=1|0; docs/performance.md)
 	set -a; [ -z "$(ENV_FILE)" ] || . "$(ENV_FILE)"; set +a; \
-	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py load_test --host "$${LOAD_HOST:-http://127.0.0.1:$${PORT:-$(PORT)}}" --users $(USERS) --run-time $(RUN_TIME)
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py load_test --host "$${LOAD_HOST:-http://127.0.0.1:$${PORT:-$(PORT)}}" --users $(USERS) --run-time $(RUN_TIME) --think-time $(THINK_TIME)
 
 bench-pages: install ## p50/p95 of the main pages with the test client (tools app; docs/performance.md)
 	$(PY) manage.py bench_pages

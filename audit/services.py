@@ -22,18 +22,17 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
 from audit.models import GENESIS_HASH, AuditEntry
+from common.concurrency import audit_chain_lock
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
     from django.http import HttpRequest
 
-# Arbitrary but fixed key for pg_advisory_xact_lock; only audit appends use it.
-_ADVISORY_LOCK_KEY = 0x1C_A0D17
 _HASHED_FIELDS = (
     "seq",
     "created_at",
@@ -85,11 +84,9 @@ def _entry_fields(entry: AuditEntry) -> dict[str, Any]:
 
 
 def _lock_chain() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
-    # SQLite: the project opens every transaction with BEGIN IMMEDIATE (settings/base.py), so
-    # this transaction already holds the database's single write lock.
+    # common.concurrency: an advisory lock on PostgreSQL; on SQLite the transaction's BEGIN
+    # IMMEDIATE already holds the database's single write lock.
+    audit_chain_lock()
 
 
 def client_ip(request: HttpRequest | None) -> str | None:

@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 M = TypeVar("M", bound=models.Model)
@@ -111,3 +111,23 @@ def lock(model: type[M], pk: Any) -> M:
     chain. Nothing here changes a primary key, so the weaker lock loses no protection.
     """
     return model._default_manager.select_for_update(no_key=True).get(pk=pk)
+
+
+# The audit chain's lock (audit.services): every write that appends to the audit log takes this
+# PostgreSQL advisory lock and holds it until it commits, so the writers append one at a time.
+AUDIT_CHAIN_LOCK_KEY = 0x1C_A0D17
+
+
+def audit_chain_lock() -> None:
+    """Take the audit chain's lock for the rest of the transaction (PostgreSQL; re-entrant).
+
+    A writer that locks an incident row takes this lock first (incidents.concurrency): otherwise
+    one writer holding the row and waiting for the chain, and another holding the chain (it has
+    already appended) and waiting for the row (to lock it, or for its commit's foreign-key check
+    on it), deadlock. PostgreSQL then aborts one of them: a 500 under concurrent writes (found by
+    the closed-loop load test, docs/performance.md). SQLite: every transaction opens with BEGIN
+    IMMEDIATE (settings/base.py), which already holds the database's single write lock.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_KEY])

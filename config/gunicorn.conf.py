@@ -49,6 +49,22 @@ graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 20)
 # with 5 s against 2-6 s of think time). gthread parks idle connections without using a thread.
 keepalive = _int("GUNICORN_KEEPALIVE", 75)
 
+# The application is loaded once, in the master, and the workers are forked from it, warmed up
+# (config/warmup.py: URLconf and views imported, translations loaded, templates compiled): a
+# worker, and each replacement after max_requests, starts ready instead of spending ~1.3 s of CPU
+# on its first requests, and the processes share those pages of memory. Code changes then need a
+# restart (make serve restarts everything), not a HUP. GUNICORN_PRELOAD=false turns it off.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").strip().lower() not in {"0", "false", "no"}
+
+
+def when_ready(server: object) -> None:
+    """After the master has loaded the application and before it forks the workers."""
+    if preload_app:
+        from config.warmup import warm_up  # why here: needs the application (Django) loaded
+
+        warm_up()
+
+
 # Recycle each worker after about this many requests, at staggered times (jitter) so they never
 # all restart at once: bounds the effect of any slow memory growth (WeasyPrint, caches).
 max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from common.concurrency import (
     StaleWrite,
+    audit_chain_lock,
     check_current,
     check_version,
     content_version,
@@ -17,9 +18,13 @@ from incidents.models import Incident, Membership
 
 def lock_incident(incident: Incident | int) -> Incident:
     """Lock the incident row: every write to one incident is serialised behind this lock (the
-    same order everywhere: incident first, then its deadline, all before the first audited
-    save, since the audit chain's lock is held from there to the commit), so no two
-    recomputations or a recomputation and a "not applicable" interleave."""
+    same order everywhere: the audit chain, then the incident, then its deadline), so no two
+    recomputations or a recomputation and a "not applicable" interleave.
+
+    The audit chain's lock comes first because every such write appends to the audit log, some
+    before they lock the incident (recording an event saves it, then recomputes): taken in
+    either order, two writers deadlock (``audit_chain_lock``)."""
+    audit_chain_lock()
     pk = incident if isinstance(incident, int) else incident.pk
     return lock(Incident, pk)
 

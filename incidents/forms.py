@@ -5,9 +5,8 @@ into aware instants; every write is then done by a service in ``incidents.servic
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
@@ -27,36 +26,11 @@ from incidents.models import (
     TimelineEvent,
 )
 from incidents.templatetags.clock import deadline_title, instant_text, is_korean, localized_name
+from incidents.widgets import PlainSelect, zone_field
 from regulators.engine.calendars import BUILTIN_CALENDAR_CODES
 from regulators.engine.rules import parse_offset
 from regulators.engine.vocabulary import Confidence, Precision
 from regulators.models import CONFIDENCE_CHOICES, PRECISION_CHOICES, Obligation, Regulator
-
-COMMON_ZONES = (
-    "Asia/Seoul",
-    "UTC",
-    "America/New_York",
-    "America/Chicago",
-    "America/Los_Angeles",
-    "Europe/London",
-    "Europe/Berlin",
-    "Europe/Paris",
-    "Europe/Brussels",
-    "Asia/Tokyo",
-    "Asia/Singapore",
-    "Asia/Hong_Kong",
-    "Asia/Shanghai",
-    "Australia/Sydney",
-)
-
-
-@cache
-def zone_choices() -> list[tuple[Any, Any]]:
-    others = sorted(z for z in available_timezones() if "/" in z and z not in COMMON_ZONES)
-    return [
-        (_("Common"), [(z, z) for z in COMMON_ZONES]),
-        (_("All zones"), [(z, z) for z in others]),
-    ]
 
 
 def calendar_choices() -> list[tuple[str, Any]]:
@@ -161,7 +135,7 @@ def _time_field(label: Any, required: bool = True) -> forms.TimeField:
 
 
 def _zone_field(label: Any) -> forms.ChoiceField:
-    return forms.ChoiceField(label=label, choices=zone_choices)
+    return zone_field(label)
 
 
 class EventForm(StyledForm):
@@ -478,14 +452,20 @@ class RequestForm(StyledForm):
 
 
 class WhatIfForm(StyledForm):
-    obligation = forms.ChoiceField(label=_("Obligation"), required=False, choices=[])
+    # PlainSelect: the calculator is shown on every use; its lists render without a template per
+    # option (incidents/widgets.py), the zone lists once per language.
+    obligation = forms.ChoiceField(
+        label=_("Obligation"), required=False, choices=[], widget=PlainSelect
+    )
     offset = forms.CharField(
         label=_("…or an ad hoc period"),
         max_length=12,
         required=False,
         help_text=_("A number and a unit: h, cd, bd or mo, e.g. 72h or 4bd."),
     )
-    calendar = forms.ChoiceField(label=_("Business-day calendar"), required=False, choices=[])
+    calendar = forms.ChoiceField(
+        label=_("Business-day calendar"), required=False, choices=[], widget=PlainSelect
+    )
     rule_tz = _zone_field(_("Time zone of the ad hoc period"))
     roll_forward = forms.BooleanField(
         label=_("Move a due date on a non-business day to the next business day"),
@@ -494,7 +474,9 @@ class WhatIfForm(StyledForm):
     trigger_date = _date_field(_("Trigger date"))
     trigger_time = _time_field(_("Trigger time"), required=False)
     trigger_tz = _zone_field(_("Trigger time zone"))
-    precision = forms.ChoiceField(label=_("Precision"), choices=PRECISION_CHOICES)
+    precision = forms.ChoiceField(
+        label=_("Precision"), choices=PRECISION_CHOICES, widget=PlainSelect
+    )
     awareness_date = forms.DateField(
         label=_("Awareness date"),
         required=False,

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.forms import StyledForm, local_instant, zone_choices
+from incidents.forms import StyledForm, local_instant
+from incidents.widgets import zone_field
 from outreach.law import SubstituteRule
 from outreach.models import NoticeBatch, NoticeCampaign, NoticeMethod
 
@@ -70,7 +71,7 @@ class BatchForm(StyledForm):
         label=_("Sent (time)"),
         widget=forms.TimeInput(attrs={"type": "time", "step": "60"}, format="%H:%M"),
     )
-    sent_tz = forms.ChoiceField(label=_("Time zone"), choices=zone_choices)
+    sent_tz = zone_field(_("Time zone"))
     count = _count_field(
         _("Notices sent"), minimum=1, help_text=_("People reached by this batch or posting.")
     )

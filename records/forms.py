@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import ActionItem
 from incidents.followups import ORDER_TRIGGERS
-from incidents.forms import StyledForm, VersionedForm, local_instant, zone_choices
+from incidents.forms import StyledForm, VersionedForm, local_instant
 from incidents.models import Deadline, EventKind, Filing, Incident, TimelineEvent
 from incidents.templatetags.clock import deadline_title, localized_name
+from incidents.widgets import zone_field
 from records.models import Channel, Correspondence, Direction
 from regulators.models import Regulator
 
@@ -50,7 +51,7 @@ class CorrespondenceForm(VersionedForm):
         label=_("Time"),
         widget=forms.TimeInput(attrs={"type": "time", "step": "60"}, format="%H:%M"),
     )
-    entered_tz = forms.ChoiceField(label=_("Time zone"), choices=zone_choices)
+    entered_tz = zone_field(_("Time zone"))
     regulator = forms.ModelChoiceField(
         label=_("Regulator"),
         queryset=Regulator.objects.order_by("code"),

@@ -32,7 +32,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _gunicorn_settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str, Any]:
-    for name in ("WEB_CONCURRENCY", "GUNICORN_THREADS", "BIND", "PORT", "GUNICORN_TIMEOUT"):
+    for name in (
+        "WEB_CONCURRENCY",
+        "GUNICORN_THREADS",
+        "BIND",
+        "PORT",
+        "GUNICORN_TIMEOUT",
+        "GUNICORN_PRELOAD",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -64,6 +71,25 @@ def test_gunicorn_settings_follow_the_environment(monkeypatch) -> None:
     assert conf["bind"] == "127.0.0.1:8123"
     assert conf["timeout"] == 30
     assert _gunicorn_settings(monkeypatch, BIND="0.0.0.0:8000")["bind"] == "0.0.0.0:8000"
+
+
+def test_gunicorn_loads_the_app_once_and_warms_it_up_before_forking(monkeypatch) -> None:
+    warmed: list[bool] = []
+
+    def warm_up() -> int:
+        warmed.append(True)
+        return 0
+
+    monkeypatch.setattr("config.warmup.warm_up", warm_up)
+    conf = _gunicorn_settings(monkeypatch)
+    assert conf["preload_app"] is True
+    conf["when_ready"](object())
+    assert warmed == [True]
+
+    off = _gunicorn_settings(monkeypatch, GUNICORN_PRELOAD="false")
+    assert off["preload_app"] is False
+    off["when_ready"](object())  # nothing loaded in the master: nothing to warm
+    assert warmed == [True]
 
 
 def test_serve_refuses_to_start_without_its_environment() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import socket
 import stat
 import subprocess
@@ -26,10 +27,14 @@ from rest_framework.authtoken.models import Token
 from common.roles import Role, roles_of
 from incidents.models import Membership
 from tests.factories import IncidentFactory, TimelineEventFactory
-from tools.loadtest import report
+from tools.loadtest import report, runner
 from tools.loadtest.accounts import loadtest_accounts_prepare, loadtest_accounts_remove
 from tools.loadtest.otp import totp
+from tools.loadtest.runner import LocustRun
 from tools.loadtest.server import Sampler, Usage, role_of, server_root
+from tools.management.commands import load_test
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # --- one-time codes ---------------------------------------------------------------------------
 
@@ -253,3 +258,184 @@ def test_report_prints_percentiles_per_request_type_errors_and_server_use(tmp_pa
     assert web.split() == ["web", "3", "30.0", "50", "300"]
     total = next(line for line in text.splitlines() if line.startswith("total"))
     assert total.split()[1:4] == ["150", "3", "2.5"]
+
+
+# --- think time: the realistic mix and the closed loop ---------------------------------------
+
+
+def _wait_times(tmp_path: Path, think_time: str | None) -> dict[str, list[float]]:
+    """Each user class's wait_time, sampled in a subprocess (importing Locust patches the
+    standard library, so not in this one)."""
+    accounts = tmp_path / "accounts.json"
+    accounts.write_text("{}")
+    env = {**os.environ, "LOADTEST_ACCOUNTS": str(accounts)}
+    env.pop("LOADTEST_THINK_TIME", None)
+    if think_time is not None:
+        env["LOADTEST_THINK_TIME"] = think_time
+    code = (
+        "import json; from tools.loadtest import locustfile as f; "
+        "print(json.dumps({c.__name__: [c.wait_time(None) for _ in range(200)] "
+        "for c in (f.ComplianceOfficer, f.Legal, f.ApiClient)}))"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_locust_users_think_as_people_do_by_default(tmp_path: Path) -> None:
+    waits = _wait_times(tmp_path, None)
+    assert all(2 <= w <= 6 for w in waits["ComplianceOfficer"])
+    assert all(5 <= w <= 15 for w in waits["Legal"])
+    assert all(1 <= w <= 3 for w in waits["ApiClient"])
+
+
+def test_locust_users_send_the_next_request_at_once_with_think_time_zero(tmp_path: Path) -> None:
+    waits = _wait_times(tmp_path, "0")
+    assert {w for values in waits.values() for w in values} == {0}
+
+
+def test_locust_think_time_scales_every_pause(tmp_path: Path) -> None:
+    waits = _wait_times(tmp_path, "0.5")
+    assert all(1 <= w <= 3 for w in waits["ComplianceOfficer"])
+    assert all(0.5 <= w <= 1.5 for w in waits["ApiClient"])
+
+
+def test_locust_gets_the_think_time_from_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[tuple[list[str], dict[str, str]]] = []
+
+    class FakePopen:
+        def __init__(self, command: list[str], env: dict[str, str], **_kwargs: object) -> None:
+            started.append((command, env))
+
+    monkeypatch.setattr(runner.subprocess, "Popen", FakePopen)
+    for think_time in (1.0, 0.0):
+        LocustRun(
+            host="http://127.0.0.1:1",
+            users=16,
+            run_time="60s",
+            accounts=tmp_path / "a.json",
+            prefix=tmp_path / "run",
+            think_time=think_time,
+        ).start()
+    (realistic, realistic_env), (closed, closed_env) = started
+    assert realistic_env["LOADTEST_THINK_TIME"] == "1.0"
+    assert closed_env["LOADTEST_THINK_TIME"] == "0.0"
+    assert realistic == closed
+    assert closed[closed.index("--users") + 1] == "16"
+
+
+START_LINE = """
+import gevent
+from types import SimpleNamespace
+from tools.loadtest.locustfile import StartLine
+
+def run(outcomes):
+    resets, released = [], []
+    stats = SimpleNamespace(reset_all=lambda: resets.append(len(released)))
+    env = SimpleNamespace(runner=SimpleNamespace(target_user_count=len(outcomes)), stats=stats)
+    line = StartLine()
+
+    def user(n, ok):
+        gevent.sleep(0.01 * n)
+        line.arrive(SimpleNamespace(environment=env), signed_in=ok)
+        released.append(n)
+
+    gevent.joinall([gevent.spawn(user, n, ok) for n, ok in enumerate(outcomes)], timeout=10)
+    return resets, sorted(released)
+
+print(run([True, True, True]), run([True, False, True]))
+"""
+
+
+def test_closed_loop_statistics_start_once_every_user_has_signed_in(tmp_path: Path) -> None:
+    accounts = tmp_path / "accounts.json"
+    accounts.write_text("{}")
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", START_LINE],
+        cwd=ROOT,
+        env={**os.environ, "LOADTEST_ACCOUNTS": str(accounts), "LOADTEST_THINK_TIME": "0"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    # All signed in: one reset, when the third arrived and before anyone went on; then all go.
+    # A sign-in failed: no reset (its error stays in the report); the others still go.
+    assert result.stdout.strip().splitlines()[-1] == "([0], [0, 1, 2]) ([], [0, 1, 2])"
+
+
+@pytest.mark.parametrize("think_time", [-1.0, float("nan")])
+@pytest.mark.django_db
+def test_load_test_command_refuses_a_negative_think_time(think_time: float) -> None:
+    with pytest.raises(CommandError, match="--think-time must be at least 0"):
+        call_command(
+            "load_test", host="http://127.0.0.1:1", think_time=think_time, stdout=io.StringIO()
+        )
+    assert not get_user_model().objects.filter(username__startswith="load-").exists()
+
+
+@pytest.mark.django_db
+def test_load_test_command_runs_the_closed_loop_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings
+) -> None:
+    settings.VAR_DIR = tmp_path
+    IncidentFactory()
+    runs: list[LocustRun] = []
+
+    def start(self: LocustRun) -> None:
+        runs.append(self)
+        self.started = time.monotonic()
+
+    def wait(self: LocustRun) -> int:
+        Path(f"{self.prefix}_stats.csv").write_text(STATS.replace(",3,", ",0,"))
+        self.finished = time.monotonic()
+        return 0
+
+    monkeypatch.setattr(LocustRun, "start", start)
+    monkeypatch.setattr(LocustRun, "wait", wait)
+    monkeypatch.setattr(load_test, "server_root", lambda port: psutil.Process())
+    out = io.StringIO()
+    call_command("load_test", host="http://127.0.0.1:8031", users=2, think_time=0, stdout=out)
+    assert [run.think_time for run in runs] == [0.0]
+    assert "2 users for 60s against http://127.0.0.1:8031, closed loop (no think time" in (
+        out.getvalue()
+    )
+    assert "throughput: 2.5 requests/s" in out.getvalue()
+
+
+def test_report_heading_names_the_pacing() -> None:
+    assert load_test.pacing(1).startswith("realistic think time")
+    assert load_test.pacing(0).startswith("closed loop")
+    assert load_test.pacing(0.25) == "think time x0.25"
+
+
+def test_report_leaves_out_request_types_with_no_request(tmp_path: Path) -> None:
+    prefix = tmp_path / "run"
+    signed_in = "POST,sign in,0,0,0,0,0,0,0,0.0,0.0,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A\n"
+    Path(f"{prefix}_stats.csv").write_text(
+        STATS.replace("\n,Aggregated", f"\n{signed_in},Aggregated")
+    )
+    rows = report.read_stats(prefix)
+    assert "POST sign in" in [r.name for r in rows]
+    text = report.render(
+        heading="Load test",
+        rows=rows,
+        failures=[],
+        usage={},
+        seconds=60.0,
+        cores=2,
+        load_average=(1.0, 2.0, 3.0),
+    )
+    assert "sign in" not in text
+    assert "GET dashboard" in text

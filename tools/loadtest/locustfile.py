@@ -12,6 +12,14 @@ Three kinds of user, with think time between actions (seconds, uniform):
   EXPORT_PDF_ASYNC_THRESHOLD events: polled until done, then downloaded);
 - API clients (weight 3, 1-3 s): incident lists with filters, nested lists, event posts.
 
+``LOADTEST_THINK_TIME`` multiplies every think time (default 1, the realistic mix). 0 makes a
+closed loop: each user sends its next request as soon as the previous one is answered, with the
+same users, tasks and weights (``manage.py load_test --think-time 0``, the throughput test). The
+2 s between polls of a PDF job is the job's pace, not a person's, and stays. In the closed loop
+every user waits, once signed in, until all are; then the statistics start afresh, so that they
+measure the steady state, not the ramp and the deliberately slow password hashing (unless a
+sign-in failed: then nothing is reset, and the failure stays in the report).
+
 Request names group URLs by type ("incident page", not one line per reference), so the report
 gives p50/p95/p99 per request type. Every record written carries a unique marker in its title or
 notes; with ``LOADTEST_REQUEST_LOG=path`` each request is also logged as one JSON line (start and
@@ -33,11 +41,51 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from gevent.event import Event
 from locust import HttpUser, between, events, task
 
 from tools.loadtest.otp import totp
 
 ZONE = "Asia/Seoul"
+THINK_TIME = float(os.environ.get("LOADTEST_THINK_TIME") or 1)
+if not THINK_TIME >= 0:  # also refuses NaN
+    raise ValueError(f"LOADTEST_THINK_TIME must be at least 0, not {THINK_TIME}")
+
+
+def think(low: float, high: float) -> Any:
+    """Locust's ``between(low, high)`` seconds, scaled by THINK_TIME (0: no wait at all)."""
+    return between(low * THINK_TIME, high * THINK_TIME)
+
+
+class StartLine:
+    """The closed loop's start: users arrive once signed in (or not); the last of them resets
+    the statistics (if every sign-in worked) and lets everybody go at once."""
+
+    def __init__(self) -> None:
+        self.arrived = 0
+        self.failed = False
+        self.everyone_in = Event()
+
+    def arrive(self, user: Any, *, signed_in: bool) -> None:
+        self.arrived += 1
+        self.failed |= not signed_in
+        runner = user.environment.runner
+        expected = runner.target_user_count if runner is not None else self.arrived
+        if self.arrived >= expected and not self.everyone_in.is_set():
+            if not self.failed:
+                user.environment.stats.reset_all()
+            self.everyone_in.set()
+        self.everyone_in.wait()
+
+
+_START = StartLine()
+
+
+def _arrive(user: Any, *, signed_in: bool) -> None:
+    if THINK_TIME == 0:
+        _START.arrive(user, signed_in=signed_in)
+
+
 _ACCOUNTS: dict[str, Any] = json.loads(
     Path(os.environ.get("LOADTEST_ACCOUNTS", "var/loadtest/accounts.json")).read_text()
 )
@@ -96,6 +144,14 @@ class _WebUser(HttpUser):
     kind = "officers"
 
     def on_start(self) -> None:
+        signed_in = False
+        try:
+            self._sign_in()
+            signed_in = True
+        finally:
+            _arrive(self, signed_in=signed_in)
+
+    def _sign_in(self) -> None:
         self.account = _account(self.kind)
         self.client.get("/accounts/login/", name="sign in (form)")
         response = self.client.post(
@@ -133,7 +189,7 @@ class _WebUser(HttpUser):
 
 class ComplianceOfficer(_WebUser):
     weight = 6
-    wait_time = between(2, 6)
+    wait_time = think(2, 6)
     kind = "officers"
 
     @task(5)
@@ -220,7 +276,7 @@ class ComplianceOfficer(_WebUser):
 
 class Legal(_WebUser):
     weight = 1
-    wait_time = between(5, 15)
+    wait_time = think(5, 15)
     kind = "legal"
 
     @task(2)
@@ -261,11 +317,12 @@ class Legal(_WebUser):
 
 class ApiClient(HttpUser):
     weight = 3
-    wait_time = between(1, 3)
+    wait_time = think(1, 3)
 
     def on_start(self) -> None:
         self.account = _account("api")
         self.client.headers["Authorization"] = f"Token {self.account['token']}"
+        _arrive(self, signed_in=True)
 
     def _incident(self) -> int:
         return int(random.choice(self.account["incident_ids"]))  # noqa: S311

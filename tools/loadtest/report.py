@@ -77,6 +77,8 @@ def render(
         f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
     )
     for row in rows:
+        if row.requests == 0 and row.name != "total":
+            continue  # e.g. the sign-ins, before the closed loop's statistics start
         if row.name == "total":
             lines.append("-" * (width + 48))
         lines.append(

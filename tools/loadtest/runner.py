@@ -37,6 +37,9 @@ class LocustRun:
     accounts: Path
     prefix: Path
     spawn_rate: float = 4.0
+    # Multiplies every user's think time (locustfile.py): 1 the realistic mix, 0 a closed loop
+    # (whose statistics start once every user has signed in: locustfile.StartLine).
+    think_time: float = 1.0
     request_log: Path | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     started: float = 0.0
@@ -72,7 +75,11 @@ class LocustRun:
         return Path(f"{self.prefix}_locust.log")
 
     def start(self) -> None:
-        env = {**os.environ, "LOADTEST_ACCOUNTS": str(self.accounts)}
+        env = {
+            **os.environ,
+            "LOADTEST_ACCOUNTS": str(self.accounts),
+            "LOADTEST_THINK_TIME": repr(self.think_time),
+        }
         if self.request_log is not None:
             env["LOADTEST_REQUEST_LOG"] = str(self.request_log)
         Path(f"{self.prefix}_stats.csv").unlink(missing_ok=True)
