@@ -8,3 +8,9 @@ class RegulatorsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "regulators"
     verbose_name = _("Regulators and rules")
+
+    def ready(self) -> None:
+        # The per-process catalogue snapshot is dropped on every catalogue save or delete.
+        from regulators import snapshot
+
+        snapshot.connect()
