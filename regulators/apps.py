@@ -11,7 +11,10 @@ class RegulatorsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: services imports models, which the app registry must load first.
+        from regulators import snapshot
         from regulators.services import connect_catalogue_generation
 
         # Caches of what is computed from the whole catalogue are keyed by its generation.
         connect_catalogue_generation()
+        # The per-process catalogue snapshot is dropped on every catalogue save or delete.
+        snapshot.connect()
