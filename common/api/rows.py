@@ -343,6 +343,11 @@ class RowListMixin(mixins.ListModelMixin):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # No docstring here: the schema describes the operation from the view's.
         view = cast(GenericAPIView[Any], self)
+        cursor_param = getattr(view.paginator, "cursor_query_param", None)
+        if cursor_param and cursor_param in request.query_params:
+            # Keyset pages (common.api.pagination) key on model attributes: those pages go
+            # through the serializer, which gives the same JSON.
+            return super().list(request, *args, **kwargs)
         queryset = view.filter_queryset(view.get_queryset())
         rows = self.row_plan.values(queryset)
         page = view.paginate_queryset(_Counted(queryset, rows))  # type: ignore[arg-type]
