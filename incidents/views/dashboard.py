@@ -15,7 +15,11 @@ from incidents.deadlines import REQUEST_CODE
 from incidents.followups import ORDER_CODES
 from incidents.models import Incident, TimelineEvent
 from incidents.sections import page_sections
-from incidents.selectors import deadlines_visible_to, incidents_visible_to
+from incidents.selectors import (
+    deadlines_visible_to,
+    incidents_visible_to,
+    visible_incident_ids,
+)
 from incidents.views.figures import median_awareness_to_first_report, on_time_rate
 from incidents.views.keyset import CURSOR_PARAM, keyset_page
 from incidents.views.panels import want_panels
@@ -51,8 +55,9 @@ def _figures(incidents: QuerySet[Incident]) -> dict[str, object]:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    incidents = incidents_visible_to(request.user)
-    open_deadlines = deadlines_visible_to(request.user, incidents).open()
+    ids = visible_incident_ids(request.user)  # read once for the page's reads
+    incidents = incidents_visible_to(request.user, ids)
+    open_deadlines = deadlines_visible_to(request.user, ids).open()
     # The three deadline panels in one query (one round trip instead of three); rows are read
     # as values (incidents/views/rows.py), their cells cached by what they show. One extra row
     # per panel tells whether there is more than it shows.

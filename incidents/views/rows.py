@@ -113,8 +113,21 @@ class DeadlineRow:
 
 
 def deadline_rows(queryset: QuerySet[Deadline] | Iterable[dict[str, Any]]) -> list[DeadlineRow]:
-    values = queryset.values(*ROW_VALUES) if isinstance(queryset, QuerySet) else queryset
+    if isinstance(queryset, QuerySet):
+        values = (_ids_first(queryset) if queryset.query.is_sliced else queryset).values(
+            *ROW_VALUES
+        )
+    else:
+        values = queryset
     return [DeadlineRow(v) for v in values]
+
+
+def _ids_first(queryset: QuerySet[Deadline]) -> QuerySet[Deadline]:
+    """The rows of an ordered, sliced queryset, with the joins for the shown names made for
+    those rows only: the ids are chosen first (``id IN (... ORDER BY ... LIMIT n)``). Left to
+    itself PostgreSQL joined the entity, regulator and obligation of every candidate and sorted
+    after (a member's 400 undated deadlines, every incident's regulator requests: 12-16 ms)."""
+    return Deadline.objects.filter(pk__in=queryset.values("pk")).order_by(*queryset.query.order_by)
 
 
 def deadline_panels(parts: list[tuple[QuerySet[Deadline], int]]) -> list[list[DeadlineRow]]:
@@ -122,9 +135,9 @@ def deadline_panels(parts: list[tuple[QuerySet[Deadline], int]]) -> list[list[De
     query (``UNION ALL`` of the parts, each keeping its order and limit), split back into one
     list per part."""
     tagged = [
-        part.annotate(panel=Value(n, output_field=IntegerField())).values(*ROW_VALUES, "panel")[
-            :limit
-        ]
+        _ids_first(part[:limit])
+        .annotate(panel=Value(n, output_field=IntegerField()))
+        .values(*ROW_VALUES, "panel")[:limit]
         for n, (part, limit) in enumerate(parts)
     ]
     if not connection.features.supports_slicing_ordering_in_compound:

@@ -3,6 +3,7 @@ Korean, check accessibility with axe-core, and take the README screenshots."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import tempfile
@@ -21,6 +22,11 @@ from tests.conftest import add_korean_entity
 from tests.factories import IncidentFactory, UserFactory
 
 KST = ZoneInfo("Asia/Seoul")
+# The keyset-paged lists and where their page sizes live (made small for the test).
+PAGED_LISTS = [
+    ("/deadlines/", "incidents.views.dashboard", "PAGE_SIZE"),
+    ("/incidents/", "incidents.views.incidents", "INCIDENT_PAGE_SIZE"),
+]
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
@@ -218,6 +224,37 @@ def test_pages_have_no_serious_accessibility_violation(
     if found:
         problems["not applicable"] = found
     assert problems == {}
+
+
+@pytest.mark.parametrize(("path", "module", "size_name"), PAGED_LISTS)
+def test_long_lists_page_forward_and_back_by_cursor(
+    audit_page, live_server, demo, axe_source, monkeypatch, path, module, size_name
+):
+    """Next, previous and first-page links of the keyset pages (incidents/views/keyset.py),
+    the filters kept in the links, and no serious accessibility violation on a middle page."""
+    monkeypatch.setattr(importlib.import_module(module), size_name, 1)
+    page = audit_page
+    sign_in(page, live_server.url, "officer")
+    page.goto(f"{live_server.url}{path}?q=INC" if path == "/incidents/" else live_server.url + path)
+    nav = page.locator("nav.pagination")
+    assert "Page 1 of" in nav.inner_text()
+    first_rows = page.locator("tbody tr").all_inner_texts()
+    nav.locator("a[rel=next]").click()
+    page.wait_for_load_state()
+    assert "Page 2 of" in page.locator("nav.pagination").inner_text()
+    assert "cursor=" in page.url
+    if path == "/incidents/":
+        assert "q=INC" in page.url
+    assert page.locator("tbody tr").all_inner_texts() != first_rows
+    assert _serious(page, axe_source) == []
+    page.locator("nav.pagination a[rel=prev]").click()
+    page.wait_for_load_state()
+    assert page.locator("tbody tr").all_inner_texts() == first_rows
+    assert "Page 1 of" in page.locator("nav.pagination").inner_text()
+    # A damaged link: the first page, with a message rather than an error.
+    page.goto(f"{live_server.url}{path}?cursor=damaged")
+    assert "could not be read" in page.inner_text("main")
+    assert page.locator("tbody tr").all_inner_texts() == first_rows
 
 
 def test_screenshots_of_the_main_pages(page, live_server, demo):
