@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 from django_otp import user_has_device
 from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 
+from accounts.backends import USER_BACKEND
 from accounts.middleware import otp_required_for
 from accounts.oidc import (
     ID_TOKEN_SESSION_KEY,
@@ -40,7 +41,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 
 # The session's auth backend: SSO users are then loaded like any other (is_active checked).
-_SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
+_SESSION_BACKEND = USER_BACKEND
 
 
 def _refuse(request: HttpRequest, error: OIDCSignInError) -> HttpResponse:

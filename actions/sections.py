@@ -2,7 +2,8 @@
 (``incidents.signals.page_sections_requested``; connected in ``ActionsConfig.ready()``).
 
 Query bound: one query each (the incident's items with owner, deadline, obligation, regulator and
-event joined; the user's open items with a visibility subquery). Suggestions from deadlines are
+event joined; the user's open items with a visibility subquery); on the incident page none when
+the incident has no item (the ``actions_items`` annotation this app adds to its query says so). Suggestions from deadlines are
 on their own page, so the incident page does not pay for them.
 """
 
@@ -10,15 +11,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from actions.models import ActionStatus
+from actions.models import ActionItem, ActionStatus
 from actions.selectors import action_items_for, my_open_action_items
 from common.concurrency import version_of
 from common.roles import Action, has_right
-from incidents.sections import PageSection
+from incidents.sections import PageSection, section_has
 
 MY_TASKS_LIMIT = 20
+
+
+def on_page_annotations_requested(sender: Any, *, page: str, **kwargs: Any) -> dict[str, Any]:
+    if page != "incident":
+        return {}
+    return {"actions_items": Exists(ActionItem.objects.filter(incident=OuterRef("pk")))}
 
 
 def on_page_sections_requested(
@@ -34,7 +42,7 @@ def on_page_sections_requested(
 def _incident_section(user: Any, incident: Any) -> PageSection:
     # The page has checked need-to-know; writing needs the record right as well.
     can_write = has_right(user, Action.RECORD)
-    items = list(action_items_for(incident))
+    items = list(action_items_for(incident)) if section_has(incident, "actions_items") else []
     for item in items:
         item.version = version_of(item)  # type: ignore[attr-defined]
     return PageSection(

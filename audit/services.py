@@ -124,7 +124,9 @@ def _incident_id_of(obj: Model | None) -> int | None:
     return int(incident_id) if incident_id is not None else None
 
 
-@transaction.atomic
+# No savepoint of its own: an entry is part of the write it records (the model's save, the
+# export), so a failure here fails that write; two round trips fewer per audited change.
+@transaction.atomic(savepoint=False)
 def audit_record(
     *,
     action: str,

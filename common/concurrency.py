@@ -100,8 +100,17 @@ def check_version(
 
 
 def lock(model: type[M], pk: Any) -> M:
-    """Re-read a row with SELECT ... FOR UPDATE (call inside a transaction)."""
-    return model._default_manager.select_for_update().get(pk=pk)
+    """Re-read a row with SELECT ... FOR NO KEY UPDATE (call inside a transaction).
+
+    NO KEY: two writers of the row still wait for each other, but a transaction that only
+    inserts a child row (an event, a filing, a document pointing at this row) does not. Its
+    foreign key check takes FOR KEY SHARE on this row at commit (Django's constraints are
+    deferred), which plain FOR UPDATE blocks. The 30-minute soak met that as a deadlock: a
+    note (no recomputation, so no incident lock) held the audit chain's lock and, at commit,
+    waited on the incident row, while a filing held the incident row and waited for the audit
+    chain. Nothing here changes a primary key, so the weaker lock loses no protection.
+    """
+    return model._default_manager.select_for_update(no_key=True).get(pk=pk)
 
 
 # The audit chain's lock (audit.services): every write that appends to the audit log takes this

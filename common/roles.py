@@ -57,8 +57,14 @@ def roles_of(user: User | AnonymousUser) -> set[Role]:
     if cached is None:
         names = set(user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
         cached = {role for role in Role if role.value in names}
-        user._incident_roles = cached  # type: ignore[union-attr,attr-defined]
+        remember_roles(user, cached)
     return cached
+
+
+def remember_roles(user: User | AnonymousUser, roles: set[Role]) -> None:
+    """Keep ``roles`` on the user object for ``roles_of`` (the sign-in backend reads them with
+    the user; ``common.services.user_staff_sync`` forgets them when they change)."""
+    user._incident_roles = roles  # type: ignore[union-attr,attr-defined]
 
 
 def is_admin(user: User | AnonymousUser) -> bool:

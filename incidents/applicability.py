@@ -16,6 +16,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from incidents.deadlines import entity_facts
+from incidents.facts import Facts
 from incidents.models import (
     AffectedCountRevision,
     Applicability,
@@ -113,6 +114,79 @@ class EntityApplicability:
         ]
 
 
+@dataclass(frozen=True)
+class EntityFacts:
+    """One legal entity and the facts its applicability conditions are evaluated against."""
+
+    entity: LegalEntity
+    facts: Facts
+
+    @property
+    def state(self) -> tuple[object, ...]:
+        """Everything the overview shows for this entity apart from the catalogue, for a cache
+        key: the entity's id and name and every fact (its own, the incident's, counts, filings)."""
+        return (
+            self.entity.pk,
+            self.entity.name,
+            self.facts.counted,
+            sorted(self.facts.items(), key=lambda item: item[0]),
+        )
+
+
+def applicability_facts(
+    incident: Incident,
+    entities: Iterable[LegalEntity],
+    revisions: Iterable[AffectedCountRevision],
+    filings: Iterable[Filing],
+) -> list[EntityFacts]:
+    """The facts of each entity, from rows the page already loaded (no query)."""
+    filings = list(filings)
+    counts: dict[str, int] = {}
+    for revision in sorted(revisions, key=lambda r: (r.jurisdiction, r.as_of, r.pk)):
+        counts[revision.jurisdiction] = revision.count
+    result = []
+    for entity in entities:
+        filed = {
+            f.deadline.code
+            for f in filings
+            if f.deadline is not None and f.deadline.legal_entity_id == entity.pk
+        }
+        result.append(EntityFacts(entity, entity_facts(entity, incident, counts, filed)))
+    return result
+
+
+def overview_of(entity_facts_list: Iterable[EntityFacts]) -> list[EntityApplicability]:
+    """For each entity, every obligation of the catalogue (latest version) with its verdict and
+    reasons. One query (the catalogue); none without entities."""
+    entity_facts_list = list(entity_facts_list)
+    if not entity_facts_list:
+        return []
+    latest: dict[str, Obligation] = {}
+    for row in Obligation.objects.select_related("regulator").order_by("code", "version"):
+        latest[row.code] = row
+    korean = is_korean()
+    order: dict[str, int] = {
+        Applicability.APPLIES: 0,
+        Applicability.UNKNOWN: 1,
+        Applicability.DOES_NOT_APPLY: 2,
+    }
+    overview = []
+    for item_facts in entity_facts_list:
+        item = EntityApplicability(entity=item_facts.entity)
+        for obligation in latest.values():
+            verdict = engine_applicability.evaluate(obligation.conditions or None, item_facts.facts)
+            item.verdicts.append(
+                ObligationVerdict(
+                    obligation=obligation,
+                    status=str(verdict.status),
+                    reasons=[r.ko if korean else r.en for r in verdict.reasons],
+                )
+            )
+        item.verdicts.sort(key=lambda v: (order.get(v.status, 3), v.obligation.code))
+        overview.append(item)
+    return overview
+
+
 def applicability_overview(
     incident: Incident,
     entities: Iterable[LegalEntity],
@@ -121,42 +195,7 @@ def applicability_overview(
 ) -> list[EntityApplicability]:
     """For each entity, every obligation of the catalogue (latest version) with its verdict and
     reasons. One query (the catalogue): the rest comes from rows the page already loaded."""
-    entities = list(entities)
-    if not entities:
-        return []
-    latest: dict[str, Obligation] = {}
-    for row in Obligation.objects.select_related("regulator").order_by("code", "version"):
-        latest[row.code] = row
-    counts: dict[str, int] = {}
-    for revision in sorted(revisions, key=lambda r: (r.jurisdiction, r.as_of, r.pk)):
-        counts[revision.jurisdiction] = revision.count
-    korean = is_korean()
-    overview = []
-    for entity in entities:
-        filed = {
-            f.deadline.code
-            for f in filings
-            if f.deadline is not None and f.deadline.legal_entity_id == entity.pk
-        }
-        facts = entity_facts(entity, incident, counts, filed)
-        item = EntityApplicability(entity=entity)
-        for obligation in latest.values():
-            verdict = engine_applicability.evaluate(obligation.conditions or None, facts)
-            item.verdicts.append(
-                ObligationVerdict(
-                    obligation=obligation,
-                    status=str(verdict.status),
-                    reasons=[r.ko if korean else r.en for r in verdict.reasons],
-                )
-            )
-        order: dict[str, int] = {
-            Applicability.APPLIES: 0,
-            Applicability.UNKNOWN: 1,
-            Applicability.DOES_NOT_APPLY: 2,
-        }
-        item.verdicts.sort(key=lambda v: (order.get(v.status, 3), v.obligation.code))
-        overview.append(item)
-    return overview
+    return overview_of(applicability_facts(incident, entities, revisions, filings))
 
 
 # --- What a change did ------------------------------------------------------------------------
@@ -220,8 +259,11 @@ def describe_changes(incident: Incident, before: Snapshot) -> list[str]:
 
 __all__ = [
     "EntityApplicability",
+    "EntityFacts",
+    "applicability_facts",
     "applicability_overview",
     "deadlines_snapshot",
     "describe_changes",
     "fact_explanation",
+    "overview_of",
 ]

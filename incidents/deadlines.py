@@ -8,8 +8,7 @@ deadlines it starts are saved together or not at all.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents.concurrency import check_version, lock, lock_incident
-from incidents.facts import Facts, current_counts, entity_facts
+from incidents.facts import Facts, entity_facts, latest_counts
 from incidents.followups import (
     ORDER_TRIGGERS,
     SCOPE_GROWTH,
@@ -57,6 +56,7 @@ from regulators.computation import CalendarCache, adhoc_spec, compute
 from regulators.engine import applicability as engine_applicability
 from regulators.engine.rules import DeadlineResult, Precision, RuleSpec, Trigger
 from regulators.models import Obligation, Regulator
+from regulators.snapshot import catalogue_snapshot
 
 # Chained clocks that run from the *latest* filing of the earlier stage (DORA's final report runs
 # from the latest updated intermediate report); all others run from the first filing.
@@ -75,8 +75,8 @@ class _Computed:
     code: str
     trigger_key: str
     title: str
-    obligation: Obligation | None
-    regulator: Regulator | None
+    obligation_id: int | None
+    regulator_id: int | None
     trigger_event: TimelineEvent | None
     result: DeadlineResult
     trigger_at: datetime | None
@@ -119,7 +119,7 @@ def verdict_for(
 
 
 def _compute(
-    versions: list[RuleSpec],
+    versions: Sequence[RuleSpec],
     trigger: Trigger,
     calendars: CalendarCache,
     awareness: Trigger | None,
@@ -146,25 +146,17 @@ def _compute_all(incident: Incident, scope: Scope) -> list[_Computed]:
     entities = list(LegalEntity.objects.filter(incident=incident).order_by("id"))
     if not entities:
         return []
-    counts = current_counts(incident)
-    raised = count_increases(AffectedCountRevision.objects.filter(incident=incident))
+    revisions = list(AffectedCountRevision.objects.filter(incident=incident))
+    counts = latest_counts(revisions)
+    raised = count_increases(revisions)
     filings = list(
         Filing.objects.filter(incident=incident, deadline__isnull=False, withdrawn_at__isnull=True)
         .select_related("deadline")
         .order_by("submitted_at", "id")
     )
-    obligations_qs = Obligation.objects.select_related("regulator", "calendar")
-    if scope.codes is not None:
-        obligations_qs = obligations_qs.filter(code__in=scope.codes)
-    obligations = (
-        list(obligations_qs.order_by("code", "version"))
-        if scope.codes is None or scope.codes
-        else []
-    )
-    by_code: dict[str, list[Obligation]] = defaultdict(list)
-    for obligation in obligations:
-        by_code[obligation.code].append(obligation)
-    calendars = CalendarCache()
+    snapshot = catalogue_snapshot()
+    rules = [rule for code, rule in snapshot.rules.items() if scope.includes(code)]
+    calendars = snapshot.calendar_cache()
     computed: list[_Computed] = []
 
     for entity in entities:
@@ -177,9 +169,8 @@ def _compute_all(incident: Incident, scope: Scope) -> list[_Computed]:
         awareness_events = [e for e in entity_events if e.kind == EventKind.AWARENESS]
         awareness = _trigger_of(awareness_events[0]) if awareness_events else None
 
-        for code, rows in by_code.items():
-            specs = [row.to_spec() for row in rows]
-            latest = rows[-1]
+        for rule in rules:
+            code, specs, latest = rule.code, rule.specs, rule.latest
             trigger_kind = latest.trigger_kind
             # (trigger_key, trigger event or None, trigger, alternatives, extra facts)
             clocks: list[
@@ -252,8 +243,8 @@ def _compute_all(incident: Incident, scope: Scope) -> list[_Computed]:
                         code=code,
                         trigger_key=trigger_key,
                         title=f"{latest.title_en} / {latest.title_ko}",
-                        obligation=_version_row(rows, result),
-                        regulator=latest.regulator,
+                        obligation_id=_version_row(rule.rows, result).pk,
+                        regulator_id=latest.regulator_id,
                         trigger_event=clock_event,
                         result=result,
                         trigger_at=trigger.at if trigger is not None else None,
@@ -292,8 +283,8 @@ def _compute_all(incident: Incident, scope: Scope) -> list[_Computed]:
                 code=REQUEST_CODE,
                 trigger_key=str(_root_id(event, by_id)),
                 title=event.title,
-                obligation=None,
-                regulator=regulator,
+                obligation_id=None,
+                regulator_id=regulator.pk if regulator is not None else None,
                 trigger_event=event,
                 result=result,
                 trigger_at=event.occurred_at,
@@ -326,7 +317,7 @@ def validate_request_data(data: dict[str, Any]) -> None:
     request_rule(data)
 
 
-def _version_row(rows: list[Obligation], result: DeadlineResult) -> Obligation:
+def _version_row(rows: Sequence[Obligation], result: DeadlineResult) -> Obligation:
     for row in rows:
         if row.version == result.version:
             return row
@@ -362,7 +353,6 @@ def _state(deadline: Deadline) -> tuple[object, ...]:
     return tuple(getattr(deadline, name) for name in _COMPUTED_FIELDS)
 
 
-@transaction.atomic
 def deadlines_schedule_for(
     *,
     incident: Incident,
@@ -380,7 +370,25 @@ def deadlines_schedule_for(
     """
     scope = scope or Scope.everything()
     if scope.is_empty:
-        return []
+        return []  # before the transaction: a write that moves no clock opens no savepoint
+    return _schedule(
+        incident=incident,
+        changed_by=changed_by,
+        reason=reason,
+        trigger_corrected=trigger_corrected,
+        scope=scope,
+    )
+
+
+@transaction.atomic
+def _schedule(
+    *,
+    incident: Incident,
+    changed_by: User | None,
+    reason: str,
+    trigger_corrected: bool,
+    scope: Scope,
+) -> list[Deadline]:
     # Every write to an incident recomputes here: the incident row lock serialises them, so no
     # recomputation saves a stale copy over a concurrent one (or over a "not applicable").
     lock_incident(incident)
@@ -470,8 +478,9 @@ def reminders_sync(*, deadlines: Iterable[Deadline] = (), incident: Incident | N
 def _apply(deadline: Deadline, item: _Computed) -> None:
     result = item.result
     deadline.title = item.title
-    deadline.obligation = item.obligation
-    deadline.regulator = item.regulator
+    # Ids only: the snapshot's rows are shared by every write of this process.
+    deadline.obligation_id = item.obligation_id
+    deadline.regulator_id = item.regulator_id
     deadline.trigger_event = item.trigger_event
     deadline.trigger_revision = item.trigger_revision
     deadline.trigger_at = item.trigger_at

@@ -4,7 +4,13 @@ which schedules the clocks, to keep that module within the size limit."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from incidents.models import AffectedCountRevision, Incident, LegalEntity
+
+# Every fact ``entity_facts`` derives from the affected counts starts with this.
+COUNT_FACTS_PREFIX = "affected."
+SEC_8K_CODE = "us-sec-8k-1-05"
 
 
 class Facts(dict[str, object]):
@@ -64,15 +70,23 @@ def entity_facts(
             facts[f"affected.{jurisdiction}"] = count
     for code in filed_codes:
         facts[f"filed.{code}"] = True
-    facts["8k_filed"] = "us-sec-8k-1-05" in filed_codes or None
+    facts["8k_filed"] = SEC_8K_CODE in filed_codes or None
     return facts
+
+
+def facts_set_by_filing(code: str) -> frozenset[str]:
+    """The facts ``entity_facts`` derives from a filing answering a deadline of ``code``."""
+    return frozenset({f"filed.{code}", *(("8k_filed",) if code == SEC_8K_CODE else ())})
 
 
 def current_counts(incident: Incident) -> dict[str, int]:
     """Latest count per jurisdiction (by as_of, then by recording order)."""
+    return latest_counts(AffectedCountRevision.objects.filter(incident=incident))
+
+
+def latest_counts(revisions: Iterable[AffectedCountRevision]) -> dict[str, int]:
+    """Latest count per jurisdiction of ``revisions`` (by as_of, then by recording order)."""
     latest: dict[str, int] = {}
-    for revision in AffectedCountRevision.objects.filter(incident=incident).order_by(
-        "jurisdiction", "as_of", "id"
-    ):
+    for revision in sorted(revisions, key=lambda r: (r.jurisdiction, r.as_of, r.pk)):
         latest[revision.jurisdiction] = revision.count
     return latest

@@ -41,6 +41,7 @@ from incidents.models import (
     LegalEntity,
 )
 from incidents.signals import deadlines_changed
+from incidents.triggers import NOTHING, Scope, scope_for_filing
 from regulators.models import Regulator
 from regulators.validators import validate_time_zone
 
@@ -201,7 +202,9 @@ def filing_submit(
             notes=notes,
             submitted_by=submitted_by,
         )
-        filing.full_clean()
+        # The incident and the deadline are locked above, the user is the caller: no existence
+        # query for each of them (the database's foreign keys hold them anyway).
+        filing.full_clean(exclude=["incident", "deadline", "submitted_by"])
         filing.save()
         if deadline is not None:
             _refresh_verdict(
@@ -210,8 +213,13 @@ def filing_submit(
                 % {"recipient": recipient, "when": filing.submitted_at.isoformat()},
                 changed_by=submitted_by,
             )
+        # Only what a filing of this deadline's rule can move (nothing, for a filing that
+        # answers no deadline); the filed deadline's own verdict was settled just above.
         deadlines_schedule_for(
-            incident=incident, changed_by=submitted_by, reason=_("filing recorded")
+            incident=incident,
+            changed_by=submitted_by,
+            reason=_("filing recorded"),
+            scope=scope_for_filing(deadline.code) if deadline is not None else NOTHING,
         )
         return filing
 
@@ -240,8 +248,17 @@ def filing_withdraw(*, filing: Filing, reason: str, withdrawn_by: User | None) -
                 reason=_("filing withdrawn: %(reason)s") % {"reason": reason},
                 changed_by=withdrawn_by,
             )
+        # What a filing of this rule can move, and the deadline itself: with no filing left its
+        # verdict is no longer frozen, and it is computed again like any open clock.
         deadlines_schedule_for(
-            incident=incident, changed_by=withdrawn_by, reason=_("filing withdrawn")
+            incident=incident,
+            changed_by=withdrawn_by,
+            reason=_("filing withdrawn"),
+            scope=(
+                scope_for_filing(deadline.code) | Scope.of(deadline.code)
+                if deadline is not None
+                else NOTHING
+            ),
         )
         return filing
 

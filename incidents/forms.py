@@ -25,7 +25,7 @@ from incidents.models import (
     Severity,
     TimelineEvent,
 )
-from incidents.templatetags.clock import deadline_title, instant_text, localized_name
+from incidents.templatetags.clock import deadline_title, instant_text, is_korean, localized_name
 from incidents.widgets import PlainSelect, zone_field
 from regulators.engine.calendars import BUILTIN_CALENDAR_CODES
 from regulators.engine.rules import parse_offset
@@ -538,11 +538,17 @@ class IncidentFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-
+        self.regulators = regulator_names()
         self.fields["regulator"].choices = [  # type: ignore[attr-defined]
             ("", _("any")),
-            *[(r.code, localized_name(r)) for r in Regulator.objects.order_by("code")],
+            *[(code, (ko or en) if is_korean() else en) for code, en, ko in self.regulators],
         ]
+
+
+def regulator_names() -> list[tuple[str, str, str]]:
+    """(code, English name, Korean name) of every regulator, by code: the filter's choices (and
+    part of the cache key of the rendered filters, incidents/views/incidents.py)."""
+    return list(Regulator.objects.order_by("code").values_list("code", "name_en", "name_ko"))
 
 
 class DocumentForm(forms.Form):

@@ -8,7 +8,9 @@ of them, or ``None`` when it has nothing to show; the page renders them in ``ord
 own panels, each with ``{% include section.template with section=section %}``.
 
 Each receiver must keep the page's query bound: a fixed number of queries however many rows it
-shows (tests count them per page).
+shows (tests count them per page). Before it reads the incident, the incident page also sends
+``page_annotations_requested``: a receiver may add annotations to the incident's query (e.g.
+whether there is any evidence at all) and skip its own reads when there is nothing to show.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django.http import HttpRequest
 from incidents.signals import (
     chronology_entries_requested,
     deadline_notes_requested,
+    page_annotations_requested,
     page_sections_requested,
 )
 
@@ -34,6 +37,21 @@ class PageSection:
     context: dict[str, Any] = field(default_factory=dict)
     # Lower comes first; the built-in panels come before every contributed section.
     order: int = 100
+
+
+def page_annotations(page: str, user: Any) -> dict[str, Any]:
+    """Annotations every connected app adds to the query that reads the page's incident."""
+    annotations: dict[str, Any] = {}
+    for _receiver, answer in page_annotations_requested.send(sender=page, page=page, user=user):
+        if isinstance(answer, dict):
+            annotations.update(answer)
+    return annotations
+
+
+def section_has(incident: Any, annotation: str) -> bool:
+    """Whether a section's annotation (``page_annotations``) says there is something to read; a
+    missing annotation (the incident was read without them) means "read to find out"."""
+    return bool(getattr(incident, annotation, True))
 
 
 def page_sections(page: str, request: HttpRequest, **kwargs: Any) -> list[PageSection]:
@@ -93,9 +111,14 @@ class DeadlineNote:
 
 
 def deadline_notes(
-    request: HttpRequest, *, incident: Any, deadlines: Iterable[Any]
+    request: HttpRequest,
+    *,
+    incident: Any,
+    deadlines: Iterable[Any],
+    revisions: Iterable[Any] | None = None,
 ) -> dict[int, list[DeadlineNote]]:
-    """Notes from every connected app, keyed by deadline id (``deadline_notes_requested``)."""
+    """Notes from every connected app, keyed by deadline id (``deadline_notes_requested``).
+    ``revisions`` are the incident's count revisions when the page has read them already."""
     notes: dict[int, list[DeadlineNote]] = defaultdict(list)
     for _receiver, answer in deadline_notes_requested.send(
         sender="incident",
@@ -103,6 +126,7 @@ def deadline_notes(
         user=request.user,
         incident=incident,
         deadlines=list(deadlines),
+        revisions=None if revisions is None else list(revisions),
     ):
         if not isinstance(answer, dict):
             continue

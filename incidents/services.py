@@ -39,12 +39,22 @@ from incidents.references import (
     save_with_reference,
     validate_hand_given_reference,
 )
-from incidents.triggers import Scope, scope_for_event_kinds
+from incidents.triggers import (
+    NOTHING,
+    Scope,
+    scope_for_counts,
+    scope_for_event_kinds,
+    scope_for_new_event,
+)
 from regulators.engine.vocabulary import Confidence, Precision
 
 JURISDICTION_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 MAX_COUNT = 2**63 - 1
+# Foreign keys whose rows the service holds (the incident, the signed-in user): full_clean would
+# ask the database whether each exists, a query per key per write, and its foreign keys hold
+# them anyway.
+IN_HAND = ["incident", "recorded_by"]
 
 
 def _require_aware(value: datetime, field: str) -> None:
@@ -264,6 +274,7 @@ def legal_entity_add(
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     entity = LegalEntity(incident=incident, **fields)
     _entity_clean(entity)
+    lock_incident(incident)  # before the first audited save: see the lock order in concurrency
     entity.save()
     _reschedule(incident, changed_by=changed_by, reason=_("legal entity added"))
     return entity
@@ -315,6 +326,10 @@ def affected_count_revise(
     source: str = "",
     recorded_by: User | None = None,
 ) -> AffectedCountRevision:
+    # Under the incident lock: the counts before this revision are the committed ones, so the
+    # scope (what the new count changes) is judged against what the deadlines were computed from.
+    lock_incident(incident)
+    before = list(AffectedCountRevision.objects.filter(incident=incident))
     revision = _count_revision_create(
         incident=incident,
         jurisdiction=jurisdiction,
@@ -323,7 +338,12 @@ def affected_count_revise(
         source=source,
         recorded_by=recorded_by,
     )
-    _reschedule(incident, changed_by=recorded_by, reason=_("affected count revised"))
+    _reschedule(
+        incident,
+        changed_by=recorded_by,
+        reason=_("affected count revised"),
+        scope=scope_for_counts(before, [*before, revision]),
+    )
     return revision
 
 
@@ -353,7 +373,7 @@ def _count_revision_create(
         source=source,
         recorded_by=recorded_by,
     )
-    revision.full_clean()
+    revision.full_clean(exclude=IN_HAND)
     revision.save()
     return revision
 
@@ -407,6 +427,10 @@ def timeline_event_record(
             raise ValidationError({"supersedes": _("That event has already been corrected.")})
         if not correction_reason:
             raise ValidationError({"correction_reason": _("Say why the event is corrected.")})
+    # The incident first, before the event's audited save, even for a note that moves no clock:
+    # a write that held the audit chain and then waited for the incident would deadlock with one
+    # that held the incident (a filing, a recomputation) and waited for the chain.
+    lock_incident(incident)
     event = instance or TimelineEvent()
     event.incident = incident
     event.kind = kind
@@ -424,11 +448,14 @@ def timeline_event_record(
     event.supersedes = supersedes
     event.correction_reason = correction_reason
     event.recorded_by = recorded_by  # type: ignore[assignment]
-    event.full_clean()
+    event.full_clean(exclude=[*IN_HAND, "legal_entity"])  # the entity was checked above
     event.save()
+    count_scope = NOTHING
     if kind == EventKind.COUNT_REVISION and "count" in data:
+        # Under the incident lock (taken above): the counts before it are the committed ones.
+        before = list(AffectedCountRevision.objects.filter(incident=incident))
         try:
-            _count_revision_create(
+            revision = _count_revision_create(
                 incident=incident,
                 jurisdiction=data.get("jurisdiction", "KR"),
                 count=data["count"],
@@ -438,6 +465,7 @@ def timeline_event_record(
             )
         except ValidationError as exc:
             raise ValidationError({"data": exc.messages}) from exc
+        count_scope = scope_for_counts(before, [*before, revision])
     reason = (
         _("trigger corrected: %(reason)s") % {"reason": correction_reason}
         if supersedes is not None
@@ -445,15 +473,21 @@ def timeline_event_record(
     )
     # Only the clocks this event (and the one it corrects) can start or move; a note, a press
     # statement or a board meeting recomputes nothing.
+    # A count revision event reaches clocks only through its count (judged above, from the
+    # counts themselves); correcting one leaves the revision it recorded in place.
     kinds = {kind} | ({supersedes.kind} if supersedes is not None else set())
-    if kind == EventKind.COUNT_REVISION and "count" not in data:
-        kinds.discard(EventKind.COUNT_REVISION)
+    kinds.discard(EventKind.COUNT_REVISION)
+    scope = scope_for_event_kinds(kinds)
+    if supersedes is None and not scope.is_empty:
+        # A later awareness (or similar) event without a basis of its own moves nothing; judged
+        # against the committed timeline, under the incident lock taken above.
+        scope = scope_for_new_event(event, scope)
     _reschedule(
         incident,
         changed_by=recorded_by,
         reason=reason,
         trigger_corrected=supersedes is not None,
-        scope=scope_for_event_kinds(kinds),
+        scope=scope | count_scope,
     )
     return event
 

@@ -33,7 +33,14 @@ page_sections_requested = Signal()
 # incidents.sections.ChronologyEntry; each is shown among the events at its ``occurred_at``.
 chronology_entries_requested = Signal()
 # Sent once by the incident page with ``incident=``, ``deadlines=`` (the page's deadline rows),
-# ``request=`` and ``user=``, to collect short notes shown beside a deadline (e.g. outreach's
+# ``revisions=`` (its affected-count revisions, or None), ``request=`` and ``user=``, to collect short notes shown beside a deadline (e.g. outreach's
 # notification progress under a notice deadline). Receivers answer with a dict mapping deadline
 # ids to incidents.sections.DeadlineNote lists, in a fixed number of queries.
 deadline_notes_requested = Signal()
+
+# Sent once by the incident page, before it reads the incident (``page="incident"``, ``user=``),
+# to collect annotations for that one query: figures that tell a section whether it has anything
+# to read (e.g. ``{"records_evidence": Exists(...)}``), so that an empty section costs no query.
+# Receivers answer with a dict of annotation names (prefixed with their app's name) to query
+# expressions over the incident (``OuterRef("pk")``); the section finds them on ``incident``.
+page_annotations_requested = Signal()

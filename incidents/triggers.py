@@ -12,14 +12,21 @@ have a long stop counted from it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Q
 
-from incidents.followups import ORDER_TRIGGERS, SCOPE_GROWTH
-from incidents.models import EventKind
-from regulators.models import Obligation
+from incidents.facts import COUNT_FACTS_PREFIX, facts_set_by_filing, latest_counts
+from incidents.followups import (
+    ORDER_TRIGGERS,
+    OWN_DECISION_TRIGGERS,
+    SCOPE_GROWTH,
+    count_increases,
+)
+from incidents.models import AffectedCountRevision, EventKind, TimelineEvent
+from regulators.engine.catalogue import FILING_OF
+from regulators.snapshot import catalogue_snapshot
 
 # trigger kind (regulators' vocabulary) -> the event kinds that start it
 TRIGGER_EVENT_KINDS: dict[str, tuple[str, ...]] = {
@@ -63,6 +70,13 @@ class Scope:
     def everything(cls) -> Scope:
         return cls()
 
+    @classmethod
+    def of(cls, code: str) -> Scope:
+        """The clocks of one rule code (or the regulator requests)."""
+        if code == REQUEST_CODE:
+            return cls(codes=frozenset(), requests=True)
+        return cls(codes=frozenset({code}), requests=False)
+
     @property
     def is_empty(self) -> bool:
         return self.codes is not None and not self.codes and not self.requests
@@ -72,33 +86,130 @@ class Scope:
             return self.requests
         return self.codes is None or code in self.codes
 
+    def __or__(self, other: Scope) -> Scope:
+        both = self.codes is not None and other.codes is not None
+        codes = (self.codes or frozenset()) | (other.codes or frozenset()) if both else None
+        return Scope(codes=codes, requests=self.requests or other.requests)
+
+
+NOTHING = Scope(codes=frozenset(), requests=False)
+
 
 def scope_for_event_kinds(event_kinds: Iterable[str]) -> Scope:
     """The obligations an event of these kinds can start, move or stop.
 
-    A count revision changes facts every rule may test (thresholds), so it reaches everything;
-    an awareness event also reaches rules whose long stop counts from awareness (DORA).
+    A count revision changes facts every rule may test (thresholds), so, judged by its kind
+    alone, it reaches everything (the services narrow it with ``scope_for_counts``, which sees
+    the counts); an awareness event also reaches rules whose long stop counts from awareness
+    (DORA).
     """
     kinds = set(event_kinds)
     if EventKind.COUNT_REVISION in kinds:
         return Scope.everything()
     triggers = trigger_kinds_started_by(kinds)
-    query = Q(trigger_kind__in=triggers)
-    if EventKind.AWARENESS in kinds:
-        query |= Q(long_stop_hours__isnull=False)
+    awareness = EventKind.AWARENESS in kinds
     codes = (
-        frozenset(Obligation.objects.filter(query).values_list("code", flat=True).distinct())
-        if triggers or EventKind.AWARENESS in kinds
+        catalogue_snapshot().codes(
+            lambda rule: rule.any_version(trigger_kinds=triggers, long_stop=awareness)
+        )
+        if triggers or awareness
         else frozenset()
     )
     return Scope(codes=codes, requests=EventKind.REGULATOR_REQUEST in kinds)
 
 
+def scope_for_new_event(event: TimelineEvent, scope: Scope) -> Scope:
+    """What a newly recorded event (not a correction) can move: ``scope_for_event_kinds`` of
+    its kind, less the clocks it provably leaves alone. Call with the incident row locked (the
+    earlier events are judged as committed).
+
+    A clock started once per entity (awareness, discovery, classification as major, ...) runs
+    from the earliest current event of its kind that reaches the entity; each later one with a
+    basis of its own is an alternative trigger (the earliest per basis). The earliest awareness
+    event is also where long stops count from. So a new event leaves all of these as they are
+    when an earlier current event of its kind reaches every entity it reaches, and it has no
+    basis or an earlier such event has the same one. Clocks started per event, those only the
+    company's own decision starts (``OWN_DECISION_TRIGGERS``) and requests are always kept.
+    ``scope`` is ``scope_for_event_kinds`` of the event's kind."""
+    kind = event.kind
+    triggers = trigger_kinds_started_by({kind})
+    narrowable = {
+        trigger
+        for trigger in triggers
+        if trigger not in PER_EVENT_TRIGGERS
+        and trigger not in OWN_DECISION_TRIGGERS
+        and TRIGGER_EVENT_KINDS[trigger] == (kind,)
+    }
+    if scope.codes is None or scope.is_empty or not narrowable or event.supersedes_id is not None:
+        return scope
+    earlier = TimelineEvent.objects.filter(
+        Q(occurred_at__lt=event.occurred_at) | Q(occurred_at=event.occurred_at, pk__lt=event.pk),
+        incident_id=event.incident_id,
+        kind=kind,
+        superseded_by__isnull=True,
+    )
+    # Earlier events that reach every entity the new one reaches.
+    reach = Q(legal_entity__isnull=True)
+    if event.legal_entity_id is not None:
+        reach |= Q(legal_entity_id=event.legal_entity_id)
+    earlier = earlier.filter(reach)
+    if event.basis:
+        earlier = earlier.filter(basis=event.basis)
+    if not earlier.exists():
+        return scope
+    kept = triggers - narrowable
+    codes = (
+        catalogue_snapshot().codes(lambda rule: rule.any_version(trigger_kinds=kept))
+        if kept
+        else frozenset()
+    )
+    return Scope(codes=codes, requests=scope.requests)
+
+
+def scope_for_filing(code: str) -> Scope:
+    """What recording or withdrawing a filing that answers a deadline of ``code`` can move: the
+    clocks chained to filings of ``code`` (``filing_of:<code>``) and the rules whose conditions
+    read a fact such a filing sets (``8k_filed``). The filed deadline itself is frozen (its
+    verdict is settled by ``incidents.filings``). A filing answering no deadline moves no clock:
+    the scheduler reads only filings that answer one."""
+    chained = f"{FILING_OF}{code}"
+    facts = facts_set_by_filing(code)
+    codes = catalogue_snapshot().codes(
+        lambda rule: rule.any_version(trigger_kinds={chained}) or bool(rule.reads & facts)
+    )
+    return Scope(codes=codes, requests=False)
+
+
+def scope_for_counts(
+    before: Sequence[AffectedCountRevision], after: Sequence[AffectedCountRevision]
+) -> Scope:
+    """What a count revision can move, from the incident's revisions before and after it (read
+    under the incident lock). The scheduler reads counts twice: the latest count per
+    jurisdiction (facts ``affected.*``, which applicability conditions test) and the revisions
+    that raised a count (the ``scope_growth`` clocks). A revision that changes neither (the same
+    count again, or a back-dated one overtaken by a later count) moves nothing."""
+    counts_moved = latest_counts(before) != latest_counts(after)
+    raises_moved = {r.pk for r in count_increases(before)} != {r.pk for r in count_increases(after)}
+    if not (counts_moved or raises_moved):
+        return NOTHING
+    codes = catalogue_snapshot().codes(
+        lambda rule: (
+            (counts_moved and any(fact.startswith(COUNT_FACTS_PREFIX) for fact in rule.reads))
+            or (raises_moved and rule.any_version(trigger_kinds={SCOPE_GROWTH}))
+        )
+    )
+    return Scope(codes=codes, requests=False)
+
+
 __all__ = [
+    "NOTHING",
     "PER_EVENT_TRIGGERS",
     "REQUEST_CODE",
     "TRIGGER_EVENT_KINDS",
     "Scope",
+    "scope_for_counts",
     "scope_for_event_kinds",
+    "scope_for_filing",
+    "scope_for_new_event",
     "trigger_kinds_started_by",
 ]

@@ -44,6 +44,11 @@ urlpatterns = [
         name="filing_withdraw",
     ),
     path(
+        "incidents/<str:reference>/deadlines/<int:deadline_id>/explanation/",
+        views.deadline_explanation,
+        name="deadline_explanation",
+    ),
+    path(
         "incidents/<str:reference>/deadlines/<int:deadline_id>/not-applicable/",
         views.deadline_not_applicable,
         name="deadline_not_applicable",

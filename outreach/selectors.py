@@ -8,6 +8,7 @@ incident the user may already see.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -36,13 +37,18 @@ class Counts:
     increases: dict[int, tuple[str, CountNow]]
 
 
-def latest_counts(incident_id: int) -> Counts:
-    """Latest affected count per jurisdiction, with the one it replaced (one query)."""
+def latest_counts(
+    incident_id: int, revisions: Iterable[AffectedCountRevision] | None = None
+) -> Counts:
+    """Latest affected count per jurisdiction, with the one it replaced (one query, none when the
+    caller passes the incident's revisions, as the incident page does)."""
     found: dict[str, CountNow] = {}
     increases: dict[int, tuple[str, CountNow]] = {}
-    for revision in AffectedCountRevision.objects.filter(incident_id=incident_id).order_by(
-        "jurisdiction", "as_of", "id"
-    ):
+    if revisions is None:
+        rows = list(AffectedCountRevision.objects.filter(incident_id=incident_id))
+    else:
+        rows = [r for r in revisions if r.incident_id == incident_id]
+    for revision in sorted(rows, key=lambda r: (r.jurisdiction, r.as_of, r.pk)):
         before = found.get(revision.jurisdiction)
         increases[revision.pk] = (
             revision.jurisdiction,
@@ -157,10 +163,16 @@ class NoticeProgress:
 
 
 def notice_progress(
-    incident: Incident | int, deadlines: list[Deadline] | None = None
+    incident: Incident | int,
+    deadlines: list[Deadline] | None = None,
+    revisions: Iterable[AffectedCountRevision] | None = None,
+    *,
+    has_campaigns: bool = True,
 ) -> list[NoticeProgress]:
     """Every live notice deadline of the incident with its campaign's progress (four queries;
-    three when the caller passes the incident's deadlines, as the incident page does)."""
+    one less for each of the incident's deadlines and count revisions the caller passes, as the
+    incident page does; none for the campaigns and batches when ``has_campaigns`` is False, i.e.
+    the caller knows that the incident has no campaign)."""
     incident_id = incident if isinstance(incident, int) else int(incident.pk)
     if deadlines is None:
         deadlines = list(
@@ -177,17 +189,23 @@ def notice_progress(
     ]
     if not deadlines:
         return []
-    campaigns = {
-        c.deadline_id: c
-        for c in NoticeCampaign.objects.filter(incident_id=incident_id).select_related("created_by")
-    }
-    # All batches in one query: the sums, the population each latest batch saw, and the list the
-    # page shows all come from it.
-    batches = list(
-        NoticeBatch.objects.filter(incident_id=incident_id)
-        .select_related("recorded_by")
-        .order_by("sent_at", "id")
-    )
+    campaigns: dict[int, NoticeCampaign] = {}
+    batches: list[NoticeBatch] = []
+    if has_campaigns:
+        campaigns = {
+            c.deadline_id: c
+            for c in NoticeCampaign.objects.filter(incident_id=incident_id).select_related(
+                "created_by"
+            )
+        }
+    if campaigns:
+        # All batches in one query: the sums, the population each latest batch saw, and the list
+        # the page shows all come from it.
+        batches = list(
+            NoticeBatch.objects.filter(incident_id=incident_id)
+            .select_related("recorded_by")
+            .order_by("sent_at", "id")
+        )
     sums: dict[tuple[int, str], dict[str, int]] = defaultdict(
         lambda: {"sent": 0, "failed": 0, "n": 0, "substitute": 0}
     )
@@ -205,7 +223,7 @@ def notice_progress(
         if seen is None or (batch.recorded_at, batch.pk) > seen[0]:
             last_population[key] = ((batch.recorded_at, batch.pk), batch.population_at_record)
         by_campaign[batch.campaign_id].append(batch)
-    counts = latest_counts(incident_id)
+    counts = latest_counts(incident_id, revisions)
     result = []
     for deadline in deadlines:
         campaign = campaigns.get(deadline.pk)

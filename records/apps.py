@@ -12,11 +12,18 @@ class RecordsConfig(AppConfig):
     def ready(self) -> None:
         # The incident page asks apps above incidents for sections and chronology entries by
         # signal (incidents never imports records).
-        from incidents.signals import chronology_entries_requested, page_sections_requested
+        from incidents.signals import (
+            chronology_entries_requested,
+            page_annotations_requested,
+            page_sections_requested,
+        )
 
         # Imported here: sections imports models, which the app registry must load first.
         from records import sections
 
+        page_annotations_requested.connect(
+            sections.page_annotations, dispatch_uid="records-annotations"
+        )
         page_sections_requested.connect(sections.incident_sections, dispatch_uid="records")
         chronology_entries_requested.connect(
             sections.chronology_entries, dispatch_uid="records-chronology"

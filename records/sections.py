@@ -4,7 +4,8 @@ or authority), an "Evidence" section, and one chronology entry per letter, call 
 Connected in RecordsConfig.ready(). The correspondence is read once per request and shared by
 the section and the chronology (cached on the request), so the page's query count stays flat:
 one query for the evidence and one to four for the correspondence and its links, whatever
-their number.
+their number; none for what the incident has none of (the ``records_evidence`` and
+``records_correspondence`` annotations this app adds to the page's incident query say so).
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 
 from common.roles import Action, has_right
 from incidents.models import Incident
-from incidents.sections import ChronologyEntry, PageSection
-from records.models import Correspondence
+from incidents.sections import ChronologyEntry, PageSection, section_has
+from records.models import Correspondence, Evidence
 from records.selectors import correspondence_of, evidence_of
 
 _CACHE_ATTR = "_records_correspondence"
@@ -46,8 +48,12 @@ def _records(request: HttpRequest, incident: Incident) -> tuple[list[Corresponde
     request."""
     cached: dict[int, tuple[list[Correspondence], list[Any]]] = getattr(request, _CACHE_ATTR, {})
     if incident.pk not in cached:
-        evidence = list(evidence_of(incident))
-        items = list(correspondence_of(incident))
+        evidence = list(evidence_of(incident)) if section_has(incident, "records_evidence") else []
+        items = (
+            list(correspondence_of(incident))
+            if section_has(incident, "records_correspondence")
+            else []
+        )
         by_letter: dict[int, list[Any]] = {}
         for item in evidence:
             if item.correspondence_id is not None:
@@ -69,6 +75,15 @@ def threads(items: list[Correspondence]) -> list[Thread]:
             by_key[item.counterpart_key] = thread
         thread.items.append(item)
     return sorted(by_key.values(), key=lambda t: t.items[-1].occurred_at, reverse=True)
+
+
+def page_annotations(sender: Any, page: str, **kwargs: Any) -> dict[str, Any]:
+    if page != "incident":
+        return {}
+    return {
+        "records_evidence": Exists(Evidence.objects.filter(incident=OuterRef("pk"))),
+        "records_correspondence": Exists(Correspondence.objects.filter(incident=OuterRef("pk"))),
+    }
 
 
 def incident_sections(

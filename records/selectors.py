@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, Q, QuerySet, Value
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from common.roles import Action
-from incidents.models import Deadline, Incident
+from incidents.models import Incident
 from incidents.permissions import incident_for
+from incidents.templatetags.clock import is_korean
 from records.models import Correspondence, CustodyAction, CustodyEntry, Evidence
 
 if TYPE_CHECKING:
@@ -26,19 +29,93 @@ EVIDENCE_RELATED = (
 )
 
 
-def correspondence_of(incident: Incident) -> QuerySet[Correspondence]:
-    """The incident's correspondence with counterpart and links (four queries when it has any;
-    the attachments come from ``evidence_of``, already read for the evidence section)."""
-    return (
+def correspondence_of(incident: Incident) -> list[Correspondence]:
+    """The incident's correspondence with counterpart and links (``linked_events``,
+    ``linked_filings``, ``linked_deadlines``): two queries when it has any, one otherwise; the
+    attachments come from ``evidence_of``, already read for the evidence section."""
+    items = list(
         Correspondence.objects.filter(incident=incident)
         .select_related("regulator", "recorded_by")
-        .prefetch_related(
-            "events",
-            "filings",
-            Prefetch("deadlines", queryset=Deadline.objects.select_related("obligation")),
-        )
         .order_by("occurred_at", "id")
     )
+    links = correspondence_links(incident) if items else {}
+    for item in items:
+        mine = links.get(item.pk, {})
+        item.linked_events = mine.get("event", [])  # type: ignore[attr-defined]
+        item.linked_filings = mine.get("filing", [])  # type: ignore[attr-defined]
+        item.linked_deadlines = mine.get("deadline", [])  # type: ignore[attr-defined]
+    return items
+
+
+@dataclass(frozen=True)
+class Linked:
+    """What a letter's "Concerns" line shows of a linked event, filing or deadline."""
+
+    pk: int
+    # The event's title, the filing's recipient, or the deadline's own title.
+    text: str
+    # A deadline's obligation titles (None for an ad hoc deadline, an event or a filing).
+    title_en: str | None = None
+    title_ko: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The text in the current language (a deadline: its obligation's title, as
+        ``deadline_title`` shows it)."""
+        if self.title_en is not None:
+            return (self.title_ko or self.title_en) if is_korean() else self.title_en
+        return self.text
+
+
+def correspondence_links(incident: Incident) -> dict[int, dict[str, list[Linked]]]:
+    """Every link of the incident's correspondence, per letter and kind (``event``, ``filing``,
+    ``deadline``), each kind in its own order: one query (a union of the three link tables)."""
+    text = CharField()
+    none = Value(None, output_field=text)
+
+    def kind(name: str) -> Value:
+        return Value(name, output_field=text)
+
+    mine = {"correspondence__incident": incident}
+    events = Correspondence.events.through.objects.filter(**mine).values_list(
+        "correspondence_id",
+        kind("event"),
+        "timelineevent_id",
+        "timelineevent__occurred_at",
+        "timelineevent__title",
+        none,
+        none,
+    )
+    filings = Correspondence.filings.through.objects.filter(**mine).values_list(
+        "correspondence_id",
+        kind("filing"),
+        "filing_id",
+        "filing__submitted_at",
+        "filing__recipient",
+        none,
+        none,
+    )
+    deadlines = Correspondence.deadlines.through.objects.filter(**mine).values_list(
+        "correspondence_id",
+        kind("deadline"),
+        "deadline_id",
+        "deadline__due_at",
+        "deadline__title",
+        "deadline__obligation__title_en",
+        "deadline__obligation__title_ko",
+    )
+    rows = list(events.union(filings, deadlines, all=True))
+    found: dict[int, dict[str, list[Linked]]] = defaultdict(lambda: defaultdict(list))
+    for corr_id, what, pk, _at, label, title_en, title_ko in sorted(rows, key=_link_order):
+        found[corr_id][what].append(Linked(pk, label or "", title_en, title_ko))
+    return found
+
+
+def _link_order(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Each kind in its model's order: by occurrence, submission or due time ("without delay"
+    last), then id."""
+    at = row[3]
+    return (row[1], at is None, at.timestamp() if at is not None else 0.0, row[2])
 
 
 def evidence_of(incident: Incident) -> QuerySet[Evidence]:

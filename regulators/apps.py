@@ -8,3 +8,13 @@ class RegulatorsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "regulators"
     verbose_name = _("Regulators and rules")
+
+    def ready(self) -> None:
+        # Imported here: services imports models, which the app registry must load first.
+        from regulators import snapshot
+        from regulators.services import connect_catalogue_generation
+
+        # Caches of what is computed from the whole catalogue are keyed by its generation.
+        connect_catalogue_generation()
+        # The per-process catalogue snapshot is dropped on every catalogue save or delete.
+        snapshot.connect()

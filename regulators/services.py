@@ -14,12 +14,15 @@ Saving still reaches open deadlines the way it always did: the model signals of
 from __future__ import annotations
 
 from typing import Any, TypeVar
+from uuid import uuid4
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
 
 from common.concurrency import check_current, lock, version_of
-from regulators.models import Calendar, Obligation
+from regulators.models import Calendar, Obligation, Regulator
 
 M = TypeVar("M", bound=models.Model)
 
@@ -79,9 +82,50 @@ def catalogue_row_save(
     return instance
 
 
+# --- The version of the whole catalogue, for caches of what is computed from all of it ----------
+
+CATALOGUE_GENERATION_KEY = "regulators:catalogue-generation"
+
+
+def catalogue_generation() -> str:
+    """A token that changes whenever a regulator or an obligation is saved or deleted through the
+    ORM, whatever the door (admin, API, ``load_catalogue``, a shell): for caches of what is
+    computed from the whole catalogue, such as the incident page's "which laws apply" overview.
+
+    It lives in the cache (Redis in production, shared by every process). A missing token
+    (evicted, cleared, or forgotten by ``catalogue_changed``) is replaced by a new one, so what is
+    cached under a token is never older than the catalogue: at worst it is computed again.
+    """
+    token: str | None = cache.get(CATALOGUE_GENERATION_KEY)
+    if token is None:
+        token = uuid4().hex
+        if not cache.add(CATALOGUE_GENERATION_KEY, token, timeout=None):
+            token = cache.get(CATALOGUE_GENERATION_KEY) or token
+    return token
+
+
+def catalogue_changed(sender: Any, **kwargs: Any) -> None:
+    """post_save/post_delete of a regulator or an obligation: forget the token now and again once
+    the transaction commits (a page that read the token and the old rows in between stores its
+    result under the old token, which nobody asks for any more)."""
+    cache.delete(CATALOGUE_GENERATION_KEY)
+    transaction.on_commit(lambda: cache.delete(CATALOGUE_GENERATION_KEY))
+
+
+def connect_catalogue_generation() -> None:
+    """Called once from ``RegulatorsConfig.ready()``."""
+    for model in (Regulator, Obligation):
+        uid = f"catalogue-generation-{model.__name__}"
+        post_save.connect(catalogue_changed, sender=model, dispatch_uid=uid)
+        post_delete.connect(catalogue_changed, sender=model, dispatch_uid=f"{uid}-delete")
+
+
 __all__ = [
+    "catalogue_changed",
     "catalogue_check_version",
+    "catalogue_generation",
     "catalogue_lock",
     "catalogue_row_save",
     "catalogue_version",
+    "connect_catalogue_generation",
 ]

@@ -25,7 +25,7 @@ def on_deadlines_changed(
     deadline: Deadline | None = None,
     **kwargs: Any,
 ) -> None:
-    reminders_sync_for(incident=incident, deadline=deadline)
+    reminders_sync_for(incident=incident, deadline=deadline, answer=False)
     if incident is not None:
         # Closing or reopening an incident (or any whole-incident change) reaches its tasks too.
         sync_items_of(incident, timezone.now())

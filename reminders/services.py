@@ -88,19 +88,23 @@ def _status_reason(deadline: Deadline) -> str:
     return "deadline closed"
 
 
-@transaction.atomic
+# No savepoint of its own: the schedule is part of the write that changed the deadline (a
+# failure fails that write), and a write that moves thirty clocks syncs thirty times.
+@transaction.atomic(savepoint=False)
 def reminders_sync_for(
     *,
     deadline: Deadline | None = None,
     incident: Incident | None = None,
     now: datetime | None = None,
+    answer: bool = True,
 ) -> list[Reminder]:
     """Bring the schedule of ``deadline`` (or of every deadline of ``incident``) in line with its
     current due time, status and policy. The one entry point the deadline code calls.
 
     Idempotent. Cancels pending reminders of a deadline that was met, waived or superseded, or
     whose due time moved; creates the reminders still ahead; the creation notice exactly once.
-    Returns the reminders now pending.
+    Returns the reminders now pending (an empty list with ``answer=False``: the signal receiver
+    needs no answer, and reading it is a query per deadline).
     """
     now = now or timezone.now()
     if deadline is None:
@@ -108,9 +112,9 @@ def reminders_sync_for(
             raise TypeError("reminders_sync_for needs deadline= or incident=")
         pending: list[Reminder] = []
         for each in Deadline.objects.filter(incident=incident).select_related("incident"):
-            pending.extend(_sync_one(each, now))
+            pending.extend(_sync_one(each, now, answer))
         return pending
-    return _sync_one(deadline, now)
+    return _sync_one(deadline, now, answer)
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,7 @@ class Schedule:
     revivable: frozenset[str] = frozenset({INCIDENT_CLOSED})
 
 
-def _sync_one(deadline: Deadline, now: datetime) -> list[Reminder]:
+def _sync_one(deadline: Deadline, now: datetime, answer: bool = True) -> list[Reminder]:
     wants = deadline_wants_reminders(deadline)
     return sync_schedule(
         Schedule(
@@ -141,12 +145,13 @@ def _sync_one(deadline: Deadline, now: datetime) -> list[Reminder]:
             policy=lambda: policy_for(deadline),
         ),
         now,
+        answer=answer,
     )
 
 
-def sync_schedule(schedule: Schedule, now: datetime) -> list[Reminder]:
+def sync_schedule(schedule: Schedule, now: datetime, *, answer: bool = True) -> list[Reminder]:
     """Bring one deadline's or action item's reminders in line with its due time, state and
-    policy (see ``reminders_sync_for``)."""
+    policy (see ``reminders_sync_for``); returns the pending ones when ``answer``."""
     owner = schedule.owner
     existing = {r.key: r for r in Reminder.objects.filter(**owner)}
     live = [
@@ -217,6 +222,8 @@ def sync_schedule(schedule: Schedule, now: datetime) -> list[Reminder]:
         )
     # Two writers (a page and the sweep) may sync at once: the unique key makes that harmless.
     Reminder.objects.bulk_create(new, ignore_conflicts=True)
+    if not answer:
+        return []
     return list(
         Reminder.objects.filter(**owner, state__in=[ReminderState.PENDING, ReminderState.CLAIMED])
     )

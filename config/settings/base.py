@@ -254,7 +254,10 @@ MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # axes wants to be last
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses locked-out users before any password check
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend whose per-request user read also brings the profile and the roles (one query).
+    # Sessions signed in through django.contrib.auth.backends.ModelBackend before it are signed
+    # out once (Django loads a session's user only through the backend it was signed in with).
+    "accounts.backends.UserBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(hours=1)

@@ -30,6 +30,7 @@ from common.api.fields import (
     StrictSlugRelatedField,
     StringListField,
 )
+from common.api.rows import Computed, RowPlan
 from common.api.serializers import Explanation, OutputSerializer
 from incidents.filings import day_start, deadline_zone
 from incidents.models import (
@@ -157,6 +158,10 @@ class IncidentOutput(OutputSerializer):
         read_only_fields = fields
 
 
+# The list's rows, from values() (common.api.rows): the same JSON, without model instances.
+INCIDENT_ROWS = RowPlan(IncidentOutput)
+
+
 class IncidentFactsInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
     """The facts that may be changed after opening (PATCH: any subset)."""
 
@@ -241,6 +246,16 @@ class TimelineEventOutput(OutputSerializer):
 
     def get_is_current(self, obj: TimelineEvent) -> bool:
         return not obj.is_superseded
+
+
+# The list's rows, from values() (common.api.rows): superseded_by is the reverse one-to-one's id.
+EVENT_ROWS = RowPlan(
+    TimelineEventOutput,
+    computed={
+        "superseded_by": Computed(("superseded_by",), lambda row: row["superseded_by"]),
+        "is_current": Computed(("superseded_by",), lambda row: row["superseded_by"] is None),
+    },
+)
 
 
 @extend_schema_field(OpenApiTypes.INT)

@@ -16,7 +16,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from common.api.pagination import KeysetOrPageNumberPagination
 from common.api.permissions import DEFAULT_PERMISSIONS, HasRoleRight, required_action
+from common.api.rows import RowListMixin
 from common.api.views import ApiViewSet
 from common.roles import Action
 from incidents import services
@@ -64,13 +66,14 @@ def _open_with_entities(*, owner: Any, data: dict[str, Any]) -> Incident:
     return incident
 
 
-class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class IncidentViewSet(RowListMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """Incidents you may see (owner, member, or admin), with their legal entities.
 
     There is no delete: an incident is closed, and its record kept.
     """
 
     serializer_class = serializers.IncidentOutput
+    row_plan = serializers.INCIDENT_ROWS
     permission_classes = [*DEFAULT_PERMISSIONS, HasRoleRight]
     required_rights = {
         "create": Action.RECORD,
@@ -83,6 +86,8 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     filterset_class = filters.IncidentFilter
     ordering_fields = ["reference", "title", "severity", "status", "created_at", "updated_at", "id"]
     ordering = ["-created_at", "-id"]
+    # Page numbers, or ``?cursor=`` for keyset pages (every ordering field is never null).
+    pagination_class = KeysetOrPageNumberPagination
 
     def get_queryset(self) -> QuerySet[Incident]:
         return (
@@ -193,14 +198,16 @@ def _record_event(**kwargs: Any) -> TimelineEvent:
         ) from exc
 
 
-class TimelineEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IncidentScopedViewSet):
+class TimelineEventViewSet(RowListMixin, mixins.RetrieveModelMixin, IncidentScopedViewSet):
     """The append-only timeline: a correction supersedes an event, it never edits it."""
 
     serializer_class = serializers.TimelineEventOutput
+    row_plan = serializers.EVENT_ROWS
     required_rights = {"create": Action.RECORD, "correct": Action.RECORD}
     filterset_class = filters.TimelineEventFilter
     ordering_fields = ["occurred_at", "recorded_at", "kind", "id"]
     ordering = ["occurred_at", "id"]
+    pagination_class = KeysetOrPageNumberPagination
 
     def get_queryset(self) -> QuerySet[TimelineEvent]:
         return self.scoped(TimelineEvent.objects.select_related("recorded_by", "superseded_by"))

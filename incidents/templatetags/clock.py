@@ -194,16 +194,24 @@ def countdown(deadline: Deadline, now: datetime) -> SafeString | str:
 def unread_notifications(user: Any) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
+    # Read with the user at the start of the request (accounts.backends), if it was.
+    known: int | None = getattr(user, "unread_notifications", None)
+    if known is not None:
+        return known
     return notifications_for(user).filter(read_at__isnull=True).count()
 
 
 @register.simple_tag(takes_context=True)
 def query_with(context: dict[str, Any], **changes: Any) -> str:
-    """The current query string with some parameters replaced (for pagination links)."""
+    """The current query string with some parameters replaced (for pagination links); a
+    parameter given as None is dropped."""
     request: HttpRequest | None = context.get("request")
     params = request.GET.copy() if request is not None else QueryDict(mutable=True)
     for key, value in changes.items():
-        params[key] = str(value)
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
     return "?" + params.urlencode()
 
 

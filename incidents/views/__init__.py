@@ -12,7 +12,8 @@ from incidents.views.edit import (
     filing_withdraw,
     request_new,
 )
-from incidents.views.incidents import incident_detail, incident_list
+from incidents.views.incident_page import deadline_explanation, incident_detail
+from incidents.views.incidents import incident_list
 from incidents.views.manage import (
     entity_edit,
     entity_new,
@@ -27,6 +28,7 @@ from incidents.views.tools import notifications, what_if
 __all__ = [
     "count_new",
     "dashboard",
+    "deadline_explanation",
     "deadline_list",
     "deadline_not_applicable",
     "document_download",

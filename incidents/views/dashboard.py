@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -18,76 +17,111 @@ from incidents.models import Incident, TimelineEvent
 from incidents.sections import page_sections
 from incidents.selectors import deadlines_visible_to, incidents_visible_to
 from incidents.views.figures import median_awareness_to_first_report, on_time_rate
-from incidents.views.rows import DeadlineRow, RowValues, deadline_rows, with_cells
+from incidents.views.keyset import CURSOR_PARAM, keyset_page
+from incidents.views.panels import want_panels
+from incidents.views.rows import (
+    DeadlinesByUrgency,
+    FragmentBatch,
+    deadline_panels,
+    fill_cells,
+    want_cells,
+    with_cells,
+)
 
 DASHBOARD_LIMIT = 50
 PAGE_SIZE = 50
 FIGURES_TTL = 300
 
 
-def _figures(request: HttpRequest, incidents: QuerySet[Incident]) -> dict[str, object]:
+def _figures_key(request: HttpRequest) -> str:
+    return f"dashboard-figures:{request.user.pk}:{get_language()}"
+
+
+def _figures(incidents: QuerySet[Incident]) -> dict[str, object]:
     """The two figures aggregate every visible incident's history, which costs far more than the
     rest of the page together; they are statistics, so each user's copy is cached for a few
     minutes (the page says as of when)."""
-    key = f"dashboard-figures:{request.user.pk}:{get_language()}"
-    cached = cache.get(key)
-    if cached is None:
-        cached = {
-            "rate": on_time_rate(incidents),
-            "medians": median_awareness_to_first_report(incidents),
-            "figures_at": timezone.now(),
-        }
-        cache.set(key, cached, FIGURES_TTL)
-    return cached
+    return {
+        "rate": on_time_rate(incidents),
+        "medians": median_awareness_to_first_report(incidents),
+        "figures_at": timezone.now(),
+    }
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     incidents = incidents_visible_to(request.user)
-    open_deadlines = deadlines_visible_to(request.user).open()
-    # One query for the list plus one extra row tells whether there is more than the first 50.
-    # Rows are read as values (incidents/views/rows.py), their cells cached by what they show.
-    dated = deadline_rows(
-        open_deadlines.filter(due_at__isnull=False).by_urgency()[: DASHBOARD_LIMIT + 1]
+    open_deadlines = deadlines_visible_to(request.user, incidents).open()
+    # The three deadline panels in one query (one round trip instead of three); rows are read
+    # as values (incidents/views/rows.py), their cells cached by what they show. One extra row
+    # per panel tells whether there is more than it shows.
+    panels = deadline_panels(
+        [
+            (open_deadlines.filter(due_at__isnull=False).by_urgency(), DASHBOARD_LIMIT + 1),
+            (open_deadlines.filter(due_at__isnull=True).order_by("id"), 21),
+            # Answers owed to regulators and courts: ad hoc requests plus the order clocks.
+            (open_deadlines.filter(code__in=[REQUEST_CODE, *sorted(ORDER_CODES)]).by_urgency(), 10),
+        ]
     )
-    without_delay = deadline_rows(open_deadlines.filter(due_at__isnull=True).order_by("id")[:21])
-    # Answers owed to regulators and courts: ad hoc requests plus the catalogue's order clocks.
-    requests = deadline_rows(
-        open_deadlines.filter(code__in=[REQUEST_CODE, *sorted(ORDER_CODES)]).by_urgency()[:10]
-    )
+    dated, without_delay, requests = panels
     activity = list(
         TimelineEvent.objects.filter(incident__in=incidents)
         .select_related("incident")
         .only("id", "kind", "title", "occurred_at", "recorded_at", "incident__reference")
         .order_by("-recorded_at", "-id")[:12]
     )
+    # Every cached part of the page in one round trip (incidents/views/panels.py).
+    shown = dated[:DASHBOARD_LIMIT]
+    batch = FragmentBatch()
+    want_cells(batch, shown, now)
+    panel_keys = want_panels(
+        batch,
+        without_delay=without_delay[:20],
+        requests=requests,
+        activity=activity,
+        now=now,
+    )
+    figures_key = _figures_key(request)
+    fragments, cached = batch.fetch(also=[figures_key])
+    fill_cells(shown, fragments)
+    figures = cached.get(figures_key)
+    if figures is None:
+        figures = _figures(incidents)
+        cache.set(figures_key, figures, FIGURES_TTL)
     return render(
         request,
         "incidents/dashboard.html",
         {
             "now": now,
-            "deadlines": with_cells(dated[:DASHBOARD_LIMIT]),
+            "deadlines": shown,
             "more_deadlines": len(dated) > DASHBOARD_LIMIT,
             "without_delay": without_delay[:20],
             "more_without_delay": len(without_delay) > 20,
             "requests": requests,
             "activity": activity,
+            "panels": {name: fragments[key] for name, key in panel_keys.items()},
             "can_record": has_right(request.user, Action.RECORD),
             "extra_sections": page_sections("dashboard", request),
-            **_figures(request, incidents),
+            **figures,
         },
     )
 
 
 @login_required
 def deadline_list(request: HttpRequest) -> HttpResponse:
-    """Every open deadline the user may see, most urgent first ("without delay" last)."""
-    rows = RowValues(deadlines_visible_to(request.user).open().by_urgency())
-    paginator: Paginator[DeadlineRow] = Paginator(rows, PAGE_SIZE)  # type: ignore[arg-type]
-    page = paginator.get_page(request.GET.get("page"))
+    """Every open deadline the user may see, most urgent first ("without delay" last), paged by
+    a cursor (incidents/views/keyset.py): page 400 costs what page 1 costs."""
+    source = DeadlinesByUrgency(deadlines_visible_to(request.user).open())
+    page, refused = keyset_page(source, request.GET.get(CURSOR_PARAM), PAGE_SIZE)
+    now = timezone.now()
     return render(
         request,
         "incidents/deadline_list.html",
-        {"now": timezone.now(), "page": page, "deadlines": with_cells(list(page.object_list))},
+        {
+            "now": now,
+            "page": page,
+            "cursor_refused": refused,
+            "deadlines": with_cells(page.rows, now),
+        },
     )

@@ -1,9 +1,11 @@
 """Cache keys for rendered page fragments, made of what the fragment shows.
 
-A fragment (the incident page's chronology, its SVG timeline) is cached under a hash of every
-value it displays plus the viewer's language, time zone and rights. A change to any shown value
-gives another key, so a change shows on the next request without any invalidation code to forget;
-the old entry simply expires. Hashing 100 rows' values costs far less than rendering them.
+A fragment (the incident page's chronology, its SVG timeline, its "which laws apply" overview) is
+cached under a hash of every value it displays plus the viewer's language, time zone and rights.
+A change to any shown value gives another key, so a change shows on the next request without any
+invalidation code to forget; the old entry simply expires. Where the rows are many and cannot
+change (timeline events), the key holds their number and newest id instead of their values
+(``events_state``), so that a cached fragment is served without reading the rows at all.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from incidents.models import Deadline, TimelineEvent
+from incidents.models import Deadline, LegalEntity
 from incidents.sections import ChronologyEntry
 
 # Long enough to serve every view of an incident in a working day; entries are small.
@@ -30,28 +32,6 @@ def fragment_key(name: str, parts: Iterable[Any]) -> str:
         digest.update(repr(part).encode())
         digest.update(b"\x1f")
     return f"{name}:{digest.hexdigest()}"
-
-
-def event_state(event: TimelineEvent) -> tuple[Any, ...]:
-    """Every value of an event the chronology and the timeline show."""
-    later = getattr(event, "superseded_by", None)
-    return (
-        event.pk,
-        event.kind,
-        event.occurred_at,
-        event.precision,
-        event.entered_tz,
-        event.title,
-        event.description,
-        event.legal_entity.name if event.legal_entity_id and event.legal_entity else None,
-        event.confidence,
-        event.basis,
-        event.source_title,
-        event.source_url,
-        event.supersedes_id,
-        event.correction_reason,
-        later.pk if later is not None else None,
-    )
 
 
 def deadline_state(deadline: Deadline, css: str) -> tuple[Any, ...]:
@@ -70,34 +50,50 @@ def deadline_state(deadline: Deadline, css: str) -> tuple[Any, ...]:
     )
 
 
+def events_state(
+    count: int, newest: int | None, entities: Sequence[LegalEntity]
+) -> tuple[Any, ...]:
+    """What the chronology and the timeline show of an incident's events, without reading them.
+
+    Events are append-only (a correction is a new event that supersedes the old one, and the
+    admin site cannot change or delete one), so their number and the newest id change with every
+    event recorded, and nothing else about them changes but the name of their legal entity, which
+    the page reads anyway. Recorded by a bulk import, events get new ids too.
+    """
+    return (count, newest, tuple((entity.pk, entity.name) for entity in entities))
+
+
 def chronology_key(
     reference: str,
-    events: Sequence[TimelineEvent],
+    events: tuple[Any, ...],
     can_record: bool,
     extra: Sequence[ChronologyEntry] = (),
+    shown: int | None = None,
 ) -> str:
-    """Keyed by every event's state and every contributed entry's own key; an entry without a
-    key makes the key unique (object id), i.e. the fragment is rendered afresh."""
+    """Keyed by the events' state (``events_state``), every contributed entry's own key and how
+    many events are shown (None: all); an entry without a key makes the key unique (object id),
+    i.e. the fragment is rendered afresh."""
     contributed = [(e.occurred_at, e.template, e.cache_key or f"uncached:{id(e)}") for e in extra]
-    return fragment_key(
-        "chronology", [reference, can_record, *(event_state(e) for e in events), *contributed]
-    )
+    return fragment_key("chronology", [reference, can_record, events, shown, *contributed])
 
 
 def timeline_key(
-    events: Sequence[TimelineEvent],
+    events: tuple[Any, ...],
     deadlines: Sequence[Deadline],
     now: datetime,
     window: tuple[datetime, datetime] | None,
+    shown: int | None = None,
 ) -> str:
     """The SVG also depends on now (its "now" line and the colours of open deadlines): the key
-    holds the minute, and each deadline's colour."""
+    holds the minute, and each deadline's colour; and on how many events the chronology shows
+    (a mark links to its event there, or to the whole chronology)."""
     return fragment_key(
         "timeline",
         [
             now.replace(second=0, microsecond=0),
             window,
-            *(event_state(e) for e in events),
+            events,
+            shown,
             *(deadline_state(d, getattr(d, "css", "")) for d in deadlines),
         ],
     )

@@ -7,21 +7,39 @@ read by walking the open deadlines in due order (the ``status, due_at, id`` inde
 an incident appears, that is its next due time. Only the 25 incidents of the page are then read,
 with their counts. Deep pages, or pages the walk cannot settle, fall back to the exact
 correlated-subquery order; both give the same order (tests/incidents/test_incident_order.py).
+
+The list is paged by a cursor (incidents/views/keyset.py): the key of a row is (next due time,
+created, id). The page after a key walks the open deadlines from the key's due time (the index
+range, not the rows before it); an incident met there may have an earlier open deadline (it was
+shown before), so the walked incidents' true next due times are read (one query) and those at
+or before the key dropped. The page before a key walks backwards the same way. Incidents without
+a dated open deadline follow, newest first, read from the key's creation time.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from incidents.models import Deadline, DeadlineStatus, Incident
+from incidents.views.keyset import KeysetSource, KeyValue, MaybeTime
 
 # The walk reads at most this many deadlines (one query); beyond, the exact query is used.
 WALK_ROWS = 1000
 # Deadlines read per incident wanted (3 per incident on the load data; ties need a few more).
 ROWS_PER_INCIDENT = 4
+# From a key, the walk also meets the later deadlines of incidents already shown: read more.
+ROWS_PER_INCIDENT_FROM_KEY = 8
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+# (next due, -created in microseconds, id): the list's order for incidents with a due time.
+SortKey = tuple[datetime, int, int]
+
+
+def _sort_key(next_due: datetime, created: datetime, pk: int) -> SortKey:
+    return (next_due, -((created - EPOCH) // _MICROSECOND), pk)
 
 
 def _dated_open(base: QuerySet[Incident], restricted: bool) -> QuerySet[Deadline]:
@@ -29,10 +47,13 @@ def _dated_open(base: QuerySet[Incident], restricted: bool) -> QuerySet[Deadline
     return deadlines.filter(incident__in=base.values("pk")) if restricted else deadlines
 
 
-class UrgencyOrderedIncidents:
-    """A sliceable, countable list for ``Paginator``: ``base`` (the visible, filtered incidents,
-    not annotated) in urgency order, each with ``next_due``, ``open_count`` and
-    ``overdue_count``. ``restricted`` is False only when ``base`` is every incident."""
+class UrgencyOrderedIncidents(KeysetSource[Incident]):
+    """``base`` (the visible, filtered incidents, not annotated) in urgency order, each with
+    ``next_due``, ``open_count`` and ``overdue_count``: read from a key (``keyset_page``), or
+    sliced. ``restricted`` is False only when ``base`` is every incident."""
+
+    list_name = "incidents"
+    shape = (MaybeTime, datetime, int)
 
     def __init__(
         self,
@@ -117,6 +138,136 @@ class UrgencyOrderedIncidents:
             .values_list("pk", flat=True)[start:stop]
         )
 
+    # --- read from a key (keyset pages) ---------------------------------------------------------
+
+    def key_of(self, row: Incident) -> tuple[KeyValue, ...]:
+        return (row.next_due, row.created_at, row.pk)  # type: ignore[attr-defined]
+
+    def after(self, key: tuple[KeyValue, ...] | None, limit: int) -> list[Incident]:
+        ids = self.ordered_ids(0, limit) if key is None else self._ids_after(key, limit)
+        return self._in_order(ids)
+
+    def before(self, key: tuple[KeyValue, ...], limit: int) -> list[Incident]:
+        return self._in_order(self._ids_before(key, limit))
+
+    def _in_order(self, ids: list[int]) -> list[Incident]:
+        rows = self._rows(ids)
+        return [rows[pk] for pk in ids if pk in rows]
+
+    def _ids_after(self, key: tuple[KeyValue, ...], limit: int) -> list[int]:
+        due, created, pk = _key(key)
+        if due is None:
+            return self._undated((created, pk), limit, forward=True)
+        found = self._walk_from((due, created, pk), limit, forward=True)
+        if found is None:
+            return self._exact(_after(due, created, pk), limit, forward=True)
+        ids, exhausted = found
+        if exhausted and len(ids) < limit:
+            ids += self._undated(None, limit - len(ids), forward=True)
+        return ids
+
+    def _ids_before(self, key: tuple[KeyValue, ...], limit: int) -> list[int]:
+        """The ``limit`` incidents before ``key``, in list order."""
+        due, created, pk = _key(key)
+        if due is None:
+            ids = self._undated((created, pk), limit, forward=False)
+            if len(ids) < limit:
+                # Before the first incident without a due time: the last ones with one.
+                found = self._walk_from(None, limit - len(ids), forward=False)
+                ids += (
+                    found[0]
+                    if found is not None
+                    else self._exact(Q(next_due__isnull=False), limit - len(ids), forward=False)
+                )
+        else:
+            found = self._walk_from((due, created, pk), limit, forward=False)
+            ids = (
+                found[0]
+                if found is not None
+                else self._exact(_before(due, created, pk), limit, forward=False)
+            )
+        ids.reverse()
+        return ids
+
+    def _walk_from(
+        self, bound: tuple[datetime, datetime, int] | None, limit: int, *, forward: bool
+    ) -> tuple[list[int], bool] | None:
+        """The ``limit`` incidents with a due time nearest after (``forward``) or before
+        ``bound``, nearest first, and whether the walk read every deadline on that side; None
+        when one bounded read cannot settle them.
+
+        Walking forward from the bound's due time, every incident whose next due time lies
+        between it and the last due time read has its earliest deadline in the walk (so is met);
+        those met with an earlier deadline come before the bound and are dropped. An incident
+        whose next due time equals the last one read may not be met yet: it is left for the
+        fallback unless the walk reached the end. Backwards likewise, mirrored."""
+        walk_limit = limit * ROWS_PER_INCIDENT_FROM_KEY + 20
+        if walk_limit > WALK_ROWS:
+            return None
+        deadlines = _dated_open(self.base, self.restricted)
+        if forward:
+            assert bound is not None  # noqa: S101 - the first page is ``ordered_ids``
+            deadlines = deadlines.filter(due_at__gte=bound[0]).order_by("due_at", "id")
+        else:
+            if bound is not None:
+                deadlines = deadlines.filter(due_at__lte=bound[0])
+            deadlines = deadlines.order_by("-due_at", "-id")
+        rows = list(deadlines.values_list("incident_id", "due_at")[:walk_limit])
+        exhausted = len(rows) < walk_limit
+        edge = rows[-1][1] if rows else None
+        met = list(dict.fromkeys(incident_id for incident_id, _due in rows))
+        facts = (
+            Incident.objects.filter(pk__in=met)
+            .annotate(next_due=_next_due())
+            .values_list("pk", "created_at", "next_due")
+        )
+        limit_key = _sort_key(*bound) if bound is not None else None
+        keyed: list[tuple[SortKey, int]] = []
+        for pk, created, next_due in facts:
+            if next_due is None:
+                continue  # its deadlines were filed since the walk
+            unsettled = edge is not None and ((next_due >= edge) if forward else (next_due <= edge))
+            if unsettled and not exhausted:
+                continue  # an incident tied with it (or nearer) may not be met yet
+            key = _sort_key(next_due, created, pk)
+            if limit_key is not None and ((key <= limit_key) if forward else (key >= limit_key)):
+                continue
+            keyed.append((key, pk))
+        keyed.sort(reverse=not forward)
+        if len(keyed) < limit and not exhausted:
+            return None
+        return [pk for _key_, pk in keyed[:limit]], exhausted
+
+    def _undated(
+        self, bound: tuple[datetime, int] | None, limit: int, *, forward: bool
+    ) -> list[int]:
+        """Incidents without a dated open deadline, newest first (by id on ties), after or
+        before ``(created, id)``; nearest first."""
+        rest = self.base.exclude(Exists(_dated_open_of_outer()))
+        if bound is not None:
+            created, pk = bound
+            rest = rest.filter(
+                Q(created_at__lt=created) | Q(created_at=created, pk__gt=pk)
+                if forward
+                else Q(created_at__gt=created) | Q(created_at=created, pk__lt=pk)
+            )
+        order = ("-created_at", "id") if forward else ("created_at", "-id")
+        return list(rest.order_by(*order).values_list("pk", flat=True)[:limit])
+
+    def _exact(self, where: Q, limit: int, *, forward: bool) -> list[int]:
+        """The exact order (every incident's next due time computed), nearest first."""
+        order = (
+            (F("next_due").asc(nulls_last=True), "-created_at", "id")
+            if forward
+            else (F("next_due").desc(nulls_first=True), "created_at", "-id")
+        )
+        return list(
+            self.base.annotate(next_due=_next_due())
+            .filter(where)
+            .order_by(*order)
+            .values_list("pk", flat=True)[:limit]
+        )
+
     # --- the rows of one page ------------------------------------------------------------------
 
     def _rows(self, ids: list[int]) -> dict[int, Any]:
@@ -148,3 +299,28 @@ def _dated_open_of_outer() -> QuerySet[Deadline]:
 
 def _next_due() -> Subquery:
     return Subquery(_dated_open_of_outer().order_by("due_at").values("due_at")[:1])
+
+
+def _key(key: tuple[KeyValue, ...]) -> tuple[datetime | None, datetime, int]:
+    due, created, pk = key
+    if not isinstance(created, datetime) or not isinstance(pk, int):
+        raise TypeError("an incident list key is (due or None, created, id)")
+    return (due if isinstance(due, datetime) else None, created, pk)
+
+
+def _after(due: datetime, created: datetime, pk: int) -> Q:
+    """Incidents after the key (due, created, id) in the list's order."""
+    return (
+        Q(next_due__gt=due)
+        | Q(next_due=due, created_at__lt=created)
+        | Q(next_due=due, created_at=created, pk__gt=pk)
+        | Q(next_due__isnull=True)
+    )
+
+
+def _before(due: datetime, created: datetime, pk: int) -> Q:
+    return (
+        Q(next_due__lt=due)
+        | Q(next_due=due, created_at__gt=created)
+        | Q(next_due=due, created_at=created, pk__lt=pk)
+    )

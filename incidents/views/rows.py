@@ -10,17 +10,24 @@ next request. The countdown and the urgency colour depend on now and are drawn p
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import IntegerField, Q, QuerySet, Value
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from incidents.models import Deadline
-from incidents.views.fragments import FRAGMENT_TTL, fragment_key
+from incidents.templatetags.clock import countdown, urgency
+from incidents.views.fragments import FRAGMENT_TTL
+from incidents.views.keyset import KeysetSource, KeyValue, MaybeTime
 
 ROW_VALUES = (
     "id",
@@ -55,6 +62,14 @@ class DeadlineRow:
     and filters (``pk``, ``due_at``, ``incident.reference``, ``regulator``, ``obligation``)."""
 
     cells: SafeString | str = ""
+    # Filled per request (incidents/views/panels.py and ``want_cells``): the cells' cache key,
+    # the live parts (urgency colour, countdown), the whole table row, and for the answers-owed
+    # panel its colour and countdown.
+    cells_key = ""
+    live: tuple[str, SafeString | str] = ("", "")
+    html: SafeString | str = ""
+    urgency_css = ""
+    countdown_html: SafeString | str = ""
 
     def __init__(self, v: dict[str, Any]) -> None:
         self.pk = self.id = v["id"]
@@ -94,7 +109,7 @@ class DeadlineRow:
         return f"<DeadlineRow {self.pk}>"
 
     def key(self) -> str:
-        return fragment_key("deadline-row", self._shown)
+        return row_keys([self])[0]
 
 
 def deadline_rows(queryset: QuerySet[Deadline] | Iterable[dict[str, Any]]) -> list[DeadlineRow]:
@@ -102,37 +117,155 @@ def deadline_rows(queryset: QuerySet[Deadline] | Iterable[dict[str, Any]]) -> li
     return [DeadlineRow(v) for v in values]
 
 
-class RowValues:
-    """A deadline queryset for ``Paginator``: counted without the joins of the row values (a
-    ``COUNT(*)`` over ``values()`` with related columns kept the joins: 40-60 ms at 10,000
-    incidents), and a page read as ``DeadlineRow`` objects."""
+def deadline_panels(parts: list[tuple[QuerySet[Deadline], int]]) -> list[list[DeadlineRow]]:
+    """The first rows of several ordered deadline querysets (``(queryset, limit)``) in one
+    query (``UNION ALL`` of the parts, each keeping its order and limit), split back into one
+    list per part."""
+    tagged = [
+        part.annotate(panel=Value(n, output_field=IntegerField())).values(*ROW_VALUES, "panel")[
+            :limit
+        ]
+        for n, (part, limit) in enumerate(parts)
+    ]
+    if not connection.features.supports_slicing_ordering_in_compound:
+        # SQLite (the tests) cannot limit the parts of a UNION: one query per part there.
+        return [[DeadlineRow(values) for values in part] for part in tagged]
+    panels: list[list[DeadlineRow]] = [[] for _ in parts]
+    for values in tagged[0].union(*tagged[1:], all=True):
+        panels[values["panel"]].append(DeadlineRow(values))
+    return panels
+
+
+class DeadlinesByUrgency(KeysetSource[DeadlineRow]):
+    """Open deadlines in urgency order (due time, then id; "without delay" ones last, by id),
+    read from a key: the dated part as a range of the ``status, due_at, id`` index from the key's
+    due time, the undated part by id. ``queryset`` is the viewer's open deadlines (scoped)."""
+
+    list_name = "deadlines"
+    shape = (MaybeTime, int)
 
     def __init__(self, queryset: QuerySet[Deadline]) -> None:
         self.queryset = queryset
 
+    def key_of(self, row: DeadlineRow) -> tuple[KeyValue, ...]:
+        return (row.due_at, row.pk)
+
     def count(self) -> int:
         return self.queryset.order_by().count()
 
-    def __len__(self) -> int:
-        return self.count()
+    def after(self, key: tuple[KeyValue, ...] | None, limit: int) -> list[DeadlineRow]:
+        dated = self.queryset.filter(due_at__isnull=False)
+        undated = self.queryset.filter(due_at__isnull=True)
+        if key is None:
+            # One query: the index's order is the list's (NULLS LAST), nothing to skip.
+            return deadline_rows(self.queryset.by_urgency()[:limit])  # type: ignore[attr-defined]
+        due, pk = key
+        if due is None:
+            return deadline_rows(undated.filter(id__gt=pk).order_by("id")[:limit])
+        # ``due_at >= due`` bounds the index scan; the ties on ``due`` at or before ``pk`` are
+        # dropped by the filter (an OR of the two would not bound the scan).
+        rows = deadline_rows(
+            dated.filter(due_at__gte=due)
+            .exclude(Q(due_at=due) & Q(id__lte=pk))
+            .order_by("due_at", "id")[:limit]
+        )
+        if len(rows) < limit:
+            rows += deadline_rows(undated.order_by("id")[: limit - len(rows)])
+        return rows
 
-    def __getitem__(self, index: slice) -> list[DeadlineRow]:
-        if not isinstance(index, slice):
-            raise TypeError("RowValues supports slices only")
-        return deadline_rows(self.queryset[index])
+    def before(self, key: tuple[KeyValue, ...], limit: int) -> list[DeadlineRow]:
+        dated = self.queryset.filter(due_at__isnull=False)
+        due, pk = key
+        if due is None:
+            rows = deadline_rows(
+                self.queryset.filter(due_at__isnull=True, id__lt=pk).order_by("-id")[:limit]
+            )
+            if len(rows) < limit:
+                rows += deadline_rows(dated.order_by("-due_at", "-id")[: limit - len(rows)])
+        else:
+            rows = deadline_rows(
+                dated.filter(due_at__lte=due)
+                .exclude(Q(due_at=due) & Q(id__gte=pk))
+                .order_by("-due_at", "-id")[:limit]
+            )
+        rows.reverse()
+        return rows
 
 
-def with_cells(rows: list[DeadlineRow]) -> list[DeadlineRow]:
-    """Fill ``row.cells`` from the cache (one round trip), rendering and storing the misses."""
-    keys = {row.pk: row.key() for row in rows}
-    found: dict[str, str] = cache.get_many(list(keys.values())) if keys else {}
-    missing: dict[str, str] = {}
+def shown_keys(name: str, shown: Iterable[tuple[Any, ...]]) -> list[str]:
+    """A cache key per row: a hash of every value the row shows, with the viewer's language and
+    zone (as ``fragment_key``, hashed in one piece: the language and zone are read once)."""
+    prefix = f"{name}|{get_language()}|{timezone.get_current_timezone_name()}|"
+    return [
+        f"{name}:"
+        + hashlib.sha1((prefix + repr(values)).encode(), usedforsecurity=False).hexdigest()
+        for values in shown
+    ]
+
+
+def row_keys(rows: list[DeadlineRow]) -> list[str]:
+    """Each deadline row's cells' cache key."""
+    return shown_keys("deadline-row", (row._shown for row in rows))
+
+
+class FragmentBatch:
+    """Fragments wanted by one page: ``want`` each (key, template, context), then ``fetch``."""
+
+    def __init__(self) -> None:
+        self._wanted: dict[str, tuple[str, dict[str, Any]]] = {}
+
+    def want(self, key: str, template: str, context: dict[str, Any]) -> str:
+        self._wanted[key] = (template, context)
+        return key
+
+    def fetch(self, also: Iterable[str] = ()) -> tuple[dict[str, SafeString], dict[str, Any]]:
+        """The fragments by key (rendered and stored when missing), and the values of the keys
+        in ``also`` that the cache holds (the caller computes and stores the others)."""
+        extra = list(also)
+        keys = [*self._wanted, *extra]
+        found: dict[str, Any] = cache.get_many(keys) if keys else {}
+        missing = {
+            key: render_to_string(template, context)
+            for key, (template, context) in self._wanted.items()
+            if not isinstance(found.get(key), str)
+        }
+        if missing:
+            cache.set_many(missing, FRAGMENT_TTL)
+        fragments = {
+            # Our auto-escaping templates' output, as stored by this class.
+            key: mark_safe(missing[key] if key in missing else found[key])  # noqa: S308  # nosec B308 B703
+            for key in self._wanted
+        }
+        return fragments, {key: found[key] for key in extra if key in found}
+
+
+def want_cells(batch: FragmentBatch, rows: list[DeadlineRow], now: datetime) -> None:
+    """Each row of a deadline table: its cached cells, and the row built around them with the
+    live countdown and urgency colour (``row.html``, read by _deadline_table.html)."""
+    for row, key in zip(rows, row_keys(rows), strict=True):
+        row.cells_key = batch.want(key, CELLS_TEMPLATE, {"d": row})
+        row.live = (urgency(row, now), countdown(row, now))  # type: ignore[arg-type]
+
+
+def fill_cells(rows: list[DeadlineRow], fragments: dict[str, SafeString]) -> None:
     for row in rows:
-        html = found.get(keys[row.pk])
-        if html is None:
-            html = render_to_string(CELLS_TEMPLATE, {"d": row})
-            missing[keys[row.pk]] = html
-        row.cells = mark_safe(html)  # noqa: S308  # nosec B308 B703 - our auto-escaping template
-    if missing:
-        cache.set_many(missing, FRAGMENT_TTL)
+        row.cells = fragments[row.cells_key]
+        css, remaining = row.live
+        row.html = format_html(
+            '<tr id="row-{}" class="row-{}">\n      <td class="col-countdown">{}</td>\n      {}\n'
+            "    </tr>",
+            row.pk,
+            css,
+            remaining,
+            row.cells,
+        )
+
+
+def with_cells(rows: list[DeadlineRow], now: datetime) -> list[DeadlineRow]:
+    """Fill ``row.cells`` (from the cache, in one round trip; misses rendered and stored) and
+    ``row.html`` (the table row with its live countdown)."""
+    batch = FragmentBatch()
+    want_cells(batch, rows, now)
+    fragments, _other = batch.fetch()
+    fill_cells(rows, fragments)
     return rows

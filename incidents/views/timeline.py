@@ -6,7 +6,7 @@ page needs no JavaScript to show the timeline, and no extra queries.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -196,7 +196,10 @@ def build_timeline(
     deadlines: Sequence[Deadline],
     now: datetime,
     window: tuple[datetime, datetime] | None = None,
+    hidden_events: Collection[int] = (),
 ) -> TimelineChart | None:
+    """``hidden_events``: events the chronology leaves out (a long one shows its latest); their
+    marks link to the whole chronology."""
     dated = [d for d in deadlines if d.due_at is not None and d.status != DeadlineStatus.SUPERSEDED]
     instants = [e.occurred_at for e in events] + [d.due_at for d in dated if d.due_at]
     if not instants:
@@ -229,8 +232,9 @@ def build_timeline(
         key = next((k for k, _l, kinds in LANES if event.kind in kinds), "other")
         css = "event superseded" if event.is_superseded else f"event kind-{event.kind}"
         label = f"{instant_text(event.occurred_at)} · {event.get_kind_display()}: {event.title}"
+        show_all = "?chronology=all" if event.pk in hidden_events else ""
         event_lanes[key].marks.append(
-            Mark(x_of(event.occurred_at), 0, label, css, href=f"#event-{event.pk}")
+            Mark(x_of(event.occurred_at), 0, label, css, href=f"{show_all}#event-{event.pk}")
         )
     lanes.extend(lane for lane in event_lanes.values() if lane.marks)
     by_regulator: dict[str, Lane] = {}

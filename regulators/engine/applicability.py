@@ -28,6 +28,7 @@ __all__ = [
     "OPS",
     "Applicability",
     "Status",
+    "condition_facts",
     "evaluate",
     "is_known_fact",
     "validate_conditions",
@@ -353,6 +354,18 @@ def _eval(node: Mapping[str, Any], facts: Mapping[str, object]) -> tuple[Status,
         return other, by_status[other]
     status, step = _leaf(node, facts)
     return status, [step]
+
+
+def condition_facts(conditions: object) -> frozenset[str]:
+    """The fact names a (valid) condition reads: ``evaluate`` looks at nothing else, so two fact
+    mappings that agree on these names give the same status and the same reasons."""
+    if not isinstance(conditions, Mapping) or not conditions:
+        return frozenset()
+    if "all" in conditions or "any" in conditions:
+        children = conditions.get("all", conditions.get("any")) or []
+        return frozenset().union(*(condition_facts(child) for child in children))
+    fact = conditions.get("fact")
+    return frozenset({fact}) if isinstance(fact, str) else frozenset()
 
 
 def evaluate(conditions: Mapping[str, Any] | None, facts: Mapping[str, object]) -> Applicability:

@@ -1,6 +1,8 @@
 /* Incident Clock: small progressive enhancements. The pages work without this file.
  * - live countdowns for every element with data-due (ISO 8601 instant)
  * - "date only" precision disables the time input it makes irrelevant
+ * - a deadline's folded explanation is loaded into it when it is opened (its link stays
+ *   otherwise), and a link to an event the chronology leaves out goes to the whole chronology
  */
 (function () {
   "use strict";
@@ -72,6 +74,41 @@
     }
   }
 
+  function wireExplanations() {
+    var boxes = document.querySelectorAll("details.explain[data-explain]");
+    for (var i = 0; i < boxes.length; i++) {
+      (function (box) {
+        box.addEventListener("toggle", function () {
+          if (!box.open || box.hasAttribute("data-loaded")) { return; }
+          var target = box.querySelector(".explain-body");
+          box.setAttribute("data-loaded", "loading");
+          target.setAttribute("aria-busy", "true");
+          fetch(box.getAttribute("data-explain"), { credentials: "same-origin" })
+            .then(function (response) {
+              if (!response.ok) { throw new Error(String(response.status)); }
+              return response.text();
+            })
+            .then(function (html) {
+              var holder = document.createElement("div");
+              holder.innerHTML = html;
+              var loaded = holder.querySelector(".explain-body");
+              if (loaded) { target.innerHTML = loaded.innerHTML; }
+              box.setAttribute("data-loaded", "yes");
+            })
+            .catch(function () { box.removeAttribute("data-loaded"); })
+            .then(function () { target.removeAttribute("aria-busy"); });
+        });
+      })(boxes[i]);
+    }
+  }
+
+  function followHiddenEvent() {
+    var hash = window.location.hash;
+    if (!/^#event-\d+$/.test(hash) || document.getElementById(hash.slice(1))) { return; }
+    var all = document.querySelector("a[data-chronology-all]");
+    if (all) { window.location.replace(all.href.split("#")[0] + hash); }
+  }
+
   function focusErrors() {
     var summary = document.getElementById("error-summary");
     if (summary) { summary.focus(); }
@@ -82,5 +119,7 @@
     window.setInterval(tick, 1000);
   }
   wirePrecision();
+  wireExplanations();
+  followHiddenEvent();
   focusErrors();
 })();

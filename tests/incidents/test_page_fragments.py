@@ -135,3 +135,77 @@ def test_choice_labels_are_translated_per_language(aware_incident):
     assert korean != english
     event.kind = "not-a-kind"
     assert event.get_kind_display() == "not-a-kind"
+
+
+def panel_of(html: str, heading_id: str) -> str:
+    found = re.search(rf'aria-labelledby="{heading_id}".*?</section>', html, re.S)
+    assert found is not None
+    return found.group(0)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_dashboard_list_panels_show_a_change_at_once(client, alice, aware_incident):
+    """The "without delay", answers-owed and activity panels are cached fragments too."""
+    services.legal_entity_add(
+        incident=aware_incident,
+        name="EU Co.",
+        country="DE",
+        jurisdictions=["EU"],
+        ict_service_provider=True,
+    )
+    services.incident_update_facts(incident=aware_incident, extra_facts={"high_risk": True})
+    services.timeline_event_record(
+        incident=aware_incident,
+        kind="regulator_request",
+        occurred_at=NOW - timedelta(hours=2),
+        title="Send the firewall logs",
+        data={"offset": "5bd", "calendar": "KR", "tz": "Asia/Seoul", "regulator": "PIPC"},
+    )
+    client.force_login(alice)
+    html = client.get("/").content.decode()
+    assert "EU Co." in panel_of(html, "nodelay-h")
+    assert "Send the firewall logs" in panel_of(html, "requests-h")
+    assert "Send the firewall logs" in panel_of(html, "activity-h")
+    entity = LegalEntity.objects.get(incident=aware_incident, name="EU Co.")
+    services.legal_entity_update(entity=entity, name="EU Renamed GmbH")
+    request = Deadline.objects.get(incident=aware_incident, title="Send the firewall logs")
+    services.timeline_event_record(
+        incident=aware_incident,
+        kind="note",
+        occurred_at=NOW - timedelta(minutes=5),
+        title="Logs exported",
+    )
+    html = client.get("/").content.decode()
+    assert "EU Renamed GmbH" in panel_of(html, "nodelay-h")
+    assert "EU Co." not in panel_of(html, "nodelay-h")
+    assert "Logs exported" in panel_of(html, "activity-h")
+    # The answers-owed countdown and "recorded … ago" are drawn for now, not when cached.
+    before = panel_of(html, "requests-h")
+    assert f'#deadline-{request.pk}"' in before
+    with time_machine.travel(NOW + timedelta(hours=3), tick=False):
+        later = client.get("/").content.decode()
+    assert panel_of(later, "requests-h") != before
+    assert "3\xa0hours" in panel_of(later, "activity-h")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_incident_list_rows_and_filters_show_a_change_at_once(client, alice, aware_incident):
+    client.force_login(alice)
+    html = client.get("/incidents/").content.decode()
+    assert "Example Korea Co." in html
+    entity = LegalEntity.objects.get(incident=aware_incident)
+    services.legal_entity_update(entity=entity, name="Renamed Korea Ltd.")
+    services.incident_update_facts(incident=aware_incident, severity="critical")
+    html = client.get("/incidents/").content.decode()
+    assert "Renamed Korea Ltd." in html
+    assert "Example Korea Co." not in html
+    assert 'class="sev sev-critical"' in html
+    # The filters keep what was asked, and their errors, per request.
+    html = client.get("/incidents/", {"status": "exploded", "q": "ransom"}).content.decode()
+    assert 'value="ransom"' in html
+    assert 'class="error"' in html
+    assert 'value="ransom"' not in client.get("/incidents/").content.decode()
+    # And the viewer's language: the same filters, cached apart.
+    assert ">Apply<" in client.get("/incidents/").content.decode()
+    client.cookies["django_language"] = "ko"
+    assert ">적용<" in client.get("/incidents/").content.decode()

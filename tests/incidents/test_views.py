@@ -87,9 +87,11 @@ def test_dashboard_caps_the_list_at_50_and_links_to_the_full_list(client, admin_
     assert len(response.context["deadlines"]) == 50
     assert response.context["more_deadlines"] is True
     assert reverse("deadline_list") in response.content.decode()
-    full = client.get("/deadlines/?page=2")
+    first = client.get("/deadlines/")
+    full = client.get("/deadlines/", {"cursor": first.context["page"].next_cursor})
     assert full.status_code == 200
-    assert full.context["page"].paginator.count == Deadline.objects.filter(status="open").count()
+    assert full.context["page"].shown_number == 2
+    assert full.context["page"].count == Deadline.objects.filter(status="open").count()
 
 
 def test_dashboard_shows_without_delay_obligations_as_such(client, alice, incident, catalogue):
@@ -230,10 +232,11 @@ def test_incident_list_paginates(client, admin_user):
     IncidentFactory.create_batch(30)
     client.force_login(admin_user)
     first = client.get("/incidents/")
-    second = client.get("/incidents/?page=2")
+    second = client.get("/incidents/", {"cursor": first.context["page"].next_cursor})
     assert len(first.context["incidents"]) == 25
     assert len(second.context["incidents"]) == 5
     assert 'rel="next"' in first.content.decode()
+    assert 'rel="prev"' in second.content.decode()
 
 
 def test_incident_list_ignores_a_bad_filter_value_with_an_error(
@@ -261,7 +264,10 @@ def test_incident_page_shows_entities_counts_deadlines_and_explanations(
     assert "1,000" in html  # the KR count, localised
     deadline = network_act(aware_incident)
     assert f'id="deadline-{deadline.pk}"' in html
-    assert "+ 24 h (elapsed clock hours" in html  # the engine's explanation
+    # The engine's explanation, on demand (a link the page's script loads into the fold).
+    explanation = reverse("deadline_explanation", args=[aware_incident.reference, deadline.pk])
+    assert f'href="{explanation}"' in html
+    assert "+ 24 h (elapsed clock hours" in client.get(explanation).content.decode()
     assert "<svg" in html
     assert 'class="now"' in html
     assert "now is outside this range" not in html

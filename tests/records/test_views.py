@@ -9,6 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from incidents import services as incident_services
+from incidents.models import Deadline
 from records import services
 from records.models import Correspondence, CustodyEntry, Evidence
 from tests.factories import IncidentFactory, TimelineEventFactory
@@ -242,3 +244,43 @@ def test_an_edited_letter_shows_at_once_in_the_cached_chronology(client, alice, 
     page = client.get(f"/incidents/{incident.reference}/").content.decode()
     chronology = page[page.index('class="chronology"') :]
     assert "Second request for the access logs" in chronology[: chronology.index("</ol>")]
+
+
+def test_a_letter_names_the_events_filings_and_deadlines_it_concerns(
+    client, alice, aware_incident, pipc
+):
+    request = incident_services.timeline_event_record(
+        incident=aware_incident,
+        kind="regulator_request",
+        occurred_at=datetime(2026, 3, 3, 9, 0, tzinfo=KST),
+        title="PIPC asks for the access logs",
+        data={"offset": "5bd", "calendar": "KR", "tz": "Asia/Seoul", "regulator": "PIPC"},
+    )
+    deadline = Deadline.objects.get(incident=aware_incident, code="kr-pipa-34-subject-notice")
+    filing = incident_services.filing_submit(
+        incident=aware_incident,
+        deadline=deadline,
+        recipient="KISA portal",
+        submitted_at=datetime(2026, 3, 3, 10, 0, tzinfo=KST),
+    )
+    services.correspondence_record(
+        incident=aware_incident,
+        direction="out",
+        occurred_at=datetime(2026, 3, 3, 11, 0, tzinfo=KST),
+        channel="email",
+        subject="Our answer",
+        regulator=pipc,
+        recorded_by=alice,
+        events=[request],
+        filings=[filing],
+        deadlines=[deadline],
+    )
+    client.force_login(alice)
+    url = f"/incidents/{aware_incident.reference}/"
+    thread = client.get(url).content.decode().split('id="correspondence-h"')[1]
+    assert f'<a href="#event-{request.pk}">PIPC asks for the access logs</a>' in thread
+    assert f'<a href="#filing-{filing.pk}">filing to KISA portal</a>' in thread
+    assert f'<a href="#deadline-{deadline.pk}">{deadline.obligation.title_en}</a>' in thread
+    client.cookies["django_language"] = "ko"
+    korean = client.get(url, headers={"accept-language": "ko"}).content.decode()
+    assert f'<a href="#deadline-{deadline.pk}">{deadline.obligation.title_ko}</a>' in korean

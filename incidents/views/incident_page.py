@@ -1,0 +1,362 @@
+"""The incident page (``/incidents/<reference>/``).
+
+Its query bound: the session, the signed-in user (with profile and roles, accounts.backends), the
+incident (with the visibility test and the figures below in the same query), its legal entities,
+count revisions, deadlines, filings, the unread-notification count, and only where there is
+something to read: deadline alternatives, filing documents, the sections of apps above incidents
+(``page_annotations``), and what the cached fragments need when they are drawn afresh.
+
+Cached fragments are keyed by what they show (incidents/views/fragments.py). The chronology, the
+SVG timeline and the events' summary (focus window, last status change) are keyed by the
+events' number and newest id, read as annotations of the incident's query: while they are
+cached, the events are not read at all. The "which laws apply" overview is keyed by the catalogue's
+generation and each entity's facts: while it is cached, the catalogue is not read.
+
+A long chronology shows its latest ``CHRONOLOGY_LIMIT`` events; a plain link ("show all N
+events", ``?chronology=all``) shows the rest. Each deadline's explanation ("why this due time")
+is read on demand: a plain link to ``deadline_explanation``, which static/js/app.js loads into
+the folded ``<details>`` when it is opened (``?fragment=1`` answers the explanation alone).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache as memoize
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from common.roles import Action, has_right
+from incidents.applicability import applicability_facts, overview_of
+from incidents.models import (
+    AffectedCountRevision,
+    Deadline,
+    DeadlineAlternative,
+    DeadlineStatus,
+    EventKind,
+    Filing,
+    FilingDocument,
+    LegalEntity,
+    TimelineEvent,
+)
+from incidents.permissions import incident_for
+from incidents.sections import (
+    ChronologyEntry,
+    chronology_entries,
+    deadline_notes,
+    page_annotations,
+    page_sections,
+)
+from incidents.views.fragments import (
+    FRAGMENT_TTL,
+    chronology_key,
+    events_state,
+    fragment_key,
+    timeline_key,
+)
+from incidents.views.timeline import build_count_series, build_timeline, deadline_css
+from regulators.services import catalogue_generation
+
+# Events shown in the chronology before "show all": the latest ones, with the entries other apps
+# contribute from the first shown event's time on.
+CHRONOLOGY_LIMIT = 100
+SHOW_ALL_PARAM = "chronology"
+
+
+def _scalar(queryset: QuerySet[Any], expression: Any) -> Subquery:
+    """One value computed over ``queryset`` (rows of one incident), as a subquery."""
+    return Subquery(
+        queryset.order_by().values("incident").annotate(value=expression).values("value")[:1]
+    )
+
+
+def _incident_annotations(user: Any) -> dict[str, Any]:
+    events = TimelineEvent.objects.filter(incident=OuterRef("pk"))
+    return {
+        "page_events": Coalesce(_scalar(events, Count("pk")), 0),
+        "page_newest_event": _scalar(events, Max("pk")),
+        **page_annotations("incident", user),
+    }
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    occurred_at: datetime
+    description: str
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class EventSummary:
+    """What the page needs from all events besides the chronology and the SVG."""
+
+    first_awareness: datetime | None
+    last_status_change: StatusChange | None
+
+    def values(self) -> tuple[Any, ...]:
+        last = self.last_status_change
+        return (
+            self.first_awareness,
+            (last.occurred_at, last.description, last.recorded_by) if last is not None else None,
+        )
+
+    @classmethod
+    def from_values(cls, values: tuple[Any, ...]) -> EventSummary:
+        first, last = values
+        return cls(first, StatusChange(*last) if last is not None else None)
+
+    def focus_window(self) -> tuple[datetime, datetime] | None:
+        if self.first_awareness is None:
+            return None
+        return (
+            self.first_awareness - timedelta(days=14),
+            self.first_awareness + timedelta(days=30),
+        )
+
+
+def summarise(events: list[TimelineEvent]) -> EventSummary:
+    awareness = [
+        e.occurred_at for e in events if e.kind == EventKind.AWARENESS and not e.is_superseded
+    ]
+    changes = [e for e in events if "status_to" in (e.data or {}) and not e.is_superseded]
+    last = changes[-1] if changes else None
+    return EventSummary(
+        first_awareness=min(awareness) if awareness else None,
+        last_status_change=StatusChange(
+            occurred_at=last.occurred_at,
+            description=last.description,
+            recorded_by=last.recorded_by.get_username() if last.recorded_by else "",
+        )
+        if last is not None
+        else None,
+    )
+
+
+def _event_summary(
+    pk: int, shown_events: tuple[Any, ...], events: Callable[[], list[TimelineEvent]]
+) -> EventSummary:
+    """The events' summary, cached by what it is computed from as plain values (a tuple, never
+    an instance of a class that a release may change; anything else found is computed again)."""
+    key = fragment_key("event-summary", [pk, shown_events])
+    values = cache.get(key)
+    if not (isinstance(values, tuple) and len(values) == 2):
+        values = summarise(events()).values()
+        cache.set(key, values, FRAGMENT_TTL)
+    return EventSummary.from_values(values)
+
+
+@dataclass(frozen=True)
+class Chronology:
+    """The chronology as shown: its entries, and how many events are left out before them."""
+
+    entries: list[Any]
+    hidden_events: frozenset[int]
+
+    @property
+    def hidden(self) -> int:
+        return len(self.hidden_events)
+
+
+def chronology_of(
+    events: list[TimelineEvent], extra: list[ChronologyEntry], limit: int | None
+) -> Chronology:
+    """Events and contributed entries by time (at the same instant the events first); with a
+    ``limit``, the latest ``limit`` events and the entries from the first of them on."""
+    hidden: frozenset[int] = frozenset()
+    if limit is not None and len(events) > limit:
+        by_time = sorted(events, key=lambda e: (e.occurred_at, e.pk))
+        cut = by_time[-limit].occurred_at
+        hidden = frozenset(e.pk for e in by_time[:-limit])
+        events = by_time[-limit:]
+        extra = [entry for entry in extra if entry.occurred_at >= cut]
+    merged: list[Any] = [*events, *extra]
+    merged.sort(key=lambda item: item.occurred_at)
+    return Chronology(merged, hidden)
+
+
+def _read_rows(incident: Any) -> tuple[list[Any], ...]:
+    entities = list(LegalEntity.objects.filter(incident=incident).order_by("name"))
+    revisions = list(
+        AffectedCountRevision.objects.filter(incident=incident).order_by(
+            "jurisdiction", "as_of", "id"
+        )
+    )
+    deadlines = list(
+        Deadline.objects.filter(incident=incident)
+        # Shown on demand only (deadline_explanation).
+        .defer("explanation", "applicability_reasons")
+        .select_related(
+            "legal_entity",
+            "regulator",
+            "obligation",
+            "trigger_event",
+            "trigger_revision",
+            "not_applicable_by",
+        )
+        .annotate(
+            has_alternatives=Exists(DeadlineAlternative.objects.filter(deadline=OuterRef("pk")))
+        )
+        .by_urgency()
+    )
+    filings = list(
+        Filing.objects.filter(incident=incident)
+        .select_related("deadline__obligation", "regulator", "legal_entity")
+        .annotate(has_documents=Exists(FilingDocument.objects.filter(filing=OuterRef("pk"))))
+        .order_by("submitted_at", "id")
+    )
+    # Alternatives and documents: one query each, and none when no row has any.
+    _attach(
+        deadlines,
+        "alternative_list",
+        "has_alternatives",
+        Prefetch(
+            "alternatives",
+            queryset=DeadlineAlternative.objects.select_related("trigger_event"),
+            to_attr="alternative_list",
+        ),
+    )
+    _attach(
+        filings,
+        "document_list",
+        "has_documents",
+        Prefetch("documents", queryset=FilingDocument.objects.all(), to_attr="document_list"),
+    )
+    return entities, revisions, deadlines, filings
+
+
+def _attach(rows: list[Any], attr: str, flag: str, prefetch: Prefetch) -> None:
+    wanted = [row for row in rows if getattr(row, flag)]
+    for row in rows:
+        if not getattr(row, flag):
+            setattr(row, attr, [])
+    if wanted:
+        prefetch_related_objects(wanted, prefetch)
+
+
+@login_required
+def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = incident_for(
+        request.user, reference=reference, annotations=_incident_annotations(request.user)
+    )
+    now = timezone.now()
+    entities, revisions, deadlines, filings = _read_rows(incident)
+
+    @memoize
+    def events() -> list[TimelineEvent]:
+        """Read only when a fragment that shows them is drawn afresh."""
+        return list(
+            TimelineEvent.objects.filter(incident=incident)
+            .select_related("legal_entity", "superseded_by", "supersedes", "recorded_by")
+            .order_by("occurred_at", "id")
+        )
+
+    # Annotations of the incident's query (_incident_annotations).
+    event_count: int = incident.page_events  # type: ignore[attr-defined]
+    shown_events = events_state(event_count, incident.page_newest_event, entities)  # type: ignore[attr-defined]
+    summary = _event_summary(incident.pk, shown_events, events)
+    show_all = request.GET.get(SHOW_ALL_PARAM) == "all"
+    limit = None if show_all or event_count <= CHRONOLOGY_LIMIT else CHRONOLOGY_LIMIT
+
+    for deadline in deadlines:
+        deadline.css = deadline_css(deadline, now)  # type: ignore[attr-defined]
+    for entity in entities:
+        mine = [d for d in deadlines if d.legal_entity_id == entity.pk]
+        open_ones = [d for d in mine if d.status == DeadlineStatus.OPEN]
+        entity.open_deadlines = open_ones  # type: ignore[attr-defined]
+        entity.overdue = [d for d in open_ones if d.due_at and d.due_at < now]  # type: ignore[attr-defined]
+    span = request.GET.get("span", "focus")
+    window = summary.focus_window() if span == "focus" else None
+    active = [d for d in deadlines if d.status != DeadlineStatus.SUPERSEDED]
+    can_record = has_right(request.user, Action.RECORD)
+    extra_chronology = chronology_entries(request, incident)
+    notes = deadline_notes(request, incident=incident, deadlines=active, revisions=revisions)
+    for deadline in active:
+        deadline.notes = notes.get(deadline.pk, [])  # type: ignore[attr-defined]
+    chronology = SimpleLazyObject(lambda: chronology_of(events(), extra_chronology, limit))
+    facts = applicability_facts(incident, entities, revisions, filings)
+    return render(
+        request,
+        "incidents/incident_detail.html",
+        {
+            "incident": incident,
+            "now": now,
+            "entities": entities,
+            "counts": build_count_series(revisions),
+            # Drawn only when the cached fragment (keyed by what it shows) is missing.
+            "chronology": chronology,
+            "chronology_key": chronology_key(
+                incident.reference, shown_events, can_record, extra_chronology, limit
+            ),
+            "chronology_hidden": event_count - limit if limit is not None else 0,
+            "chronology_all_url": _show_all_url(request),
+            "event_count": event_count,
+            "deadlines": active,
+            "superseded_deadlines": [d for d in deadlines if d.status == DeadlineStatus.SUPERSEDED],
+            "filings": filings,
+            "chart": SimpleLazyObject(
+                lambda: build_timeline(
+                    events(), deadlines, now, window, hidden_events=chronology.hidden_events
+                )
+            ),
+            "timeline_key": timeline_key(shown_events, deadlines, now, window, limit),
+            "fragment_ttl": FRAGMENT_TTL,
+            "span": "focus" if window else "all",
+            "can_focus": summary.first_awareness is not None,
+            "applicability": SimpleLazyObject(lambda: overview_of(facts)),
+            "applicability_key": fragment_key(
+                "applicability", [catalogue_generation(), *(item.state for item in facts)]
+            ),
+            # The team itself is on its own page; this page names the owner only (the query
+            # bound: incident_for already joined the owner).
+            "owner": incident.owner,
+            "last_status_change": summary.last_status_change,
+            "can_record": can_record,
+            "can_mark_na": has_right(request.user, Action.MARK_NOT_APPLICABLE),
+            "can_export": has_right(request.user, Action.EXPORT),
+            "can_audit": has_right(request.user, Action.AUDIT),
+            "extra_sections": page_sections("incident", request, incident=incident),
+        },
+    )
+
+
+@login_required
+def deadline_explanation(request: HttpRequest, reference: str, deadline_id: int) -> HttpResponse:
+    """Why a deadline is due when it is: its explanation and applicability reasons, as a page,
+    or with ``?fragment=1`` alone (what the incident page loads into its folded explanation)."""
+    incident = incident_for(request.user, reference=reference)
+    deadline = get_object_or_404(
+        Deadline.objects.select_related("legal_entity", "obligation", "regulator"),
+        pk=deadline_id,
+        incident=incident,
+    )
+    template = (
+        "incidents/_deadline_explanation.html"
+        if request.GET.get("fragment") == "1"
+        else "incidents/deadline_explanation.html"
+    )
+    return render(request, template, {"incident": incident, "d": deadline})
+
+
+def _show_all_url(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params[SHOW_ALL_PARAM] = "all"
+    return f"?{urlencode(sorted(params.items()))}#chronology-h"
