@@ -79,6 +79,12 @@ _SHM = "/dev/shm"  # noqa: S108  # nosec B108
 if Path(_SHM).is_dir():
     worker_tmp_dir = _SHM
 
+# gunicorn's control socket (gunicornc, since 25.1) is not used here; its default path is one per
+# user ($HOME/.gunicorn/gunicorn.ctl), so every gunicorn started by that user on the machine (two
+# installations, or a load test's second server) would take it over from the others, and a
+# master's shutdown waited up to 4 s for its thread.
+control_socket_disable = True
+
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

@@ -86,6 +86,9 @@ def test_gunicorn_loads_the_app_once_and_warms_it_up_before_forking(monkeypatch)
     conf["when_ready"](object())
     assert warmed == [True]
 
+    # gunicornc's control socket (one path per user on the machine) is not used.
+    assert conf["control_socket_disable"] is True
+
     off = _gunicorn_settings(monkeypatch, GUNICORN_PRELOAD="false")
     assert off["preload_app"] is False
     off["when_ready"](object())  # nothing loaded in the master: nothing to warm
