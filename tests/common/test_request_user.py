@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 
-from accounts.backends import UserBackend
+from accounts.backends import UserBackend, _users_with_roles_and_counts
 from common.roles import Action, Role, has_right, roles_of
 from incidents import services
 from incidents.models import Notification, Profile
@@ -71,3 +71,24 @@ def test_pages_show_the_unread_count_read_with_the_user(client, alice):
     client.force_login(alice)
     html = client.get("/notifications/").content.decode()
     assert '<span class="badge" data-testid="unread-count">1</span>' in html
+
+
+def test_the_user_query_is_built_once_and_every_request_reads_its_own_user():
+    _users_with_roles_and_counts.cache_clear()
+    legal = UserFactory(username="gina", role="legal")
+    viewer = UserFactory(username="hugo", role="viewer")
+    Notification.objects.create(user=viewer, title="digest")
+    backend = UserBackend()
+    for _ in range(2):
+        first, second = backend.get_user(legal.pk), backend.get_user(viewer.pk)
+        assert (first.username, roles_of(first), first.unread_notifications) == (
+            "gina",
+            {Role.LEGAL},
+            0,
+        )
+        assert (second.username, roles_of(second), second.unread_notifications) == (
+            "hugo",
+            {Role.VIEWER},
+            1,
+        )
+    assert _users_with_roles_and_counts.cache_info().misses == 1
