@@ -274,7 +274,7 @@ def legal_entity_add(
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     entity = LegalEntity(incident=incident, **fields)
     _entity_clean(entity)
-    lock_incident(incident)  # before the first audited save: see the lock order in concurrency
+    lock_incident(incident)  # before the audited save (see timeline_event_record)
     entity.save()
     _reschedule(incident, changed_by=changed_by, reason=_("legal entity added"))
     return entity
@@ -427,10 +427,20 @@ def timeline_event_record(
             raise ValidationError({"supersedes": _("That event has already been corrected.")})
         if not correction_reason:
             raise ValidationError({"correction_reason": _("Say why the event is corrected.")})
-    # The incident first, before the event's audited save, even for a note that moves no clock:
-    # a write that held the audit chain and then waited for the incident would deadlock with one
-    # that held the incident (a filing, a recomputation) and waited for the chain.
-    lock_incident(incident)
+    # Only the clocks this event (and the one it corrects) can start or move; a note, a press
+    # statement or a board meeting recomputes nothing. A count revision event reaches clocks
+    # only through its count (judged below, from the counts themselves); correcting one leaves
+    # the revision it recorded in place.
+    kinds = {kind} | ({supersedes.kind} if supersedes is not None else set())
+    kinds.discard(EventKind.COUNT_REVISION)
+    scope = scope_for_event_kinds(kinds)
+    counted = kind == EventKind.COUNT_REVISION and "count" in data
+    if counted or not scope.is_empty:
+        # The incident lock before anything is saved: each audited save takes the audit chain's
+        # lock until commit, so a write that took the incident lock after it could wait on one
+        # that holds the incident and waits for the chain (a deadlock). Under this lock the
+        # counts and the earlier events below are the committed ones.
+        lock_incident(incident)
     event = instance or TimelineEvent()
     event.incident = incident
     event.kind = kind
@@ -451,8 +461,7 @@ def timeline_event_record(
     event.full_clean(exclude=[*IN_HAND, "legal_entity"])  # the entity was checked above
     event.save()
     count_scope = NOTHING
-    if kind == EventKind.COUNT_REVISION and "count" in data:
-        # Under the incident lock (taken above): the counts before it are the committed ones.
+    if counted:
         before = list(AffectedCountRevision.objects.filter(incident=incident))
         try:
             revision = _count_revision_create(
@@ -471,16 +480,8 @@ def timeline_event_record(
         if supersedes is not None
         else _("event recorded: %(title)s") % {"title": title}
     )
-    # Only the clocks this event (and the one it corrects) can start or move; a note, a press
-    # statement or a board meeting recomputes nothing.
-    # A count revision event reaches clocks only through its count (judged above, from the
-    # counts themselves); correcting one leaves the revision it recorded in place.
-    kinds = {kind} | ({supersedes.kind} if supersedes is not None else set())
-    kinds.discard(EventKind.COUNT_REVISION)
-    scope = scope_for_event_kinds(kinds)
-    if supersedes is None and not scope.is_empty:
-        # A later awareness (or similar) event without a basis of its own moves nothing; judged
-        # against the committed timeline, under the incident lock taken above.
+    if supersedes is None:
+        # A later awareness (or similar) event without a basis of its own moves nothing.
         scope = scope_for_new_event(event, scope)
     _reschedule(
         incident,
