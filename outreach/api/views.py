@@ -99,7 +99,13 @@ class NoticeBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Incid
         return batches.order_by("sent_at", "id")
 
     @extend_schema(
-        parameters=[OpenApiParameter("campaign", OpenApiTypes.INT, description="Campaign id.")]
+        parameters=[
+            OpenApiParameter(
+                "campaign",
+                {"type": "integer", "minimum": 0},
+                description="Campaign id (a whole number).",
+            )
+        ]
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)

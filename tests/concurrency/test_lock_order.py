@@ -21,6 +21,7 @@ import pytest
 from django.db import OperationalError, connection, connections, transaction
 
 from common.concurrency import lock
+from incidents.concurrency import lock_incident
 from incidents.models import Incident, TimelineEvent
 from tests.factories import IncidentFactory
 
@@ -98,10 +99,10 @@ def test_two_writers_of_one_incident_still_wait_for_each_other() -> None:
 def test_an_awareness_event_and_a_writer_holding_the_incident_do_not_deadlock(
     catalogue: None,
 ) -> None:
-    """The order every write keeps: the incident row before the audit chain. A writer (a filing)
-    holds the incident and then appends to the audit chain; an awareness event recorded at the
-    same moment must wait for the incident before it touches the chain, not hold the chain and
-    then wait for the incident (PostgreSQL would kill one of them: a 500)."""
+    """The order every write keeps (``lock_incident``): the audit chain, then the incident. A
+    writer (a filing) holds the incident and then appends to the audit chain; an awareness event
+    recorded at the same moment must wait before it touches either, not hold the chain and then
+    wait for the incident (PostgreSQL would kill one of them: a 500)."""
     from audit.services import audit_record
     from incidents import services
     from tests.conftest import add_korean_entity
@@ -126,7 +127,7 @@ def test_an_awareness_event_and_a_writer_holding_the_incident_do_not_deadlock(
 
     writer_error: list[object] = []
     with transaction.atomic():
-        lock(Incident, incident.pk)  # the writer holds the incident
+        lock_incident(incident)  # the writer holds the incident, as a filing does
         other = threading.Thread(target=record_awareness)
         other.start()
         other.join(timeout=1.5)  # the event is now waiting, on the incident (or, before, on it
