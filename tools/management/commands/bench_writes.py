@@ -1,5 +1,6 @@
-"""Time the write paths through the API: recording an event (a note, and an awareness event that
-moves clocks), a filing and a count revision, on an incident with 100 events and 30 deadlines.
+"""Time the write paths through the API: recording an event (a note, a later awareness event, and
+an earlier awareness event that moves every awareness clock), a filing and a count revision, on an
+incident with 100 events and 30 deadlines.
 
     manage.py bench_writes [--rounds 30] [--warmup 2] [--profile "note"]
 
@@ -39,7 +40,7 @@ from tools.management.commands.bench_pages import load_average, p95
 
 KST = ZoneInfo("Asia/Seoul")
 START = datetime(2026, 6, 1, 9, 0, tzinfo=KST)
-WRITES = ["note", "awareness", "filing", "count"]
+WRITES = ["note", "awareness", "move", "filing", "count"]
 
 
 class Command(BaseCommand):
@@ -64,6 +65,7 @@ class Command(BaseCommand):
         writes: dict[str, Callable[[], None]] = {
             "note": lambda: self._post(client, incident, "events", self._event("note")),
             "awareness": lambda: self._post(client, incident, "events", self._event("awareness")),
+            "move": lambda: self._post(client, incident, "events", self._earlier_awareness()),
             "filing": lambda: self._post(client, incident, "filings", self._filing()),
             "count": lambda: self._post(client, incident, "count-revisions", self._count()),
             "bare view": lambda: self._get(client, BARE_PATH),
@@ -118,6 +120,13 @@ class Command(BaseCommand):
         n = self._next()
         when = START + timedelta(hours=2, minutes=n % 600)
         return {"kind": kind, "occurred_at": when.isoformat(), "title": f"bench {kind} {n}"}
+
+    def _earlier_awareness(self) -> dict[str, Any]:
+        # A minute before the earliest awareness so far: every awareness clock moves (trigger,
+        # explanation, the hour-based due times), is saved, recorded and re-planned.
+        n = self._next()
+        when = START - timedelta(minutes=n)
+        return {"kind": "awareness", "occurred_at": when.isoformat(), "title": f"earlier {n}"}
 
     def _filing(self) -> dict[str, Any]:
         n = self._next()
