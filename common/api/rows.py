@@ -69,6 +69,32 @@ _CONTAINERS = (fields.DictField, fields.ListField)
 
 # Kinds of entry in a plan.
 _VALUE, _TIME, _COMPUTED, _NESTED = range(4)
+# A value's conversion: the field's to_representation, skipped for the exact types it would
+# return unchanged (DRF's CharField gives str(value): the same str); None: every type.
+_AS_IS: tuple[Any, frozenset[type] | None] = (None, None)
+
+
+def _unchanged(field: Any) -> frozenset[type] | None:
+    """The exact types this field's ``to_representation`` returns as they are (None: all)."""
+    method = type(field).to_representation
+    if method is fields.JSONField.to_representation and not field.binary:
+        return None
+    if method in (
+        fields.ReadOnlyField.to_representation,
+        fields._UnvalidatedField.to_representation,
+    ):
+        return None
+    if method is fields.CharField.to_representation:  # str(value)
+        return frozenset({str})
+    if method is fields.IntegerField.to_representation:  # int(value)
+        return frozenset({int})
+    if method is fields.BooleanField.to_representation:  # True and False as they are
+        return frozenset({bool})
+    if method is fields.ChoiceField.to_representation and all(
+        key == value for key, value in field.choice_strings_to_values.items()
+    ):  # choice_strings_to_values.get(str(value), value)
+        return frozenset({str})
+    return frozenset()
 
 
 def _value_only(field: fields.Field) -> bool:  # type: ignore[type-arg]
@@ -204,9 +230,11 @@ class RowPlan:
         ):
             # values("legal_entity") is the related id, as DRF's PKOnlyObject.
             pk_field = field.pk_field
-            return lookup, _VALUE, (pk_field.to_representation if pk_field else None)
+            if pk_field is None:
+                return lookup, _VALUE, _AS_IS
+            return lookup, _VALUE, (pk_field.to_representation, _unchanged(pk_field))
         if isinstance(field, relations.SlugRelatedField):
-            return f"{lookup}__{field.slug_field}", _VALUE, None
+            return f"{lookup}__{field.slug_field}", _VALUE, _AS_IS
         if not _value_only(field):
             raise ImproperlyConfigured(
                 f"{self}: {name!r} ({type(field).__name__}) cannot be read from a column; "
@@ -214,7 +242,10 @@ class RowPlan:
             )
         if _plain_time(field):
             return lookup, _TIME, field.to_representation
-        return lookup, _VALUE, field.to_representation
+        unchanged = _unchanged(field)
+        if unchanged is None:
+            return lookup, _VALUE, _AS_IS
+        return lookup, _VALUE, (field.to_representation, unchanged)
 
     def _nested(self, model: type[Model] | None, name: str, field: Any) -> _Nested:
         relation = model._meta.get_field(field.source) if model is not None else None
@@ -266,7 +297,11 @@ class RowPlan:
             for name, kind, lookup, convert in entries:
                 if kind == _VALUE:
                     value = record[lookup]
-                    item[name] = value if value is None or convert is None else convert(value)
+                    method, unchanged = convert
+                    if value is None or unchanged is None or type(value) in unchanged:
+                        item[name] = value
+                    else:
+                        item[name] = method(value)
                 elif kind == _TIME:
                     value = record[lookup]
                     if value is None:
