@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -32,7 +33,35 @@ def _whole(request: Request, name: str, low: int, high: int) -> int | None:
     return value
 
 
+class FirstPageFirstPaginator(Paginator):
+    """Reads page 1 before counting: when it holds fewer rows than a page, their number is the
+    count, and the ``COUNT(*)`` query is not sent (most lists of one incident fit on a page).
+
+    One row more than a page is read to know; a longer list is counted as before.
+    """
+
+    def page(self, number: Any) -> Page:
+        if "count" in self.__dict__ or not _is_one(number) or self.orphans:
+            return super().page(number)
+        head = list(self.object_list[: self.per_page + 1])
+        if len(head) > self.per_page:
+            return self._page(head[: self.per_page], self.validate_number(1))
+        if not head and not self.allow_empty_first_page:
+            return super().page(number)
+        self.__dict__["count"] = len(head)  # Paginator.count is a cached_property
+        return self._page(head, 1)
+
+    def _page(self, rows: list[Any], number: int) -> Page:
+        page: Page = self._get_page(rows, number, self)  # type: ignore[attr-defined]
+        return page
+
+
+def _is_one(number: Any) -> bool:
+    return isinstance(number, (int, str)) and not isinstance(number, bool) and str(number) == "1"
+
+
 class BoundedPageNumberPagination(PageNumberPagination):
+    django_paginator_class = FirstPageFirstPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
