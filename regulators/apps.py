@@ -10,8 +10,11 @@ class RegulatorsConfig(AppConfig):
     verbose_name = _("Regulators and rules")
 
     def ready(self) -> None:
-        # Imported here: services imports models, which the app registry must load first.
+        # Imported here: snapshot and services import models, which the app registry must load
+        # first.
         from regulators import snapshot
+
+        # Imported here for the same reason.
         from regulators.services import connect_catalogue_generation
 
         # Caches of what is computed from the whole catalogue are keyed by its generation.
