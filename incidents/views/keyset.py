@@ -15,6 +15,7 @@ the views then show the first page with a message (never a 500).
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -123,25 +124,27 @@ class KeysetPage(Generic[Row]):
         return max(low, min(self.number, max(low, high)))
 
 
-class KeysetSource(Generic[Row]):
+class KeysetSource(ABC, Generic[Row]):
     """A list in a fixed order that can be read from a key (what ``keyset_page`` pages)."""
 
     list_name: str
     shape: tuple[type, ...]
 
+    @abstractmethod
     def key_of(self, row: Row) -> tuple[KeyValue, ...]:
-        raise NotImplementedError
+        """The sort key of ``row`` (what a cursor holds)."""
 
+    @abstractmethod
     def after(self, key: tuple[KeyValue, ...] | None, limit: int) -> list[Row]:
         """The first ``limit`` rows after ``key`` (from the start when None), in list order."""
-        raise NotImplementedError
 
+    @abstractmethod
     def before(self, key: tuple[KeyValue, ...], limit: int) -> list[Row]:
         """The last ``limit`` rows before ``key``, in list order."""
-        raise NotImplementedError
 
+    @abstractmethod
     def count(self) -> int:
-        raise NotImplementedError
+        """How many rows the whole list has."""
 
 
 def keyset_page(
