@@ -57,8 +57,28 @@ def _incident_section(user: Any, incident: Any) -> PageSection:
     )
 
 
+# What "My tasks" shows of an item (actions/_my_tasks.html): reading the other related rows of the
+# lists cost more to plan and compile than to run (docs/performance.md, "Dashboard, third pass").
+_PANEL_FIELDS = (
+    "id",
+    "title",
+    "due_at",
+    "status",
+    "incident__reference",
+    "deadline__title",
+    "deadline__obligation_id",
+    "deadline__obligation__title_en",
+    "deadline__obligation__title_ko",
+)
+
+
 def _dashboard_panel(user: Any) -> PageSection:
-    rows = list(my_open_action_items(user)[: MY_TASKS_LIMIT + 1])
+    rows = list(
+        my_open_action_items(user)
+        .select_related(None)
+        .select_related("incident", "deadline__obligation")
+        .only(*_PANEL_FIELDS)[: MY_TASKS_LIMIT + 1]
+    )
     return PageSection(
         template="actions/_my_tasks.html",
         context={

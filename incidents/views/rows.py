@@ -24,10 +24,12 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from incidents.models import Deadline
+from incidents.models import Deadline, Incident, LegalEntity
 from incidents.templatetags.clock import countdown, urgency
 from incidents.views.fragments import FRAGMENT_TTL
 from incidents.views.keyset import KeysetSource, KeyValue, MaybeTime
+from regulators.names import catalogue_names
+from regulators.names import forget as forget_catalogue_names
 
 ROW_VALUES = (
     "id",
@@ -130,22 +132,78 @@ def _ids_first(queryset: QuerySet[Deadline]) -> QuerySet[Deadline]:
     return Deadline.objects.filter(pk__in=queryset.values("pk")).order_by(*queryset.query.order_by)
 
 
+# A deadline's own columns. The names a row shows besides (its incident's reference, its entity's
+# name, its regulator's and obligation's) are filled in by ``with_names``.
+OWN_VALUES = (
+    "id",
+    "code",
+    "status",
+    "due_at",
+    "internal_target_at",
+    "applicability",
+    "title",
+    "incident_id",
+    "legal_entity_id",
+    "regulator_id",
+    "obligation_id",
+)
+
+
+def with_names(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give rows of ``OWN_VALUES`` the names of ``ROW_VALUES``: the regulator's and obligation's
+    from the per-process catalogue names (regulators/names.py), the entity's and incident's in
+    one query over the rows' entities. Joining the four tables into the rows' own query cost more
+    in planning and compiling than the query itself (docs/performance.md, "Dashboard, third
+    pass")."""
+    if not values:
+        return values
+    entities = {
+        pk: (name, incident_id, reference)
+        for pk, name, incident_id, reference in LegalEntity.objects.filter(
+            pk__in={v["legal_entity_id"] for v in values}
+        ).values_list("pk", "name", "incident_id", "incident__reference")
+    }
+    references = {incident_id: reference for _name, incident_id, reference in entities.values()}
+    # A deadline's entity belongs to its incident; read any other incident rather than assume it.
+    others = {v["incident_id"] for v in values} - references.keys()
+    if others:
+        references.update(Incident.objects.filter(pk__in=others).values_list("pk", "reference"))
+    catalogue = catalogue_names()
+    if not {v["regulator_id"] for v in values} <= {None, *catalogue.regulators} or not {
+        v["obligation_id"] for v in values
+    } <= {None, *catalogue.obligations}:
+        # A row newer than this process's names (their cache is not shared): read them again.
+        forget_catalogue_names()
+        catalogue = catalogue_names()
+    for v in values:
+        v["incident__reference"] = references[v["incident_id"]]
+        v["legal_entity__name"] = entities[v["legal_entity_id"]][0]
+        regulator = catalogue.regulators.get(v["regulator_id"], (None, None))
+        v["regulator__name_en"], v["regulator__name_ko"] = regulator
+        obligation = catalogue.obligations.get(v["obligation_id"], (None, None))
+        v["obligation__title_en"], v["obligation__title_ko"] = obligation
+    return values
+
+
 def deadline_panels(parts: list[tuple[QuerySet[Deadline], int]]) -> list[list[DeadlineRow]]:
     """The first rows of several ordered deadline querysets (``(queryset, limit)``) in one
     query (``UNION ALL`` of the parts, each keeping its order and limit), split back into one
-    list per part."""
+    list per part. The query reads the deadlines' own columns only: each part is one index scan
+    with a limit, cheap to plan; the names come after (``with_names``)."""
     tagged = [
-        _ids_first(part[:limit])
-        .annotate(panel=Value(n, output_field=IntegerField()))
-        .values(*ROW_VALUES, "panel")[:limit]
+        part.annotate(panel=Value(n, output_field=IntegerField())).values(*OWN_VALUES, "panel")[
+            :limit
+        ]
         for n, (part, limit) in enumerate(parts)
     ]
     if not connection.features.supports_slicing_ordering_in_compound:
         # SQLite (the tests) cannot limit the parts of a UNION: one query per part there.
-        return [[DeadlineRow(values) for values in part] for part in tagged]
+        values = [v for part in tagged for v in part]
+    else:
+        values = list(tagged[0].union(*tagged[1:], all=True))
     panels: list[list[DeadlineRow]] = [[] for _ in parts]
-    for values in tagged[0].union(*tagged[1:], all=True):
-        panels[values["panel"]].append(DeadlineRow(values))
+    for v in with_names(values):
+        panels[v["panel"]].append(DeadlineRow(v))
     return panels
 
 

@@ -10,12 +10,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from incidents import services
 from incidents.models import Deadline, LegalEntity, Profile, TimelineEvent
+from regulators import names
+from regulators.models import Obligation, Regulator
+from regulators.services import CATALOGUE_GENERATION_KEY, catalogue_row_save
 
 KST = ZoneInfo("Asia/Seoul")
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=KST)
@@ -210,3 +214,49 @@ def test_the_incident_list_rows_and_filters_show_a_change_at_once(client, alice,
     client.cookies["django_language"] = "ko"
     with translation.override("ko"):  # the request activates Korean in this thread: restore it
         assert ">적용<" in client.get("/incidents/").content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("url", ["/", "/deadlines/"])
+def test_a_renamed_regulator_and_obligation_show_in_the_rows_at_once(
+    client, alice, aware_incident, url
+):
+    """The rows take these names from the per-process catalogue names (regulators/names.py),
+    not from a join: an edit through the catalogue service (the admin's and the API's door) must
+    still show on the next request, in both languages."""
+    client.force_login(alice)
+    deadline = Deadline.objects.select_related("regulator", "obligation").get(
+        incident=aware_incident, code="kr-network-act-48-3-initial"
+    )
+    row = row_of(client.get(url).content.decode(), deadline)
+    assert deadline.obligation.title_en in row
+    catalogue_row_save(
+        model=Obligation,
+        pk=deadline.obligation_id,
+        values={"title_en": "Initial report (renamed)", "title_ko": "최초 신고(변경)"},
+    )
+    catalogue_row_save(
+        model=Regulator,
+        pk=deadline.regulator_id,
+        values={"name_en": "Renamed Ministry", "name_ko": "변경된 부처"},
+    )
+    row = row_of(client.get(url).content.decode(), deadline)
+    assert "Initial report (renamed)" in row
+    assert "Renamed Ministry" in row
+    with translation.override("ko"):
+        client.cookies["django_language"] = "ko"
+        row = row_of(client.get(url, HTTP_ACCEPT_LANGUAGE="ko").content.decode(), deadline)
+    assert "최초 신고(변경)" in row
+    assert "변경된 부처" in row
+
+
+def test_catalogue_names_are_read_again_when_another_process_changes_the_catalogue(db):
+    """Another process's edit reaches this one only through the shared generation token: when
+    the token changes, the names are read again even though this process saw no signal."""
+    regulator = Regulator.objects.create(code="test-reg", name_en="Before", name_ko="이전")
+    assert names.catalogue_names().regulators[regulator.pk] == ("Before", "이전")
+    # As another process would: the row changes without this process's signals firing.
+    Regulator.objects.filter(pk=regulator.pk).update(name_en="After")
+    assert names.catalogue_names().regulators[regulator.pk] == ("Before", "이전")
+    cache.delete(CATALOGUE_GENERATION_KEY)  # that process's catalogue_changed
+    assert names.catalogue_names().regulators[regulator.pk] == ("After", "이전")
