@@ -180,7 +180,9 @@ class Command(BaseCommand):
         profiler.disable()
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
-        stats.sort_stats(options["sort"]).print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "45")))
+        stats.sort_stats(options["sort"]).print_stats(
+            int(os.environ.get("BENCH_PROFILE_LINES", "45"))
+        )
         self.stdout.write(f"{url} x {options['requests']} (load average {load_average()})")
         self.stdout.write(out.getvalue())
 
