@@ -30,12 +30,18 @@ def on_page_annotations_requested(sender: Any, *, page: str, **kwargs: Any) -> d
 
 
 def on_page_sections_requested(
-    sender: Any, *, page: str, user: Any, incident: Any = None, **kwargs: Any
+    sender: Any,
+    *,
+    page: str,
+    user: Any,
+    incident: Any = None,
+    visible_ids: Any = ...,
+    **kwargs: Any,
 ) -> PageSection | None:
     if page == "incident" and incident is not None:
         return _incident_section(user, incident)
     if page == "dashboard":
-        return _dashboard_panel(user)
+        return _dashboard_panel(user, visible_ids)
     return None
 
 
@@ -72,12 +78,13 @@ _PANEL_FIELDS = (
 )
 
 
-def _dashboard_panel(user: Any) -> PageSection:
+def _dashboard_panel(user: Any, visible_ids: Any) -> PageSection:
+    """``visible_ids``: the dashboard's ``visible_incident_ids(user)``, read once for the page
+    (``...`` when a caller has none: the visibility test is then a subquery)."""
     rows = list(
-        my_open_action_items(user)
-        .select_related(None)
-        .select_related("incident", "deadline__obligation")
-        .only(*_PANEL_FIELDS)[: MY_TASKS_LIMIT + 1]
+        my_open_action_items(user, visible_ids, related=("incident", "deadline__obligation")).only(
+            *_PANEL_FIELDS
+        )[: MY_TASKS_LIMIT + 1]
     )
     return PageSection(
         template="actions/_my_tasks.html",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import EllipsisType
 from typing import TYPE_CHECKING
 
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
@@ -51,19 +52,28 @@ def action_items_visible_to(user: User | AnonymousUser) -> QuerySet[ActionItem]:
     return ActionItem.objects.filter(incident__in=incidents_visible_to(user))
 
 
-def my_open_action_items(user: User | AnonymousUser) -> QuerySet[ActionItem]:
+def my_open_action_items(
+    user: User | AnonymousUser,
+    ids: frozenset[int] | EllipsisType | None = ...,
+    *,
+    related: tuple[str, ...] = _RELATED,
+) -> QuerySet[ActionItem]:
     """The "My tasks" panel: open items ``user`` owns, on incidents they may still see (a member
-    removed from an incident no longer sees its tasks), soonest due first."""
+    removed from an incident no longer sees its tasks), soonest due first. ``ids``, when given,
+    must be ``visible_incident_ids(user)`` (the dashboard has read them already); ``related``
+    are the rows to join (the dashboard's panel needs fewer than the API)."""
     if not user.is_authenticated:
         return ActionItem.objects.none()
     mine = ActionItem.objects.filter(owner=user, status=ActionStatus.OPEN)
-    if not is_admin(user):
+    if ids is not ... and ids is not None:
+        mine = mine.filter(incident_id__in=ids)
+    elif ids is ... and not is_admin(user):
         # One query (the dashboard's bound): the visibility test is a subquery here, not the
         # id list incidents_visible_to reads first.
         member = Membership.objects.filter(incident=OuterRef("incident"), user=user)
         mine = mine.filter(Q(incident__owner=user) | Exists(member))
     return (
         mine.exclude(incident__status=IncidentStatus.CLOSED)
-        .select_related(*_RELATED)
+        .select_related(*related)
         .order_by(F("due_at").asc(nulls_last=True), "id")
     )

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Value
 from django.db.models.signals import post_delete, post_save
 
 from regulators.models import Obligation, Regulator
@@ -53,16 +54,24 @@ def catalogue_names() -> CatalogueNames:
     names = _current
     if names is not None and names.token == token and time.monotonic() - names.read_at < MAX_AGE:
         return names
+    regulators: dict[int, tuple[str, str]] = {}
+    obligations: dict[int, tuple[str, str]] = {}
+    # One query for both tables (the pages that use the names keep their query bound).
+    tagged = (
+        Regulator.objects.order_by()
+        .annotate(table=Value("r"))
+        .values_list("table", "pk", "name_en", "name_ko")
+    )
+    tagged = tagged.union(
+        Obligation.objects.order_by()
+        .annotate(table=Value("o"))
+        .values_list("table", "pk", "title_en", "title_ko"),
+        all=True,
+    )
+    for table, pk, en, ko in tagged:
+        (regulators if table == "r" else obligations)[pk] = (en, ko)
     names = CatalogueNames(
-        token=token,
-        read_at=time.monotonic(),
-        regulators={
-            pk: (en, ko) for pk, en, ko in Regulator.objects.values_list("pk", "name_en", "name_ko")
-        },
-        obligations={
-            pk: (en, ko)
-            for pk, en, ko in Obligation.objects.values_list("pk", "title_en", "title_ko")
-        },
+        token=token, read_at=time.monotonic(), regulators=regulators, obligations=obligations
     )
     with _lock:
         _current = names

@@ -107,7 +107,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "activity": activity,
             "panels": {name: fragments[key] for name, key in panel_keys.items()},
             "can_record": has_right(request.user, Action.RECORD),
-            "extra_sections": page_sections("dashboard", request),
+            "extra_sections": page_sections("dashboard", request, visible_ids=ids),
             **figures,
         },
     )
