@@ -193,23 +193,36 @@ def with_names(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return values
 
 
-def deadline_panels(parts: list[tuple[QuerySet[Deadline], int]]) -> list[list[DeadlineRow]]:
-    """The first rows of several ordered deadline querysets (``(queryset, limit)``) in one
-    query (``UNION ALL`` of the parts, each keeping its order and limit), split back into one
-    list per part. The query reads the deadlines' own columns only: each part is one index scan
-    with a limit, cheap to plan; the names come after (``with_names``)."""
-    tagged = [
+def _tagged_parts(parts: list[tuple[QuerySet[Deadline], int]]) -> list[QuerySet[Any]]:
+    return [
         part.annotate(panel=Value(n, output_field=IntegerField())).values(*OWN_VALUES, "panel")[
             :limit
         ]
         for n, (part, limit) in enumerate(parts)
     ]
+
+
+def deadline_panels(parts: list[tuple[QuerySet[Deadline], int]]) -> list[list[DeadlineRow]]:
+    """The first rows of several ordered deadline querysets (``(queryset, limit)``) in one
+    query (``UNION ALL`` of the parts, each keeping its order and limit), split back into one
+    list per part. The query reads the deadlines' own columns only: each part is one index scan
+    with a limit, cheap to plan; the names come after (``with_names``)."""
+    tagged = _tagged_parts(parts)
     if not connection.features.supports_slicing_ordering_in_compound:
         # SQLite (the tests) cannot limit the parts of a UNION: one query per part there.
-        values = [v for part in tagged for v in part]
-    else:
-        values = list(tagged[0].union(*tagged[1:], all=True))
-    panels: list[list[DeadlineRow]] = [[] for _ in parts]
+        return split_panels([v for part in tagged for v in part], len(parts))
+    return split_panels(list(tagged[0].union(*tagged[1:], all=True)), len(parts))
+
+
+def panels_union(parts: list[tuple[QuerySet[Deadline], int]]) -> QuerySet[Any]:
+    """``deadline_panels``' query as one queryset (for ``common.compiled``: PostgreSQL only)."""
+    tagged = _tagged_parts(parts)
+    return tagged[0].union(*tagged[1:], all=True)
+
+
+def split_panels(values: list[dict[str, Any]], count: int) -> list[list[DeadlineRow]]:
+    """Rows of ``panels_union`` (tagged with their panel), named and split per panel."""
+    panels: list[list[DeadlineRow]] = [[] for _ in range(count)]
     for v in with_names(values):
         panels[v["panel"]].append(DeadlineRow(v))
     return panels
