@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from types import EllipsisType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from common.compiled import CompiledValues
 from common.roles import is_admin
 from incidents.models import (
     Deadline,
@@ -30,11 +31,16 @@ def visible_incident_ids(user: User | AnonymousUser) -> frozenset[int] | None:
         return frozenset()
     if is_admin(user):
         return None
-    owned = Incident.objects.filter(owner=user).order_by().values_list("pk", flat=True)
-    member_of = (
-        Membership.objects.filter(user=user).order_by().values_list("incident_id", flat=True)
-    )
-    return frozenset(owned.union(member_of))
+    return frozenset(row["pk"] for row in _VISIBLE_IDS.rows(user_id=user.pk))
+
+
+def _visible_ids_query(user_id: int) -> QuerySet[Any]:
+    owned = Incident.objects.filter(owner_id=user_id).order_by().values("pk")
+    return owned.union(Membership.objects.filter(user_id=user_id).order_by().values("incident_id"))
+
+
+# Every page reads these first: compiled once per process (common/compiled.py).
+_VISIBLE_IDS = CompiledValues(_visible_ids_query)
 
 
 def incidents_visible_to(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -17,7 +19,7 @@ from common.compiled import CompiledValues
 from common.roles import Action, has_right
 from incidents.deadlines import REQUEST_CODE
 from incidents.followups import ORDER_CODES
-from incidents.models import Deadline, DeadlineQuerySet, Incident, TimelineEvent
+from incidents.models import Deadline, DeadlineQuerySet, EventKind, Incident
 from incidents.sections import page_sections
 from incidents.selectors import (
     deadlines_of_incidents,
@@ -79,12 +81,25 @@ _ACTIVITY = CompiledValues(
 )
 
 
-def _activity_event(v: dict[str, Any]) -> TimelineEvent:
-    """An event of the activity panel from its values (its template reads ``get_kind_display``
-    and ``incident.reference``)."""
-    event = TimelineEvent(**{name: v[name] for name in ACTIVITY_VALUES})
-    event.incident = Incident(pk=v["incident_id"], reference=v["incident__reference"])
-    return event
+class _ActivityEvent:
+    """An event of the activity panel from its values: what its template reads (the kind's
+    label, the incident's reference), without building a model instance per row."""
+
+    def __init__(self, v: dict[str, Any]) -> None:
+        self.pk = self.id = v["id"]
+        self.kind: str = v["kind"]
+        self.title: str = v["title"]
+        self.occurred_at: datetime = v["occurred_at"]
+        self.recorded_at: datetime = v["recorded_at"]
+        self.incident = _Reference(v["incident__reference"])
+
+    def get_kind_display(self) -> str:
+        return str(EventKind(self.kind).label) if self.kind in EventKind.values else self.kind
+
+
+@dataclass(frozen=True)
+class _Reference:
+    reference: str
 
 
 def _figures_key(request: HttpRequest) -> str:
@@ -117,9 +132,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     else:
         panels = deadline_panels(_panel_parts(deadlines_of_incidents(ids)))
     dated, without_delay, requests = panels
-    activity = [
-        _activity_event(v) for v in _ACTIVITY.rows(ids=None if ids is None else sorted(ids))
-    ]
+    activity = [_ActivityEvent(v) for v in _ACTIVITY.rows(ids=None if ids is None else sorted(ids))]
     # Every cached part of the page in one round trip (incidents/views/panels.py).
     shown = dated[:DASHBOARD_LIMIT]
     batch = FragmentBatch()
