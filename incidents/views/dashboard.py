@@ -37,6 +37,7 @@ from incidents.views.rows import (
     deadline_panels,
     fill_cells,
     panels_union,
+    rows_html,
     split_panels,
     want_cells,
     with_cells,
@@ -157,6 +158,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "now": now,
             "deadlines": shown,
+            "rows_html": rows_html(shown),
             "more_deadlines": len(dated) > DASHBOARD_LIMIT,
             "without_delay": without_delay[:20],
             "more_without_delay": len(without_delay) > 20,
