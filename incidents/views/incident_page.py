@@ -1,10 +1,12 @@
 """The incident page (``/incidents/<reference>/``).
 
-Its query bound: the session, the signed-in user (with profile and roles, accounts.backends), the
-incident (with the visibility test and the figures below in the same query), its legal entities,
-count revisions, deadlines, filings, the unread-notification count, and only where there is
-something to read: deadline alternatives, filing documents, the sections of apps above incidents
-(``page_annotations``), and what the cached fragments need when they are drawn afresh.
+Its query bound: the session, the signed-in user (with profile, roles and unread-notification
+count, accounts.backends), the incident (with the visibility test and the figures below in the
+same query), its legal entities, count revisions, deadlines (with their alternatives) and filings
+(with their documents) (incidents/views/page_rows.py), and only where there is something to read:
+the sections of apps above incidents (``page_annotations``), and what the cached fragments need
+when they are drawn afresh. Obligations and regulators are catalogue rows held per process
+(regulators.rows), read again only when the catalogue's generation changes.
 
 Cached fragments are keyed by what they show (incidents/views/fragments.py). The chronology, the
 SVG timeline and the events' summary (focus window, last status change) are keyed by the
@@ -31,13 +33,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db.models import (
     Count,
-    Exists,
     Max,
     OuterRef,
-    Prefetch,
     QuerySet,
     Subquery,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -48,14 +47,9 @@ from django.utils.functional import SimpleLazyObject
 from common.roles import Action, has_right
 from incidents.applicability import applicability_facts, overview_of
 from incidents.models import (
-    AffectedCountRevision,
     Deadline,
-    DeadlineAlternative,
     DeadlineStatus,
     EventKind,
-    Filing,
-    FilingDocument,
-    LegalEntity,
     TimelineEvent,
 )
 from incidents.permissions import incident_for
@@ -73,6 +67,7 @@ from incidents.views.fragments import (
     fragment_key,
     timeline_key,
 )
+from incidents.views.page_rows import read_rows
 from incidents.views.timeline import build_count_series, build_timeline, deadline_css
 from regulators.services import catalogue_generation
 
@@ -193,72 +188,19 @@ def chronology_of(
     return Chronology(merged, hidden)
 
 
-def _read_rows(incident: Any) -> tuple[list[Any], ...]:
-    entities = list(LegalEntity.objects.filter(incident=incident).order_by("name"))
-    revisions = list(
-        AffectedCountRevision.objects.filter(incident=incident).order_by(
-            "jurisdiction", "as_of", "id"
-        )
-    )
-    deadlines = list(
-        Deadline.objects.filter(incident=incident)
-        # Shown on demand only (deadline_explanation).
-        .defer("explanation", "applicability_reasons")
-        .select_related(
-            "legal_entity",
-            "regulator",
-            "obligation",
-            "trigger_event",
-            "trigger_revision",
-            "not_applicable_by",
-        )
-        .annotate(
-            has_alternatives=Exists(DeadlineAlternative.objects.filter(deadline=OuterRef("pk")))
-        )
-        .by_urgency()
-    )
-    filings = list(
-        Filing.objects.filter(incident=incident)
-        .select_related("deadline__obligation", "regulator", "legal_entity")
-        .annotate(has_documents=Exists(FilingDocument.objects.filter(filing=OuterRef("pk"))))
-        .order_by("submitted_at", "id")
-    )
-    # Alternatives and documents: one query each, and none when no row has any.
-    _attach(
-        deadlines,
-        "alternative_list",
-        "has_alternatives",
-        Prefetch(
-            "alternatives",
-            queryset=DeadlineAlternative.objects.select_related("trigger_event"),
-            to_attr="alternative_list",
-        ),
-    )
-    _attach(
-        filings,
-        "document_list",
-        "has_documents",
-        Prefetch("documents", queryset=FilingDocument.objects.all(), to_attr="document_list"),
-    )
-    return entities, revisions, deadlines, filings
-
-
-def _attach(rows: list[Any], attr: str, flag: str, prefetch: Prefetch) -> None:
-    wanted = [row for row in rows if getattr(row, flag)]
-    for row in rows:
-        if not getattr(row, flag):
-            setattr(row, attr, [])
-    if wanted:
-        prefetch_related_objects(wanted, prefetch)
-
-
 @login_required
 def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     incident = incident_for(
         request.user, reference=reference, annotations=_incident_annotations(request.user)
     )
     now = timezone.now()
-    entities, revisions, deadlines, filings = _read_rows(incident)
+    rows = read_rows(incident)
+    entities, revisions, deadlines, filings = (
+        rows.entities,
+        rows.revisions,
+        rows.deadlines,
+        rows.filings,
+    )
 
     @memoize
     def events() -> list[TimelineEvent]:

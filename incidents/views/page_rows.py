@@ -1,0 +1,149 @@
+"""The rows the incident page reads besides the incident: legal entities, count revisions,
+deadlines (with their alternatives) and filings (with their documents), in four queries.
+
+What a deadline or a filing names is not joined into its query when the page has it already:
+legal entities, count revisions and deadlines are the page's own rows, and obligations and
+regulators are catalogue rows held per process (regulators.rows). With those joins, PostgreSQL
+spent several times longer planning the deadline query than running it, and Django compiling
+it longer than both (docs/performance.md, "Incident page, third pass"). A deadline's
+alternatives and a filing's documents come as a LEFT JOIN of the same query (one row per
+alternative or document, folded here), not as a query of their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import F
+
+from incidents.models import AffectedCountRevision, Deadline, Filing, Incident, LegalEntity
+from regulators.rows import catalogue_rows, regulators_by_id
+
+
+@dataclass(frozen=True)
+class AlternativeRow:
+    """What the page shows of a deadline alternative (another basis's trigger and due time)."""
+
+    basis: str
+    trigger_at: datetime
+    due_at: datetime | None
+    verdict: str
+    late_by_seconds: int | None
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """What the page shows of a filing's document: a download link with its name and size."""
+
+    pk: int
+    original_name: str
+    size: int
+
+
+@dataclass(frozen=True)
+class PageRows:
+    entities: list[LegalEntity]
+    revisions: list[AffectedCountRevision]
+    deadlines: list[Deadline]
+    filings: list[Filing]
+
+
+def read_rows(incident: Incident) -> PageRows:
+    entities = list(LegalEntity.objects.filter(incident=incident).order_by("name"))
+    revisions = list(
+        AffectedCountRevision.objects.filter(incident=incident).order_by(
+            "jurisdiction", "as_of", "id"
+        )
+    )
+    deadlines = _deadlines(incident, entities, revisions)
+    return PageRows(entities, revisions, deadlines, _filings(incident, deadlines))
+
+
+def _deadlines(
+    incident: Incident, entities: list[LegalEntity], revisions: list[AffectedCountRevision]
+) -> list[Deadline]:
+    rows = (
+        Deadline.objects.filter(incident=incident)
+        # Shown on demand only (deadline_explanation).
+        .defer("explanation", "applicability_reasons")
+        .annotate(
+            # The basis of the trigger is shown beside the alternatives; the name of who marked
+            # the deadline not applicable beside that status.
+            trigger_basis=F("trigger_event__basis"),
+            not_applicable_by_name=F("not_applicable_by__username"),
+            alt_id=F("alternatives__id"),
+            alt_basis=F("alternatives__basis"),
+            alt_trigger_at=F("alternatives__trigger_at"),
+            alt_due_at=F("alternatives__due_at"),
+            alt_verdict=F("alternatives__verdict"),
+            alt_late_by_seconds=F("alternatives__late_by_seconds"),
+        )
+        # by_urgency(), then each deadline's alternatives in the order they were recorded.
+        .order_by(F("due_at").asc(nulls_last=True), "id", "alternatives__id")
+    )
+    deadlines: dict[int, Deadline] = {}
+    for row in rows:
+        deadline = deadlines.get(row.pk)
+        if deadline is None:
+            deadline = deadlines[row.pk] = row
+            row.alternative_list = []  # type: ignore[attr-defined]
+        if row.alt_id is not None:  # type: ignore[attr-defined]
+            deadline.alternative_list.append(  # type: ignore[attr-defined]
+                AlternativeRow(
+                    row.alt_basis,  # type: ignore[attr-defined]
+                    row.alt_trigger_at,  # type: ignore[attr-defined]
+                    row.alt_due_at,  # type: ignore[attr-defined]
+                    row.alt_verdict,  # type: ignore[attr-defined]
+                    row.alt_late_by_seconds,  # type: ignore[attr-defined]
+                )
+            )
+    found = list(deadlines.values())
+    catalogue = catalogue_rows()
+    regulators = regulators_by_id(catalogue, (d.regulator_id for d in found))
+    by_entity = {entity.pk: entity for entity in entities}
+    by_revision = {revision.pk: revision for revision in revisions}
+    for deadline in found:
+        # Rows of another incident or catalogue rows gone since are left to the descriptors
+        # (read if asked for), never guessed.
+        _attach(deadline, "legal_entity", by_entity)
+        _attach(deadline, "trigger_revision", by_revision)
+        _attach(deadline, "obligation", catalogue.obligations)
+        _attach(deadline, "regulator", regulators)
+    return found
+
+
+def _filings(incident: Incident, deadlines: list[Deadline]) -> list[Filing]:
+    rows = (
+        Filing.objects.filter(incident=incident)
+        .annotate(
+            doc_id=F("documents__id"),
+            doc_name=F("documents__original_name"),
+            doc_size=F("documents__size"),
+        )
+        # The documents in FilingDocument's own order (when uploaded).
+        .order_by("submitted_at", "id", "documents__uploaded_at", "documents__id")
+    )
+    filings: dict[int, Filing] = {}
+    for row in rows:
+        filing = filings.get(row.pk)
+        if filing is None:
+            filing = filings[row.pk] = row
+            row.document_list = []  # type: ignore[attr-defined]
+        if row.doc_id is not None:  # type: ignore[attr-defined]
+            filing.document_list.append(  # type: ignore[attr-defined]
+                DocumentRow(row.doc_id, row.doc_name, row.doc_size)  # type: ignore[attr-defined]
+            )
+    by_deadline = {deadline.pk: deadline for deadline in deadlines}
+    found = list(filings.values())
+    for filing in found:
+        _attach(filing, "deadline", by_deadline)
+    return found
+
+
+def _attach(row: Any, name: str, known: dict[int, Any]) -> None:
+    """Set a foreign key's object from rows already read, when it is among them."""
+    pk = getattr(row, f"{name}_id")
+    if pk is not None and pk in known:
+        type(row)._meta.get_field(name).set_cached_value(row, known[pk])
