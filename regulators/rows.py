@@ -55,11 +55,13 @@ _lock = threading.Lock()
 _current: CatalogueRows | None = None
 
 
-def catalogue_rows() -> CatalogueRows:
+def catalogue_rows(generation: str | None = None) -> CatalogueRows:
     """The catalogue's obligations and regulators as of the current generation (one query when
-    the generation is new to this process, none otherwise)."""
+    the generation is new to this process, none otherwise). A caller that has just read the
+    generation token (with other keys in one round trip) passes it."""
     global _current
-    generation = catalogue_generation()
+    if generation is None:
+        generation = catalogue_generation()
     rows = _current
     if (
         rows is not None

@@ -41,8 +41,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import SafeString, mark_safe
 
 from common.roles import Action, has_right
 from incidents.applicability import applicability_facts, overview_of
@@ -69,7 +71,7 @@ from incidents.views.fragments import (
 )
 from incidents.views.page_rows import read_rows
 from incidents.views.timeline import build_count_series, build_timeline, deadline_css
-from regulators.services import catalogue_generation
+from regulators.services import CATALOGUE_GENERATION_KEY, catalogue_generation
 
 # Events shown in the chronology before "show all": the latest ones, with the entries other apps
 # contribute from the first shown event's time on.
@@ -147,16 +149,32 @@ def summarise(events: list[TimelineEvent]) -> EventSummary:
 
 
 def _event_summary(
-    pk: int, shown_events: tuple[Any, ...], events: Callable[[], list[TimelineEvent]]
+    values: Any, events: Callable[[], list[TimelineEvent]], missing: dict[str, Any], key: str
 ) -> EventSummary:
-    """The events' summary, cached by what it is computed from as plain values (a tuple, never
-    an instance of a class that a release may change; anything else found is computed again)."""
-    key = fragment_key("event-summary", [pk, shown_events])
-    values = cache.get(key)
+    """The events' summary from its cached plain values (a tuple, never an instance of a class
+    that a release may change; anything else found is computed again and added to ``missing``,
+    to be cached)."""
     if not (isinstance(values, tuple) and len(values) == 2):
         values = summarise(events()).values()
-        cache.set(key, values, FRAGMENT_TTL)
+        missing[key] = values
     return EventSummary.from_values(values)
+
+
+def _fragments(
+    request: HttpRequest, wanted: dict[str, tuple[str, str, Callable[[], dict[str, Any]]]]
+) -> tuple[dict[str, SafeString], dict[str, Any]]:
+    """Each fragment (name: key, template, context) from the cache in one round trip, or drawn
+    afresh; returns them and the ones drawn, by key, to be cached."""
+    found = cache.get_many([key for key, _template, _context in wanted.values()])
+    drawn: dict[str, Any] = {}
+    fragments: dict[str, SafeString] = {}
+    for name, (key, template, context) in wanted.items():
+        html = found.get(key)
+        if not isinstance(html, str):
+            html = drawn[key] = render_to_string(template, context(), request)
+        # Our own templates' output, as the {% cache %} tag would give it back.
+        fragments[name] = mark_safe(html)  # noqa: S308  # nosec B703 B308
+    return fragments, drawn
 
 
 @dataclass(frozen=True)
@@ -194,7 +212,15 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
         request.user, reference=reference, annotations=_incident_annotations(request.user)
     )
     now = timezone.now()
-    rows = read_rows(incident)
+    # Annotations of the incident's query (_incident_annotations).
+    event_count: int = incident.page_events  # type: ignore[attr-defined]
+    newest_event: int | None = incident.page_newest_event  # type: ignore[attr-defined]
+    # The catalogue's generation and the events' summary in one round trip to the cache; the
+    # three fragments in another, once their keys are known.
+    summary_key = fragment_key("event-summary", [incident.pk, event_count, newest_event])
+    found = cache.get_many([CATALOGUE_GENERATION_KEY, summary_key])
+    generation = found.get(CATALOGUE_GENERATION_KEY) or catalogue_generation()
+    rows = read_rows(incident, generation)
     entities, revisions, deadlines, filings = (
         rows.entities,
         rows.revisions,
@@ -211,10 +237,9 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             .order_by("occurred_at", "id")
         )
 
-    # Annotations of the incident's query (_incident_annotations).
-    event_count: int = incident.page_events  # type: ignore[attr-defined]
-    shown_events = events_state(event_count, incident.page_newest_event, entities)  # type: ignore[attr-defined]
-    summary = _event_summary(incident.pk, shown_events, events)
+    to_cache: dict[str, Any] = {}
+    shown_events = events_state(event_count, newest_event, entities)
+    summary = _event_summary(found.get(summary_key), events, to_cache, summary_key)
     show_all = request.GET.get(SHOW_ALL_PARAM) == "all"
     limit = None if show_all or event_count <= CHRONOLOGY_LIMIT else CHRONOLOGY_LIMIT
 
@@ -235,6 +260,35 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
         deadline.notes = notes.get(deadline.pk, [])  # type: ignore[attr-defined]
     chronology = SimpleLazyObject(lambda: chronology_of(events(), extra_chronology, limit))
     facts = applicability_facts(incident, entities, revisions, filings)
+    fragments, drawn = _fragments(
+        request,
+        {
+            "applicability": (
+                fragment_key("applicability", [generation, *(item.state for item in facts)]),
+                "incidents/_incident_applicability.html",
+                lambda: {"applicability": overview_of(facts)},
+            ),
+            "timeline": (
+                timeline_key(shown_events, deadlines, now, window, limit),
+                "incidents/_incident_timeline.html",
+                lambda: {
+                    "chart": build_timeline(
+                        events(), deadlines, now, window, hidden_events=chronology.hidden_events
+                    )
+                },
+            ),
+            "chronology": (
+                chronology_key(
+                    incident.reference, shown_events, can_record, extra_chronology, limit
+                ),
+                "incidents/_incident_chronology.html",
+                lambda: {"chronology": chronology, "incident": incident, "can_record": can_record},
+            ),
+        },
+    )
+    to_cache.update(drawn)
+    if to_cache:
+        cache.set_many(to_cache, FRAGMENT_TTL)
     return render(
         request,
         "incidents/incident_detail.html",
@@ -243,30 +297,16 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "now": now,
             "entities": entities,
             "counts": build_count_series(revisions),
-            # Drawn only when the cached fragment (keyed by what it shows) is missing.
-            "chronology": chronology,
-            "chronology_key": chronology_key(
-                incident.reference, shown_events, can_record, extra_chronology, limit
-            ),
+            # Cached, keyed by what they show; drawn only when missing (_fragments).
+            "fragments": fragments,
             "chronology_hidden": event_count - limit if limit is not None else 0,
             "chronology_all_url": _show_all_url(request),
             "event_count": event_count,
             "deadlines": active,
             "superseded_deadlines": [d for d in deadlines if d.status == DeadlineStatus.SUPERSEDED],
             "filings": filings,
-            "chart": SimpleLazyObject(
-                lambda: build_timeline(
-                    events(), deadlines, now, window, hidden_events=chronology.hidden_events
-                )
-            ),
-            "timeline_key": timeline_key(shown_events, deadlines, now, window, limit),
-            "fragment_ttl": FRAGMENT_TTL,
             "span": "focus" if window else "all",
             "can_focus": summary.first_awareness is not None,
-            "applicability": SimpleLazyObject(lambda: overview_of(facts)),
-            "applicability_key": fragment_key(
-                "applicability", [catalogue_generation(), *(item.state for item in facts)]
-            ),
             # The team itself is on its own page; this page names the owner only (the query
             # bound: incident_for already joined the owner).
             "owner": incident.owner,

@@ -50,19 +50,23 @@ class PageRows:
     filings: list[Filing]
 
 
-def read_rows(incident: Incident) -> PageRows:
+def read_rows(incident: Incident, generation: str) -> PageRows:
+    """The page's rows; ``generation`` is the catalogue's generation token, just read."""
     entities = list(LegalEntity.objects.filter(incident=incident).order_by("name"))
     revisions = list(
         AffectedCountRevision.objects.filter(incident=incident).order_by(
             "jurisdiction", "as_of", "id"
         )
     )
-    deadlines = _deadlines(incident, entities, revisions)
+    deadlines = _deadlines(incident, entities, revisions, generation)
     return PageRows(entities, revisions, deadlines, _filings(incident, deadlines))
 
 
 def _deadlines(
-    incident: Incident, entities: list[LegalEntity], revisions: list[AffectedCountRevision]
+    incident: Incident,
+    entities: list[LegalEntity],
+    revisions: list[AffectedCountRevision],
+    generation: str,
 ) -> list[Deadline]:
     rows = (
         Deadline.objects.filter(incident=incident)
@@ -100,7 +104,7 @@ def _deadlines(
                 )
             )
     found = list(deadlines.values())
-    catalogue = catalogue_rows()
+    catalogue = catalogue_rows(generation)
     regulators = regulators_by_id(catalogue, (d.regulator_id for d in found))
     by_entity = {entity.pk: entity for entity in entities}
     by_revision = {revision.pk: revision for revision in revisions}
