@@ -8,10 +8,12 @@ the sections of apps above incidents (``page_annotations``), and what the cached
 when they are drawn afresh. Obligations and regulators are catalogue rows held per process
 (regulators.rows), read again only when the catalogue's generation changes.
 
-Cached fragments are keyed by what they show (incidents/views/fragments.py). The chronology, the
-SVG timeline and the events' summary (focus window, last status change) are keyed by the
-events' number and newest id, read as annotations of the incident's query: while they are
-cached, the events are not read at all. The "which laws apply" overview is keyed by the catalogue's
+Cached fragments are keyed by what they show (incidents/views/fragments.py) and read in two round
+trips to the cache: the catalogue's generation with the events' summary, then the three fragments
+together (``_fragments``); a missing one is drawn by its own template and all are stored at
+once. The chronology, the SVG timeline and the events' summary (focus window, last status change)
+are keyed by the events' number and newest id, read as annotations of the incident's query: while
+they are cached, the events are not read at all. The "which laws apply" overview is keyed by the catalogue's
 generation and each entity's facts: while it is cached, the catalogue is not read.
 
 A long chronology shows its latest ``CHRONOLOGY_LIMIT`` events; a plain link ("show all N
