@@ -104,8 +104,15 @@ def _deadlines(
                 )
             )
     found = list(deadlines.values())
-    catalogue = catalogue_rows(generation)
-    regulators = regulators_by_id(catalogue, (d.regulator_id for d in found))
+    # No catalogue read for an incident without deadlines that name it.
+    named = any(d.obligation_id is not None or d.regulator_id is not None for d in found)
+    catalogue = catalogue_rows(generation) if named else None
+    obligations = catalogue.obligations if catalogue is not None else {}
+    regulators = (
+        regulators_by_id(catalogue, (d.regulator_id for d in found))
+        if catalogue is not None
+        else {}
+    )
     by_entity = {entity.pk: entity for entity in entities}
     by_revision = {revision.pk: revision for revision in revisions}
     for deadline in found:
@@ -113,7 +120,7 @@ def _deadlines(
         # (read if asked for), never guessed.
         _attach(deadline, "legal_entity", by_entity)
         _attach(deadline, "trigger_revision", by_revision)
-        _attach(deadline, "obligation", catalogue.obligations)
+        _attach(deadline, "obligation", obligations)
         _attach(deadline, "regulator", regulators)
     return found
 
