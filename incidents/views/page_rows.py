@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import F
 
 from incidents.models import AffectedCountRevision, Deadline, Filing, Incident, LegalEntity
+from incidents.views.compiled import CompiledQuery
 from regulators.rows import catalogue_rows, regulators_by_id
 
 
@@ -52,24 +53,26 @@ class PageRows:
 
 def read_rows(incident: Incident, generation: str) -> PageRows:
     """The page's rows; ``generation`` is the catalogue's generation token, just read."""
-    entities = list(LegalEntity.objects.filter(incident=incident).order_by("name"))
-    revisions = list(
-        AffectedCountRevision.objects.filter(incident=incident).order_by(
-            "jurisdiction", "as_of", "id"
-        )
-    )
+    entities = _ENTITIES.rows(incident.pk)
+    revisions = _REVISIONS.rows(incident.pk)
     deadlines = _deadlines(incident, entities, revisions, generation)
     return PageRows(entities, revisions, deadlines, _filings(incident, deadlines))
 
 
-def _deadlines(
-    incident: Incident,
-    entities: list[LegalEntity],
-    revisions: list[AffectedCountRevision],
-    generation: str,
-) -> list[Deadline]:
-    rows = (
-        Deadline.objects.filter(incident=incident)
+_ENTITIES = CompiledQuery(
+    LegalEntity,
+    lambda incident_id: LegalEntity.objects.filter(incident_id=incident_id).order_by("name"),
+)
+_REVISIONS = CompiledQuery(
+    AffectedCountRevision,
+    lambda incident_id: AffectedCountRevision.objects.filter(incident_id=incident_id).order_by(
+        "jurisdiction", "as_of", "id"
+    ),
+)
+_DEADLINES = CompiledQuery(
+    Deadline,
+    lambda incident_id: (
+        Deadline.objects.filter(incident_id=incident_id)
         # Shown on demand only (deadline_explanation).
         .defer("explanation", "applicability_reasons")
         .annotate(
@@ -86,21 +89,45 @@ def _deadlines(
         )
         # by_urgency(), then each deadline's alternatives in the order they were recorded.
         .order_by(F("due_at").asc(nulls_last=True), "id", "alternatives__id")
-    )
-    deadlines: dict[int, Deadline] = {}
+    ),
+)
+_FILINGS = CompiledQuery(
+    Filing,
+    lambda incident_id: (
+        Filing.objects.filter(incident_id=incident_id)
+        .annotate(
+            doc_id=F("documents__id"),
+            doc_name=F("documents__original_name"),
+            doc_size=F("documents__size"),
+        )
+        # The documents in FilingDocument's own order (when uploaded).
+        .order_by("submitted_at", "id", "documents__uploaded_at", "documents__id")
+    ),
+)
+
+
+def _deadlines(
+    incident: Incident,
+    entities: list[LegalEntity],
+    revisions: list[AffectedCountRevision],
+    generation: str,
+) -> list[Deadline]:
+    rows = _DEADLINES.rows(incident.pk)
+    # Deadlines (Any: they carry the annotations and alternative_list set here).
+    deadlines: dict[int, Any] = {}
     for row in rows:
         deadline = deadlines.get(row.pk)
         if deadline is None:
             deadline = deadlines[row.pk] = row
-            row.alternative_list = []  # type: ignore[attr-defined]
-        if row.alt_id is not None:  # type: ignore[attr-defined]
-            deadline.alternative_list.append(  # type: ignore[attr-defined]
+            row.alternative_list = []
+        if row.alt_id is not None:
+            deadline.alternative_list.append(
                 AlternativeRow(
-                    row.alt_basis,  # type: ignore[attr-defined]
-                    row.alt_trigger_at,  # type: ignore[attr-defined]
-                    row.alt_due_at,  # type: ignore[attr-defined]
-                    row.alt_verdict,  # type: ignore[attr-defined]
-                    row.alt_late_by_seconds,  # type: ignore[attr-defined]
+                    row.alt_basis,
+                    row.alt_trigger_at,
+                    row.alt_due_at,
+                    row.alt_verdict,
+                    row.alt_late_by_seconds,
                 )
             )
     found = list(deadlines.values())
@@ -126,26 +153,16 @@ def _deadlines(
 
 
 def _filings(incident: Incident, deadlines: list[Deadline]) -> list[Filing]:
-    rows = (
-        Filing.objects.filter(incident=incident)
-        .annotate(
-            doc_id=F("documents__id"),
-            doc_name=F("documents__original_name"),
-            doc_size=F("documents__size"),
-        )
-        # The documents in FilingDocument's own order (when uploaded).
-        .order_by("submitted_at", "id", "documents__uploaded_at", "documents__id")
-    )
-    filings: dict[int, Filing] = {}
+    rows = _FILINGS.rows(incident.pk)
+    # Filings (Any: they carry the annotations and document_list set here).
+    filings: dict[int, Any] = {}
     for row in rows:
         filing = filings.get(row.pk)
         if filing is None:
             filing = filings[row.pk] = row
-            row.document_list = []  # type: ignore[attr-defined]
-        if row.doc_id is not None:  # type: ignore[attr-defined]
-            filing.document_list.append(  # type: ignore[attr-defined]
-                DocumentRow(row.doc_id, row.doc_name, row.doc_size)  # type: ignore[attr-defined]
-            )
+            row.document_list = []
+        if row.doc_id is not None:
+            filing.document_list.append(DocumentRow(row.doc_id, row.doc_name, row.doc_size))
     by_deadline = {deadline.pk: deadline for deadline in deadlines}
     found = list(filings.values())
     for filing in found:
