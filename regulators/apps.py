@@ -10,9 +10,9 @@ class RegulatorsConfig(AppConfig):
     verbose_name = _("Regulators and rules")
 
     def ready(self) -> None:
-        # Imported here: names, snapshot and services import models, which the app registry
-        # must load first.
-        from regulators import names, snapshot
+        # Imported here: snapshot and services import models, which the app registry must load
+        # first.
+        from regulators import rows, snapshot
 
         # Imported here for the same reason.
         from regulators.services import connect_catalogue_generation
@@ -21,5 +21,5 @@ class RegulatorsConfig(AppConfig):
         connect_catalogue_generation()
         # The per-process catalogue snapshot is dropped on every catalogue save or delete.
         snapshot.connect()
-        # So are the per-process regulator names and obligation titles of the deadline lists.
-        names.connect()
+        # So are the catalogue rows pages name deadlines with (regulators.rows).
+        rows.connect()

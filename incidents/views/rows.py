@@ -29,8 +29,8 @@ from incidents.models import Deadline, Incident, LegalEntity
 from incidents.templatetags.clock import countdown, urgency
 from incidents.views.fragments import FRAGMENT_TTL
 from incidents.views.keyset import KeysetSource, KeyValue, MaybeTime
-from regulators.names import catalogue_names
-from regulators.names import forget as forget_catalogue_names
+from regulators.rows import catalogue_rows, regulators_by_id
+from regulators.rows import forget as forget_catalogue_rows
 
 ROW_VALUES = (
     "id",
@@ -175,7 +175,7 @@ _NAMES = CompiledValues(_names_query)
 
 def with_names(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Give rows of ``OWN_VALUES`` the names of ``ROW_VALUES``: the regulator's and obligation's
-    from the per-process catalogue names (regulators/names.py), the entity's and incident's by
+    from the per-process catalogue rows (regulators/rows.py), the entity's and incident's by
     key (one query). Joining the four tables into the rows' own query cost more
     in planning and compiling than the query itself (docs/performance.md, "Dashboard, third
     pass")."""
@@ -188,20 +188,21 @@ def with_names(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
         incidents=sorted({v["incident_id"] for v in values}),
     ):
         (entity_names if row["table"] == "e" else references)[row["pk"]] = row["name"]
-    catalogue = catalogue_names()
-    if not {v["regulator_id"] for v in values} <= {None, *catalogue.regulators} or not {
-        v["obligation_id"] for v in values
-    } <= {None, *catalogue.obligations}:
-        # A row newer than this process's names (their cache is not shared): read them again.
-        forget_catalogue_names()
-        catalogue = catalogue_names()
+    catalogue = catalogue_rows()
+    if not {v["obligation_id"] for v in values} <= {None, *catalogue.obligations}:
+        # A row newer than this process's catalogue (its cache is not shared): read it again.
+        forget_catalogue_rows()
+        catalogue = catalogue_rows()
+    regulators = regulators_by_id(catalogue, (v["regulator_id"] for v in values))
     for v in values:
         v["incident__reference"] = references[v["incident_id"]]
         v["legal_entity__name"] = entity_names[v["legal_entity_id"]]
-        regulator = catalogue.regulators.get(v["regulator_id"], (None, None))
-        v["regulator__name_en"], v["regulator__name_ko"] = regulator
-        obligation = catalogue.obligations.get(v["obligation_id"], (None, None))
-        v["obligation__title_en"], v["obligation__title_ko"] = obligation
+        regulator = regulators.get(v["regulator_id"])
+        v["regulator__name_en"] = regulator.name_en if regulator else None
+        v["regulator__name_ko"] = regulator.name_ko if regulator else None
+        obligation = catalogue.obligations.get(v["obligation_id"])
+        v["obligation__title_en"] = obligation.title_en if obligation else None
+        v["obligation__title_ko"] = obligation.title_ko if obligation else None
     return values
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from html import escape
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,7 +18,6 @@ from django.utils import translation
 
 from incidents import services
 from incidents.models import Deadline, LegalEntity, Profile, TimelineEvent
-from regulators import names
 from regulators.models import Obligation, Regulator
 from regulators.services import CATALOGUE_GENERATION_KEY, catalogue_row_save
 
@@ -221,7 +221,7 @@ def test_the_incident_list_rows_and_filters_show_a_change_at_once(client, alice,
 def test_a_renamed_regulator_and_obligation_show_in_the_rows_at_once(
     client, alice, aware_incident, url
 ):
-    """The rows take these names from the per-process catalogue names (regulators/names.py),
+    """The rows take these names from the per-process catalogue rows (regulators/rows.py),
     not from a join: an edit through the catalogue service (the admin's and the API's door) must
     still show on the next request, in both languages."""
     client.force_login(alice)
@@ -250,13 +250,37 @@ def test_a_renamed_regulator_and_obligation_show_in_the_rows_at_once(
     assert "변경된 부처" in row
 
 
-def test_catalogue_names_are_read_again_when_another_process_changes_the_catalogue(db):
-    """Another process's edit reaches this one only through the shared generation token: when
-    the token changes, the names are read again even though this process saw no signal."""
-    regulator = Regulator.objects.create(code="test-reg", name_en="Before", name_ko="이전")
-    assert names.catalogue_names().regulators[regulator.pk] == ("Before", "이전")
-    # As another process would: the row changes without this process's signals firing.
-    Regulator.objects.filter(pk=regulator.pk).update(name_en="After")
-    assert names.catalogue_names().regulators[regulator.pk] == ("Before", "이전")
-    cache.delete(CATALOGUE_GENERATION_KEY)  # that process's catalogue_changed
-    assert names.catalogue_names().regulators[regulator.pk] == ("After", "이전")
+def deadline_row_of(html: str, deadline: Deadline) -> str:
+    found = re.search(rf'<tr id="deadline-{deadline.pk}" class="[^"]*">(.*?)</tr>', html, re.S)
+    assert found is not None
+    return found.group(1)
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("door", ["save here", "another process"])
+def test_a_renamed_regulator_and_obligation_show_on_the_incident_page_at_once(
+    client, alice, aware_incident, door
+):
+    """The page names deadlines from catalogue rows held per process (regulators.rows): a save
+    in this process drops them, and another process's (seen here as the generation token it
+    forgets, without this process's signals) makes the next request read them again."""
+    client.force_login(alice)
+    url = f"/incidents/{aware_incident.reference}/"
+    deadline = Deadline.objects.filter(
+        incident=aware_incident, obligation__isnull=False, regulator__isnull=False
+    ).first()
+    assert deadline is not None
+    row = deadline_row_of(client.get(url).content.decode(), deadline)
+    assert escape(deadline.regulator.name_en) in row
+    if door == "save here":
+        deadline.regulator.name_en = "Renamed Regulator"
+        deadline.regulator.save()
+        deadline.obligation.title_en = "Retitled obligation"
+        deadline.obligation.save()
+    else:
+        Regulator.objects.filter(pk=deadline.regulator_id).update(name_en="Renamed Regulator")
+        Obligation.objects.filter(pk=deadline.obligation_id).update(title_en="Retitled obligation")
+        cache.delete(CATALOGUE_GENERATION_KEY)
+    row = deadline_row_of(client.get(url).content.decode(), deadline)
+    assert "Renamed Regulator" in row
+    assert "Retitled obligation" in row
