@@ -19,6 +19,10 @@ applied).
 - Only PostgreSQL runs the compiled SQL. Elsewhere (SQLite, the default for development) the
   queryset is built from the real values and run by the ORM, from the same ``build`` function:
   the tests on PostgreSQL (CI) check that both paths give the same rows.
+- Plans are kept per thread: a compiler's converters are bound to the connection it compiled on.
+
+incidents/views/compiled.py does the same for the incident page's model rows (one incident id,
+``Model.from_db``); this module is for ``values()`` rows with any number of integer values.
 """
 
 from __future__ import annotations
@@ -85,8 +89,9 @@ class CompiledValues:
 
     def __init__(self, build: Callable[..., QuerySet[Any]]) -> None:
         self._build = build
-        self._plans: OrderedDict[tuple[Any, ...], _Plan] = OrderedDict()
-        self._lock = threading.Lock()
+        # Per thread: a compiler's converters are bound to the connection it compiled on, and
+        # each thread (a gthread worker's) has its own connection.
+        self._local = threading.local()
 
     def rows(self, using: str = "default", **values: Value) -> list[dict[str, Any]]:
         connection = connections[using]
@@ -97,14 +102,15 @@ class CompiledValues:
             # Not PostgreSQL, or an empty id list: ``IN ()`` is no SQL, the ORM knows there are
             # no rows (or drops that part of a union) without compiling a plan for it.
             return list(self._build(**values))
+        plans: OrderedDict[tuple[Any, ...], _Plan] = self._local.__dict__.setdefault(
+            "plans", OrderedDict()
+        )
         key = (using, _shape(values))
-        plan = self._plans.get(key)
+        plan = plans.get(key)
         if plan is None:
-            plan = self._compile(using, values)
-            with self._lock:
-                self._plans[key] = plan
-                while len(self._plans) > MAX_SHAPES:
-                    self._plans.popitem(last=False)
+            plan = plans[key] = self._compile(using, values)
+            while len(plans) > MAX_SHAPES:
+                plans.popitem(last=False)
         ordered = {
             name: value if isinstance(value, int) or value is None else list(value)
             for name, value in values.items()
