@@ -175,7 +175,9 @@ def keyset_page(
         rows = source.after(None, size + 1)
         has_previous, has_next, number = False, len(rows) > size, 1
         rows = rows[:size]
-    page = KeysetPage(rows=rows, number=number, count=source.count(), page_size=size)
+    # A list that fits on its first page is counted by its rows (no count query).
+    count = len(rows) if not (has_previous or has_next) else source.count()
+    page = KeysetPage(rows=rows, number=number, count=count, page_size=size)
     if has_previous:
         back = Cursor(BACKWARD, source.key_of(rows[0]), max(1, number - 1))
         page.previous_cursor = encode_cursor(source.list_name, back)
