@@ -28,6 +28,8 @@ from incidents.views.keyset import KeysetSource, KeyValue, MaybeTime
 
 # The walk reads at most this many deadlines (one query); beyond, the exact query is used.
 WALK_ROWS = 1000
+# A list known to hold at most this many incidents is read whole and ordered in Python.
+FEW = 50
 # Deadlines read per incident wanted (3 per incident on the load data; ties need a few more).
 ROWS_PER_INCIDENT = 4
 # From a key, the walk also meets the later deadlines of incidents already shown: read more.
@@ -50,7 +52,9 @@ def _dated_open(base: QuerySet[Incident], restricted: bool) -> QuerySet[Deadline
 class UrgencyOrderedIncidents(KeysetSource[Incident]):
     """``base`` (the visible, filtered incidents, not annotated) in urgency order, each with
     ``next_due``, ``open_count`` and ``overdue_count``: read from a key (``keyset_page``), or
-    sliced. ``restricted`` is False only when ``base`` is every incident."""
+    sliced. ``restricted`` is False only when ``base`` is every incident. ``few``: ``base`` is
+    known to hold at most ``FEW`` incidents (a member's): then every row is read in one query
+    and ordered here, which costs less than the walk, the undated read and the count."""
 
     list_name = "incidents"
     shape = (MaybeTime, datetime, int)
@@ -61,15 +65,27 @@ class UrgencyOrderedIncidents(KeysetSource[Incident]):
         *,
         now: datetime,
         restricted: bool,
+        few: bool = False,
         prefetch: tuple[Any, ...] = (),
     ) -> None:
         self.base = base
         self.now = now
         self.restricted = restricted
+        self.few = few
         self.prefetch = prefetch
+        self._every: list[Incident] | None = None
 
     def count(self) -> int:
+        if self.few:
+            return len(self._all())
         return self.base.order_by().count()
+
+    def _all(self) -> list[Incident]:
+        """Every row of a ``few`` list, in list order (read once)."""
+        if self._every is None:
+            rows = self._with_figures(Incident.objects.filter(pk__in=self.base.values("pk")))
+            self._every = sorted(rows, key=lambda row: _list_order(self.key_of(row)))
+        return self._every
 
     def __len__(self) -> int:
         return self.count()
@@ -88,6 +104,8 @@ class UrgencyOrderedIncidents(KeysetSource[Incident]):
         among the first ``stop`` are read (those due no later than the ``stop``-th), with their
         creation times and counts in one query, and ordered here: no separate read of every
         walked incident's creation time (a 100-id ``IN`` list cost more than the walk)."""
+        if self.few:
+            return self._all()[start:stop]
         dated = self._walk(stop)
         if dated is None:
             return self._in_order(self._exact_ids(start, stop))
@@ -155,9 +173,16 @@ class UrgencyOrderedIncidents(KeysetSource[Incident]):
     def after(self, key: tuple[KeyValue, ...] | None, limit: int) -> list[Incident]:
         if key is None:
             return self._first(0, limit)
+        if self.few:
+            bound = _list_order(key)
+            return [row for row in self._all() if _list_order(self.key_of(row)) > bound][:limit]
         return self._in_order(self._ids_after(key, limit))
 
     def before(self, key: tuple[KeyValue, ...], limit: int) -> list[Incident]:
+        if self.few:
+            bound = _list_order(key)
+            earlier = [row for row in self._all() if _list_order(self.key_of(row)) < bound]
+            return earlier[-limit:]
         return self._in_order(self._ids_before(key, limit))
 
     def _in_order(self, ids: list[int]) -> list[Incident]:
@@ -283,12 +308,16 @@ class UrgencyOrderedIncidents(KeysetSource[Incident]):
     def _rows(self, ids: list[int]) -> dict[int, Any]:
         if not ids:
             return {}
+        return {row.pk: row for row in self._with_figures(Incident.objects.filter(pk__in=ids))}
+
+    def _with_figures(self, incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+        """``incidents`` (a queryset without joins) with the columns a row shows, its next due
+        time and its counts."""
         # One join (the deadlines), so plain counts; the next due time is their least due time
         # (NULLs ignored). A correlated subquery per row cost more to build than to run.
         open_q = Q(deadlines__status=DeadlineStatus.OPEN)
         rows = (
-            Incident.objects.filter(pk__in=ids)
-            .only("id", "reference", "title", "severity", "status", "created_at")
+            incidents.only("id", "reference", "title", "severity", "status", "created_at")
             .annotate(
                 next_due=Min("deadlines__due_at", filter=open_q),
                 open_count=Count("deadlines", filter=open_q),
@@ -298,7 +327,7 @@ class UrgencyOrderedIncidents(KeysetSource[Incident]):
         )
         if self.prefetch:
             rows = rows.prefetch_related(*self.prefetch)
-        return {row.pk: row for row in rows}
+        return rows
 
 
 def _dated_open_of_outer() -> QuerySet[Deadline]:
@@ -309,6 +338,14 @@ def _dated_open_of_outer() -> QuerySet[Deadline]:
 
 def _next_due() -> Subquery:
     return Subquery(_dated_open_of_outer().order_by("due_at").values("due_at")[:1])
+
+
+def _list_order(key: tuple[KeyValue, ...]) -> tuple[int, datetime, int, int]:
+    """A key (next due or None, created, id) as a value that sorts in list order: those with a
+    due time first, by it, then newest first, then by id."""
+    due, created, pk = _key(key)
+    newest_first = -((created - EPOCH) // _MICROSECOND)
+    return (0, due, newest_first, pk) if due is not None else (1, EPOCH, newest_first, pk)
 
 
 def _key(key: tuple[KeyValue, ...]) -> tuple[datetime | None, datetime, int]:

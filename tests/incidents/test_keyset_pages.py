@@ -142,6 +142,23 @@ def test_the_incident_list_shows_every_incident_once_forward_and_backward(
     assert back == pages[-2::-1]
 
 
+def test_a_members_few_incidents_are_ordered_and_paged_like_the_walk(client, alice, small_pages):
+    """A member of at most ``FEW`` incidents gets them read at once and ordered in Python
+    (incident_order.py): the same order as the exact query, every page both ways."""
+    mine = _world(owner=alice, count=30)
+    _world(count=5)  # someone else's
+    assert len(mine) <= incident_order.FEW
+    expected = _expected_incidents(Incident.objects.filter(owner=alice))
+    client.force_login(alice)
+    pages, last = _walk(client, "/incidents/", "incidents")
+    assert [pk for page in pages for pk in page] == expected
+    assert last.context["page"].count == 30
+    back, _first = _walk(
+        client, "/incidents/", "incidents", backward_from=last.context["page"].previous_cursor
+    )
+    assert back == pages[-2::-1]
+
+
 def test_incident_pages_match_the_exact_order_when_the_walk_cannot_settle(
     client, admin_user, small_pages, monkeypatch
 ):
