@@ -7,6 +7,7 @@ UTC offset, because a deadline read without its offset is a deadline misread.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -162,32 +163,60 @@ def local_day(value: datetime, zone: str) -> str:
     return value.astimezone(ZoneInfo(zone)).date().isoformat()
 
 
+class Countdowns:
+    """The urgency and the countdown of deadlines at one instant (``urgency`` and ``countdown``
+    for one): a list drawing fifty reads each translated sentence once, not fifty times."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    @cached_property
+    def _late(self) -> str:
+        return _("late by %(duration)s")
+
+    @cached_property
+    def _within(self) -> str:
+        return _("in %(duration)s")
+
+    @cached_property
+    def _no_due(self) -> SafeString:
+        return format_html('<span class="pill pill-nodue">{}</span>', _("without delay"))
+
+    def urgency(self, due_at: datetime | None) -> str:
+        """'overdue', 'soon' (due within 24 h), 'open' or 'nodue' for an open deadline."""
+        if due_at is None:
+            return "nodue"
+        remaining = (due_at - self.now).total_seconds()
+        if remaining < 0:
+            return "overdue"
+        return "soon" if remaining <= 86400 else "open"
+
+    def html(self, due_at: datetime | None) -> SafeString:
+        """Server-rendered remaining time, kept live by static/js/countdown.js."""
+        if due_at is None:
+            return self._no_due
+        remaining = (due_at - self.now).total_seconds()
+        if remaining < 0:
+            text = self._late % {"duration": duration_text(remaining)}
+            css = "countdown overdue"
+        else:
+            text = self._within % {"duration": duration_text(remaining)}
+            css = "countdown soon" if remaining <= 86400 else "countdown"
+        return format_html(
+            '<span class="{}" data-due="{}">{}</span>', css, due_at.isoformat(), text
+        )
+
+
 @register.filter
 def urgency(deadline: Deadline, now: datetime) -> str:
     """'overdue', 'soon' (due within 24 h), 'open' or 'nodue' for an open deadline."""
-    if deadline.due_at is None:
-        return "nodue"
-    remaining = (deadline.due_at - now).total_seconds()
-    if remaining < 0:
-        return "overdue"
-    return "soon" if remaining <= 86400 else "open"
+    return Countdowns(now).urgency(deadline.due_at)
 
 
 @register.simple_tag
 def countdown(deadline: Deadline, now: datetime) -> SafeString | str:
     """Server-rendered remaining time, kept live by static/js/countdown.js."""
-    if deadline.due_at is None:
-        return format_html('<span class="pill pill-nodue">{}</span>', _("without delay"))
-    remaining = (deadline.due_at - now).total_seconds()
-    if remaining < 0:
-        text = _("late by %(duration)s") % {"duration": duration_text(remaining)}
-        css = "countdown overdue"
-    else:
-        text = _("in %(duration)s") % {"duration": duration_text(remaining)}
-        css = "countdown soon" if remaining <= 86400 else "countdown"
-    return format_html(
-        '<span class="{}" data-due="{}">{}</span>', css, deadline.due_at.isoformat(), text
-    )
+    return Countdowns(now).html(deadline.due_at)
 
 
 @register.simple_tag
