@@ -329,3 +329,9 @@ def with_cells(rows: list[DeadlineRow], now: datetime) -> list[DeadlineRow]:
             f"      {row.cells}\n    </tr>"
         )
     return rows
+
+
+def join_rows(rows: list[DeadlineRow]) -> SafeString:
+    """The rows' HTML (``row.html``, from ``with_cells``) as one table body, each on its line."""
+    # Each row is SafeString built by ``with_cells``: joined, it stays safe.
+    return mark_safe("".join(f"\n    {row.html}" for row in rows))  # noqa: S308  # nosec B308 B703
