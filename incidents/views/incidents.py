@@ -123,14 +123,19 @@ def _want_filters(batch: FragmentBatch, request: HttpRequest, form: IncidentFilt
 
 
 def _want_rows(batch: FragmentBatch, incidents: list[Incident]) -> None:
-    """Each row, cached under every value it shows; its entities' names read in one query."""
+    """Each row, cached under every value it shows; its entities' names read with the rows
+    (PostgreSQL, ``incident_order._figures``) or else here in one query."""
+    unnamed = [i.pk for i in incidents if not hasattr(i, "entity_names")]
     names: dict[int, list[str]] = {}
-    entities = LegalEntity.objects.filter(incident_id__in=[i.pk for i in incidents])
-    for incident_id, name in entities.order_by("id").values_list("incident_id", "name"):
-        names.setdefault(incident_id, []).append(name)
+    if unnamed:
+        entities = LegalEntity.objects.filter(incident_id__in=unnamed)
+        for incident_id, name in entities.order_by("id").values_list("incident_id", "name"):
+            names.setdefault(incident_id, []).append(name)
+        for row in incidents:
+            if row.pk in names or not hasattr(row, "entity_names"):
+                row.entity_names = names.get(row.pk, [])  # type: ignore[attr-defined]
     shown = []
     for row in incidents:
-        row.entity_names = names.get(row.pk, [])  # type: ignore[attr-defined]
         shown.append(
             (
                 row.pk,
