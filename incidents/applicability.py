@@ -30,6 +30,7 @@ from incidents.templatetags.clock import deadline_title, instant_text, is_korean
 from regulators.engine import applicability as engine_applicability
 from regulators.engine.applicability import FACTS
 from regulators.models import Obligation
+from regulators.rows import catalogue_rows
 
 ENTITY_FACT_NAMES = (
     "ict_service_provider",
@@ -157,13 +158,12 @@ def applicability_facts(
 
 def overview_of(entity_facts_list: Iterable[EntityFacts]) -> list[EntityApplicability]:
     """For each entity, every obligation of the catalogue (latest version) with its verdict and
-    reasons. One query (the catalogue); none without entities."""
+    reasons. The catalogue's rows are held per process (regulators.rows): one query when its
+    generation is new to this process, none otherwise; none without entities."""
     entity_facts_list = list(entity_facts_list)
     if not entity_facts_list:
         return []
-    latest: dict[str, Obligation] = {}
-    for row in Obligation.objects.select_related("regulator").order_by("code", "version"):
-        latest[row.code] = row
+    latest = catalogue_rows().latest()
     korean = is_korean()
     order: dict[str, int] = {
         Applicability.APPLIES: 0,
@@ -173,7 +173,7 @@ def overview_of(entity_facts_list: Iterable[EntityFacts]) -> list[EntityApplicab
     overview = []
     for item_facts in entity_facts_list:
         item = EntityApplicability(entity=item_facts.entity)
-        for obligation in latest.values():
+        for obligation in latest:
             verdict = engine_applicability.evaluate(obligation.conditions or None, item_facts.facts)
             item.verdicts.append(
                 ObligationVerdict(

@@ -3,7 +3,8 @@ correspondence, evidence), without ``incidents`` importing them.
 
 The incident page and the dashboard send ``incidents.signals.page_sections_requested`` with
 ``page=`` (``"incident"`` or ``"dashboard"``), ``request=``, ``user=`` and, on the incident page,
-``incident=`` (already checked for need-to-know). A receiver returns a ``PageSection`` or a list
+``incident=`` (already checked for need-to-know), on the dashboard ``visible_ids=`` (the
+user's ``visible_incident_ids``, None for an admin, read once for the page). A receiver returns a ``PageSection`` or a list
 of them, or ``None`` when it has nothing to show; the page renders them in ``order`` after its
 own panels, each with ``{% include section.template with section=section %}``.
 

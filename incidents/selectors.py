@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from types import EllipsisType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from common.compiled import CompiledValues
 from common.roles import is_admin
-from incidents.models import Deadline, DeadlineQuerySet, Incident, Membership, Notification
+from incidents.models import (
+    Deadline,
+    DeadlineQuerySet,
+    Incident,
+    Membership,
+    Notification,
+    TimelineEvent,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -22,11 +31,16 @@ def visible_incident_ids(user: User | AnonymousUser) -> frozenset[int] | None:
         return frozenset()
     if is_admin(user):
         return None
-    owned = Incident.objects.filter(owner=user).order_by().values_list("pk", flat=True)
-    member_of = (
-        Membership.objects.filter(user=user).order_by().values_list("incident_id", flat=True)
-    )
-    return frozenset(owned.union(member_of))
+    return frozenset(row["pk"] for row in _VISIBLE_IDS.rows(user_id=user.pk))
+
+
+def _visible_ids_query(user_id: int) -> QuerySet[Any]:
+    owned = Incident.objects.filter(owner_id=user_id).order_by().values("pk")
+    return owned.union(Membership.objects.filter(user_id=user_id).order_by().values("incident_id"))
+
+
+# Every page reads these first: compiled once per process (common/compiled.py).
+_VISIBLE_IDS = CompiledValues(_visible_ids_query)
 
 
 def incidents_visible_to(
@@ -62,10 +76,23 @@ def deadlines_visible_to(
     """The deadlines of the incidents ``user`` may see; ``ids`` as in ``incidents_visible_to``.
     A member's are filtered by the literal list of incident ids (``incident_id IN (...)``), not a
     subquery over incidents: PostgreSQL probed the incident index once per candidate deadline."""
-    visible = visible_incident_ids(user) if ids is ... else ids
-    if visible is None:
+    return deadlines_of_incidents(visible_incident_ids(user) if ids is ... else ids)
+
+
+def deadlines_of_incidents(ids: Collection[int] | None) -> DeadlineQuerySet:
+    """The deadlines of the incidents ``ids`` (None: every incident), which must be the viewer's
+    ``visible_incident_ids``: ``deadlines_visible_to`` once those are read."""
+    if ids is None:
         return Deadline.objects.all()  # no pointless semi-join over every incident
-    return Deadline.objects.filter(incident_id__in=visible)
+    return Deadline.objects.filter(incident_id__in=ids)
+
+
+def events_of_incidents(ids: Collection[int] | None) -> QuerySet[TimelineEvent]:
+    """The timeline events of the incidents ``ids`` (None: every incident), which must be the
+    viewer's ``visible_incident_ids``."""
+    if ids is None:
+        return TimelineEvent.objects.all()
+    return TimelineEvent.objects.filter(incident_id__in=ids)
 
 
 def notifications_for(user: User | AnonymousUser) -> QuerySet[Notification]:

@@ -12,7 +12,7 @@ class RegulatorsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: snapshot and services import models, which the app registry must load
         # first.
-        from regulators import snapshot
+        from regulators import rows, snapshot
 
         # Imported here for the same reason.
         from regulators.services import connect_catalogue_generation
@@ -21,3 +21,5 @@ class RegulatorsConfig(AppConfig):
         connect_catalogue_generation()
         # The per-process catalogue snapshot is dropped on every catalogue save or delete.
         snapshot.connect()
+        # So are the catalogue rows pages name deadlines with (regulators.rows).
+        rows.connect()

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from common.compiled import CompiledValues
 from common.roles import Action, has_right
 from incidents.deadlines import REQUEST_CODE
 from incidents.followups import ORDER_CODES
-from incidents.models import Incident, TimelineEvent
+from incidents.models import Deadline, DeadlineQuerySet, EventKind, Incident
 from incidents.sections import page_sections
 from incidents.selectors import (
+    deadlines_of_incidents,
     deadlines_visible_to,
+    events_of_incidents,
     incidents_visible_to,
     visible_incident_ids,
 )
@@ -28,7 +36,9 @@ from incidents.views.rows import (
     FragmentBatch,
     deadline_panels,
     fill_cells,
-    join_rows,
+    panels_union,
+    rows_html,
+    split_panels,
     want_cells,
     with_cells,
 )
@@ -36,6 +46,61 @@ from incidents.views.rows import (
 DASHBOARD_LIMIT = 50
 PAGE_SIZE = 50
 FIGURES_TTL = 300
+
+
+# The panels' sizes: one more row than each shows, to tell whether there is more.
+PANEL_LIMITS = (DASHBOARD_LIMIT + 1, 21, 10)
+
+
+def _panel_parts(deadlines: DeadlineQuerySet) -> list[tuple[QuerySet[Deadline], int]]:
+    open_deadlines = deadlines.open()
+    return list(
+        zip(
+            [
+                open_deadlines.filter(due_at__isnull=False).by_urgency(),
+                open_deadlines.filter(due_at__isnull=True).order_by("id"),
+                # Answers owed to regulators and courts: ad hoc requests plus the order clocks.
+                open_deadlines.filter(code__in=[REQUEST_CODE, *sorted(ORDER_CODES)]).by_urgency(),
+            ],
+            PANEL_LIMITS,
+            strict=True,
+        )
+    )
+
+
+# Built and compiled once per process and per number of visible incidents (common/compiled.py).
+_PANELS = CompiledValues(lambda ids: panels_union(_panel_parts(deadlines_of_incidents(ids))))
+
+
+ACTIVITY_VALUES = ("id", "kind", "title", "occurred_at", "recorded_at", "incident_id")
+_ACTIVITY = CompiledValues(
+    lambda ids: (
+        events_of_incidents(ids)
+        .values(*ACTIVITY_VALUES, "incident__reference")
+        .order_by("-recorded_at", "-id")[:12]
+    )
+)
+
+
+class _ActivityEvent:
+    """An event of the activity panel from its values: what its template reads (the kind's
+    label, the incident's reference), without building a model instance per row."""
+
+    def __init__(self, v: dict[str, Any]) -> None:
+        self.pk = self.id = v["id"]
+        self.kind: str = v["kind"]
+        self.title: str = v["title"]
+        self.occurred_at: datetime = v["occurred_at"]
+        self.recorded_at: datetime = v["recorded_at"]
+        self.incident = _Reference(v["incident__reference"])
+
+    def get_kind_display(self) -> str:
+        return str(EventKind(self.kind).label) if self.kind in EventKind.values else self.kind
+
+
+@dataclass(frozen=True)
+class _Reference:
+    reference: str
 
 
 def _figures_key(request: HttpRequest) -> str:
@@ -57,26 +122,18 @@ def _figures(incidents: QuerySet[Incident]) -> dict[str, object]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     ids = visible_incident_ids(request.user)  # read once for the page's reads
-    incidents = incidents_visible_to(request.user, ids)
-    open_deadlines = deadlines_visible_to(request.user, ids).open()
-    # The three deadline panels in one query (one round trip instead of three); rows are read
-    # as values (incidents/views/rows.py), their cells cached by what they show. One extra row
-    # per panel tells whether there is more than it shows.
-    panels = deadline_panels(
-        [
-            (open_deadlines.filter(due_at__isnull=False).by_urgency(), DASHBOARD_LIMIT + 1),
-            (open_deadlines.filter(due_at__isnull=True).order_by("id"), 21),
-            # Answers owed to regulators and courts: ad hoc requests plus the order clocks.
-            (open_deadlines.filter(code__in=[REQUEST_CODE, *sorted(ORDER_CODES)]).by_urgency(), 10),
-        ]
-    )
+    # The three deadline panels in one query (one round trip instead of three), compiled once
+    # per process (``_PANELS``); rows are read as values (incidents/views/rows.py), their cells
+    # cached by what they show. One extra row per panel tells whether there is more than it
+    # shows.
+    if connection.features.supports_slicing_ordering_in_compound:
+        panels = split_panels(
+            _PANELS.rows(ids=None if ids is None else sorted(ids)), len(PANEL_LIMITS)
+        )
+    else:
+        panels = deadline_panels(_panel_parts(deadlines_of_incidents(ids)))
     dated, without_delay, requests = panels
-    activity = list(
-        TimelineEvent.objects.filter(incident__in=incidents)
-        .select_related("incident")
-        .only("id", "kind", "title", "occurred_at", "recorded_at", "incident__reference")
-        .order_by("-recorded_at", "-id")[:12]
-    )
+    activity = [_ActivityEvent(v) for v in _ACTIVITY.rows(ids=None if ids is None else sorted(ids))]
     # Every cached part of the page in one round trip (incidents/views/panels.py).
     shown = dated[:DASHBOARD_LIMIT]
     batch = FragmentBatch()
@@ -93,7 +150,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     fill_cells(shown, fragments)
     figures = cached.get(figures_key)
     if figures is None:
-        figures = _figures(incidents)
+        figures = _figures(incidents_visible_to(request.user, ids))
         cache.set(figures_key, figures, FIGURES_TTL)
     return render(
         request,
@@ -101,6 +158,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "now": now,
             "deadlines": shown,
+            "rows_html": rows_html(shown),
             "more_deadlines": len(dated) > DASHBOARD_LIMIT,
             "without_delay": without_delay[:20],
             "more_without_delay": len(without_delay) > 20,
@@ -108,7 +166,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "activity": activity,
             "panels": {name: fragments[key] for name, key in panel_keys.items()},
             "can_record": has_right(request.user, Action.RECORD),
-            "extra_sections": page_sections("dashboard", request),
+            "extra_sections": page_sections("dashboard", request, visible_ids=ids),
             **figures,
         },
     )
@@ -131,6 +189,6 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
             "cursor_refused": refused,
             "deadlines": rows,
             # The rows joined once here: the table's loop cost three template nodes per row.
-            "body": join_rows(rows),
+            "rows_html": rows_html(rows),
         },
     )

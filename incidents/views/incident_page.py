@@ -1,15 +1,19 @@
 """The incident page (``/incidents/<reference>/``).
 
-Its query bound: the session, the signed-in user (with profile and roles, accounts.backends), the
-incident (with the visibility test and the figures below in the same query), its legal entities,
-count revisions, deadlines, filings, the unread-notification count, and only where there is
-something to read: deadline alternatives, filing documents, the sections of apps above incidents
-(``page_annotations``), and what the cached fragments need when they are drawn afresh.
+Its query bound: the session, the signed-in user (with profile, roles and unread-notification
+count, accounts.backends), the incident (with the visibility test and the figures below in the
+same query), its legal entities, count revisions, deadlines (with their alternatives) and filings
+(with their documents) (incidents/views/page_rows.py), and only where there is something to read:
+the sections of apps above incidents (``page_annotations``), and what the cached fragments need
+when they are drawn afresh. Obligations and regulators are catalogue rows held per process
+(regulators.rows), read again only when the catalogue's generation changes.
 
-Cached fragments are keyed by what they show (incidents/views/fragments.py). The chronology, the
-SVG timeline and the events' summary (focus window, last status change) are keyed by the
-events' number and newest id, read as annotations of the incident's query: while they are
-cached, the events are not read at all. The "which laws apply" overview is keyed by the catalogue's
+Cached fragments are keyed by what they show (incidents/views/fragments.py) and read in two round
+trips to the cache: the catalogue's generation with the events' summary, then the three fragments
+together (``_fragments``); a missing one is drawn by its own template and all are stored at
+once. The chronology, the SVG timeline and the events' summary (focus window, last status change)
+are keyed by the events' number and newest id, read as annotations of the incident's query: while
+they are cached, the events are not read at all. The "which laws apply" overview is keyed by the catalogue's
 generation and each entity's facts: while it is cached, the catalogue is not read.
 
 A long chronology shows its latest ``CHRONOLOGY_LIMIT`` events; a plain link ("show all N
@@ -31,31 +35,25 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db.models import (
     Count,
-    Exists,
     Max,
     OuterRef,
-    Prefetch,
     QuerySet,
     Subquery,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import SafeString, mark_safe
 
 from common.roles import Action, has_right
 from incidents.applicability import applicability_facts, overview_of
 from incidents.models import (
-    AffectedCountRevision,
     Deadline,
-    DeadlineAlternative,
     DeadlineStatus,
     EventKind,
-    Filing,
-    FilingDocument,
-    LegalEntity,
     TimelineEvent,
 )
 from incidents.permissions import incident_for
@@ -73,8 +71,9 @@ from incidents.views.fragments import (
     fragment_key,
     timeline_key,
 )
+from incidents.views.page_rows import read_rows
 from incidents.views.timeline import build_count_series, build_timeline, deadline_css
-from regulators.services import catalogue_generation
+from regulators.services import CATALOGUE_GENERATION_KEY, catalogue_generation
 
 # Events shown in the chronology before "show all": the latest ones, with the entries other apps
 # contribute from the first shown event's time on.
@@ -89,13 +88,19 @@ def _scalar(queryset: QuerySet[Any], expression: Any) -> Subquery:
     )
 
 
-def _incident_annotations(user: Any) -> dict[str, Any]:
+@memoize
+def _events_annotations() -> dict[str, Any]:
+    """The events' number and newest id, built once per process: the ORM resolves a copy of an
+    expression for each query, and building these two (six query clones) cost each request."""
     events = TimelineEvent.objects.filter(incident=OuterRef("pk"))
     return {
         "page_events": Coalesce(_scalar(events, Count("pk")), 0),
         "page_newest_event": _scalar(events, Max("pk")),
-        **page_annotations("incident", user),
     }
+
+
+def _incident_annotations(user: Any) -> dict[str, Any]:
+    return {**_events_annotations(), **page_annotations("incident", user)}
 
 
 @dataclass(frozen=True)
@@ -152,16 +157,32 @@ def summarise(events: list[TimelineEvent]) -> EventSummary:
 
 
 def _event_summary(
-    pk: int, shown_events: tuple[Any, ...], events: Callable[[], list[TimelineEvent]]
+    values: Any, events: Callable[[], list[TimelineEvent]], missing: dict[str, Any], key: str
 ) -> EventSummary:
-    """The events' summary, cached by what it is computed from as plain values (a tuple, never
-    an instance of a class that a release may change; anything else found is computed again)."""
-    key = fragment_key("event-summary", [pk, shown_events])
-    values = cache.get(key)
+    """The events' summary from its cached plain values (a tuple, never an instance of a class
+    that a release may change; anything else found is computed again and added to ``missing``,
+    to be cached)."""
     if not (isinstance(values, tuple) and len(values) == 2):
         values = summarise(events()).values()
-        cache.set(key, values, FRAGMENT_TTL)
+        missing[key] = values
     return EventSummary.from_values(values)
+
+
+def _fragments(
+    request: HttpRequest, wanted: dict[str, tuple[str, str, Callable[[], dict[str, Any]]]]
+) -> tuple[dict[str, SafeString], dict[str, Any]]:
+    """Each fragment (name: key, template, context) from the cache in one round trip, or drawn
+    afresh; returns them and the ones drawn, by key, to be cached."""
+    found = cache.get_many([key for key, _template, _context in wanted.values()])
+    drawn: dict[str, Any] = {}
+    fragments: dict[str, SafeString] = {}
+    for name, (key, template, context) in wanted.items():
+        html = found.get(key)
+        if not isinstance(html, str):
+            html = drawn[key] = render_to_string(template, context(), request)
+        # Our own templates' output, as the {% cache %} tag would give it back.
+        fragments[name] = mark_safe(html)  # noqa: S308  # nosec B703 B308
+    return fragments, drawn
 
 
 @dataclass(frozen=True)
@@ -193,72 +214,27 @@ def chronology_of(
     return Chronology(merged, hidden)
 
 
-def _read_rows(incident: Any) -> tuple[list[Any], ...]:
-    entities = list(LegalEntity.objects.filter(incident=incident).order_by("name"))
-    revisions = list(
-        AffectedCountRevision.objects.filter(incident=incident).order_by(
-            "jurisdiction", "as_of", "id"
-        )
-    )
-    deadlines = list(
-        Deadline.objects.filter(incident=incident)
-        # Shown on demand only (deadline_explanation).
-        .defer("explanation", "applicability_reasons")
-        .select_related(
-            "legal_entity",
-            "regulator",
-            "obligation",
-            "trigger_event",
-            "trigger_revision",
-            "not_applicable_by",
-        )
-        .annotate(
-            has_alternatives=Exists(DeadlineAlternative.objects.filter(deadline=OuterRef("pk")))
-        )
-        .by_urgency()
-    )
-    filings = list(
-        Filing.objects.filter(incident=incident)
-        .select_related("deadline__obligation", "regulator", "legal_entity")
-        .annotate(has_documents=Exists(FilingDocument.objects.filter(filing=OuterRef("pk"))))
-        .order_by("submitted_at", "id")
-    )
-    # Alternatives and documents: one query each, and none when no row has any.
-    _attach(
-        deadlines,
-        "alternative_list",
-        "has_alternatives",
-        Prefetch(
-            "alternatives",
-            queryset=DeadlineAlternative.objects.select_related("trigger_event"),
-            to_attr="alternative_list",
-        ),
-    )
-    _attach(
-        filings,
-        "document_list",
-        "has_documents",
-        Prefetch("documents", queryset=FilingDocument.objects.all(), to_attr="document_list"),
-    )
-    return entities, revisions, deadlines, filings
-
-
-def _attach(rows: list[Any], attr: str, flag: str, prefetch: Prefetch) -> None:
-    wanted = [row for row in rows if getattr(row, flag)]
-    for row in rows:
-        if not getattr(row, flag):
-            setattr(row, attr, [])
-    if wanted:
-        prefetch_related_objects(wanted, prefetch)
-
-
 @login_required
 def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     incident = incident_for(
         request.user, reference=reference, annotations=_incident_annotations(request.user)
     )
     now = timezone.now()
-    entities, revisions, deadlines, filings = _read_rows(incident)
+    # Annotations of the incident's query (_incident_annotations).
+    event_count: int = incident.page_events  # type: ignore[attr-defined]
+    newest_event: int | None = incident.page_newest_event  # type: ignore[attr-defined]
+    # The catalogue's generation and the events' summary in one round trip to the cache; the
+    # three fragments in another, once their keys are known.
+    summary_key = fragment_key("event-summary", [incident.pk, event_count, newest_event])
+    found = cache.get_many([CATALOGUE_GENERATION_KEY, summary_key])
+    generation = found.get(CATALOGUE_GENERATION_KEY) or catalogue_generation()
+    rows = read_rows(incident, generation)
+    entities, revisions, deadlines, filings = (
+        rows.entities,
+        rows.revisions,
+        rows.deadlines,
+        rows.filings,
+    )
 
     @memoize
     def events() -> list[TimelineEvent]:
@@ -269,10 +245,9 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             .order_by("occurred_at", "id")
         )
 
-    # Annotations of the incident's query (_incident_annotations).
-    event_count: int = incident.page_events  # type: ignore[attr-defined]
-    shown_events = events_state(event_count, incident.page_newest_event, entities)  # type: ignore[attr-defined]
-    summary = _event_summary(incident.pk, shown_events, events)
+    to_cache: dict[str, Any] = {}
+    shown_events = events_state(event_count, newest_event, entities)
+    summary = _event_summary(found.get(summary_key), events, to_cache, summary_key)
     show_all = request.GET.get(SHOW_ALL_PARAM) == "all"
     limit = None if show_all or event_count <= CHRONOLOGY_LIMIT else CHRONOLOGY_LIMIT
 
@@ -293,6 +268,35 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
         deadline.notes = notes.get(deadline.pk, [])  # type: ignore[attr-defined]
     chronology = SimpleLazyObject(lambda: chronology_of(events(), extra_chronology, limit))
     facts = applicability_facts(incident, entities, revisions, filings)
+    fragments, drawn = _fragments(
+        request,
+        {
+            "applicability": (
+                fragment_key("applicability", [generation, *(item.state for item in facts)]),
+                "incidents/_incident_applicability.html",
+                lambda: {"applicability": overview_of(facts)},
+            ),
+            "timeline": (
+                timeline_key(shown_events, deadlines, now, window, limit),
+                "incidents/_incident_timeline.html",
+                lambda: {
+                    "chart": build_timeline(
+                        events(), deadlines, now, window, hidden_events=chronology.hidden_events
+                    )
+                },
+            ),
+            "chronology": (
+                chronology_key(
+                    incident.reference, shown_events, can_record, extra_chronology, limit
+                ),
+                "incidents/_incident_chronology.html",
+                lambda: {"chronology": chronology, "incident": incident, "can_record": can_record},
+            ),
+        },
+    )
+    to_cache.update(drawn)
+    if to_cache:
+        cache.set_many(to_cache, FRAGMENT_TTL)
     return render(
         request,
         "incidents/incident_detail.html",
@@ -301,30 +305,16 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "now": now,
             "entities": entities,
             "counts": build_count_series(revisions),
-            # Drawn only when the cached fragment (keyed by what it shows) is missing.
-            "chronology": chronology,
-            "chronology_key": chronology_key(
-                incident.reference, shown_events, can_record, extra_chronology, limit
-            ),
+            # Cached, keyed by what they show; drawn only when missing (_fragments).
+            "fragments": fragments,
             "chronology_hidden": event_count - limit if limit is not None else 0,
             "chronology_all_url": _show_all_url(request),
             "event_count": event_count,
             "deadlines": active,
             "superseded_deadlines": [d for d in deadlines if d.status == DeadlineStatus.SUPERSEDED],
             "filings": filings,
-            "chart": SimpleLazyObject(
-                lambda: build_timeline(
-                    events(), deadlines, now, window, hidden_events=chronology.hidden_events
-                )
-            ),
-            "timeline_key": timeline_key(shown_events, deadlines, now, window, limit),
-            "fragment_ttl": FRAGMENT_TTL,
             "span": "focus" if window else "all",
             "can_focus": summary.first_awareness is not None,
-            "applicability": SimpleLazyObject(lambda: overview_of(facts)),
-            "applicability_key": fragment_key(
-                "applicability", [catalogue_generation(), *(item.state for item in facts)]
-            ),
             # The team itself is on its own page; this page names the owner only (the query
             # bound: incident_for already joined the owner).
             "owner": incident.owner,

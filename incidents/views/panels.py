@@ -14,10 +14,10 @@ misses and stores them in one more round trip.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
 
-from incidents.models import TimelineEvent
 from incidents.templatetags.clock import countdown, urgency
 from incidents.views.fragments import fragment_key
 from incidents.views.rows import DeadlineRow, FragmentBatch
@@ -28,10 +28,12 @@ def want_panels(
     *,
     without_delay: list[DeadlineRow],
     requests: list[DeadlineRow],
-    activity: list[TimelineEvent],
+    activity: list[Any],
     now: datetime,
 ) -> dict[str, str]:
-    """The keys of the three list panels (rendered on a miss from their own templates)."""
+    """The keys of the three list panels (rendered on a miss from their own templates).
+    ``activity``: the latest events, as the dashboard reads them (kind, title, times, pk and
+    ``incident.reference``)."""
     for row in requests:
         row.urgency_css = urgency(row, now)  # type: ignore[arg-type]
         row.countdown_html = countdown(row, now)  # type: ignore[arg-type]

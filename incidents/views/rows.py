@@ -25,11 +25,14 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from common.compiled import CompiledValues
 from incidents.models import Deadline, Incident, LegalEntity
 from incidents.templatetags.clock import Countdowns, countdown, urgency
 from incidents.views.fragments import FRAGMENT_TTL
 from incidents.views.keyset import KeysetSource, KeyValue, MaybeTime
 from regulators.models import Obligation, Regulator
+from regulators.rows import catalogue_rows, regulators_by_id
+from regulators.rows import forget as forget_catalogue_rows
 
 ROW_VALUES = (
     "id",
@@ -122,22 +125,111 @@ def _ids_first(queryset: QuerySet[Deadline]) -> QuerySet[Deadline]:
     return Deadline.objects.filter(pk__in=queryset.values("pk")).order_by(*queryset.query.order_by)
 
 
+# A deadline's own columns. The names a row shows besides (its incident's reference, its entity's
+# name, its regulator's and obligation's) are filled in by ``with_names``.
+OWN_VALUES = (
+    "id",
+    "code",
+    "status",
+    "due_at",
+    "internal_target_at",
+    "applicability",
+    "title",
+    "incident_id",
+    "legal_entity_id",
+    "regulator_id",
+    "obligation_id",
+)
+
+
+def _names_query(entities: list[int], incidents: list[int]) -> QuerySet[Any]:
+    """Entity names and incident references by key in one query, without the models'
+    orderings: joined, PostgreSQL hash-joined every incident (1.8 ms; 5.7 ms sorted by the
+    entity model's ordering)."""
+    tagged = (
+        LegalEntity.objects.filter(pk__in=entities)
+        .order_by()
+        .annotate(table=Value("e"))
+        .values("table", "pk", "name")
+    )
+    return tagged.union(
+        Incident.objects.filter(pk__in=incidents)
+        .order_by()
+        .annotate(table=Value("i"))
+        .values("table", "pk", "reference"),
+        all=True,
+    )
+
+
+# Compiled once per process and per number of entities and incidents (common/compiled.py).
+_NAMES = CompiledValues(_names_query)
+
+
+def with_names(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give rows of ``OWN_VALUES`` the names of ``ROW_VALUES``: the regulator's and obligation's
+    from the per-process catalogue rows (regulators/rows.py), the entity's and incident's by
+    key (one query). Joining the four tables into the rows' own query cost more
+    in planning and compiling than the query itself (docs/performance.md, "Dashboard, third
+    pass")."""
+    if not values:
+        return values
+    entity_names: dict[int, str] = {}
+    references: dict[int, str] = {}
+    for row in _NAMES.rows(
+        entities=sorted({v["legal_entity_id"] for v in values}),
+        incidents=sorted({v["incident_id"] for v in values}),
+    ):
+        (entity_names if row["table"] == "e" else references)[row["pk"]] = row["name"]
+    catalogue = catalogue_rows()
+    if not {v["obligation_id"] for v in values} <= {None, *catalogue.obligations}:
+        # A row newer than this process's catalogue (its cache is not shared): read it again.
+        forget_catalogue_rows()
+        catalogue = catalogue_rows()
+    regulators = regulators_by_id(catalogue, (v["regulator_id"] for v in values))
+    for v in values:
+        v["incident__reference"] = references[v["incident_id"]]
+        v["legal_entity__name"] = entity_names[v["legal_entity_id"]]
+        regulator = regulators.get(v["regulator_id"])
+        v["regulator__name_en"] = regulator.name_en if regulator else None
+        v["regulator__name_ko"] = regulator.name_ko if regulator else None
+        obligation = catalogue.obligations.get(v["obligation_id"])
+        v["obligation__title_en"] = obligation.title_en if obligation else None
+        v["obligation__title_ko"] = obligation.title_ko if obligation else None
+    return values
+
+
+def _tagged_parts(parts: list[tuple[QuerySet[Deadline], int]]) -> list[QuerySet[Any]]:
+    return [
+        part.annotate(panel=Value(n, output_field=IntegerField())).values(*OWN_VALUES, "panel")[
+            :limit
+        ]
+        for n, (part, limit) in enumerate(parts)
+    ]
+
+
 def deadline_panels(parts: list[tuple[QuerySet[Deadline], int]]) -> list[list[DeadlineRow]]:
     """The first rows of several ordered deadline querysets (``(queryset, limit)``) in one
     query (``UNION ALL`` of the parts, each keeping its order and limit), split back into one
-    list per part."""
-    tagged = [
-        _ids_first(part[:limit])
-        .annotate(panel=Value(n, output_field=IntegerField()))
-        .values(*ROW_VALUES, "panel")[:limit]
-        for n, (part, limit) in enumerate(parts)
-    ]
+    list per part. The query reads the deadlines' own columns only: each part is one index scan
+    with a limit, cheap to plan; the names come after (``with_names``)."""
+    tagged = _tagged_parts(parts)
     if not connection.features.supports_slicing_ordering_in_compound:
         # SQLite (the tests) cannot limit the parts of a UNION: one query per part there.
-        return [[DeadlineRow(values) for values in part] for part in tagged]
-    panels: list[list[DeadlineRow]] = [[] for _ in parts]
-    for values in tagged[0].union(*tagged[1:], all=True):
-        panels[values["panel"]].append(DeadlineRow(values))
+        return split_panels([v for part in tagged for v in part], len(parts))
+    return split_panels(list(tagged[0].union(*tagged[1:], all=True)), len(parts))
+
+
+def panels_union(parts: list[tuple[QuerySet[Deadline], int]]) -> QuerySet[Any]:
+    """``deadline_panels``' query as one queryset (for ``common.compiled``: PostgreSQL only)."""
+    tagged = _tagged_parts(parts)
+    return tagged[0].union(*tagged[1:], all=True)
+
+
+def split_panels(values: list[dict[str, Any]], count: int) -> list[list[DeadlineRow]]:
+    """Rows of ``panels_union`` (tagged with their panel), named and split per panel."""
+    panels: list[list[DeadlineRow]] = [[] for _ in range(count)]
+    for v in with_names(values):
+        panels[v["panel"]].append(DeadlineRow(v))
     return panels
 
 
@@ -309,6 +401,13 @@ def fill_cells(rows: list[DeadlineRow], fragments: dict[str, SafeString]) -> Non
         )
 
 
+def rows_html(rows: list[DeadlineRow]) -> SafeString:
+    """The table rows of ``fill_cells``' rows as one string (``rows_html`` of
+    _deadline_table.html): joined here rather than looped over in the template, which cost about
+    a millisecond per 50 rows."""
+    return mark_safe("\n".join(row.html for row in rows))  # noqa: S308  # nosec B308 B703 - format_html output
+
+
 def with_cells(rows: list[DeadlineRow], now: datetime) -> list[DeadlineRow]:
     """Fill ``row.cells`` (from the cache, in one round trip; misses rendered and stored) and
     ``row.html`` (the table row with its live countdown and colour). The deadline list's own
@@ -330,8 +429,3 @@ def with_cells(rows: list[DeadlineRow], now: datetime) -> list[DeadlineRow]:
         )
     return rows
 
-
-def join_rows(rows: list[DeadlineRow]) -> SafeString:
-    """The rows' HTML (``row.html``, from ``with_cells``) as one table body, each on its line."""
-    # Each row is SafeString built by ``with_cells``: joined, it stays safe.
-    return mark_safe("".join(f"\n    {row.html}" for row in rows))  # noqa: S308  # nosec B308 B703

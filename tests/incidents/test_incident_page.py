@@ -10,12 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.cache import cache
 
 from incidents import services
 from incidents.models import Deadline, LegalEntity, TimelineEvent
 from incidents.services_team import incident_status_change
-from incidents.views.fragments import fragment_key
 from incidents.views.incident_page import _event_summary
 from regulators.models import Obligation
 from regulators.services import catalogue_generation, catalogue_row_save
@@ -215,7 +213,8 @@ def test_an_explanation_keeps_need_to_know(client, charlie, aware_incident):
 
 def test_an_events_summary_of_another_shape_in_the_cache_is_computed_again(aware_incident):
     events = list(TimelineEvent.objects.filter(incident=aware_incident))
-    state = ("anything", 1)
-    cache.set(fragment_key("event-summary", [aware_incident.pk, state]), object())
-    summary = _event_summary(aware_incident.pk, state, lambda: events)
+    to_cache: dict[str, object] = {}
+    # What the cache gave for the summary's key: something of another shape.
+    summary = _event_summary(object(), lambda: events, to_cache, "summary-key")
     assert summary.first_awareness == datetime(2026, 3, 2, 10, 0, tzinfo=KST)
+    assert to_cache == {"summary-key": summary.values()}

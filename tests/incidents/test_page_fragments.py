@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from html import escape
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from incidents import services
 from incidents.models import Deadline, LegalEntity, Profile, TimelineEvent
+from regulators.models import Obligation, Regulator
+from regulators.services import CATALOGUE_GENERATION_KEY, catalogue_row_save
 
 KST = ZoneInfo("Asia/Seoul")
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=KST)
@@ -210,3 +214,73 @@ def test_the_incident_list_rows_and_filters_show_a_change_at_once(client, alice,
     client.cookies["django_language"] = "ko"
     with translation.override("ko"):  # the request activates Korean in this thread: restore it
         assert ">적용<" in client.get("/incidents/").content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("url", ["/", "/deadlines/"])
+def test_a_renamed_regulator_and_obligation_show_in_the_rows_at_once(
+    client, alice, aware_incident, url
+):
+    """The rows take these names from the per-process catalogue rows (regulators/rows.py),
+    not from a join: an edit through the catalogue service (the admin's and the API's door) must
+    still show on the next request, in both languages."""
+    client.force_login(alice)
+    deadline = Deadline.objects.select_related("regulator", "obligation").get(
+        incident=aware_incident, code="kr-network-act-48-3-initial"
+    )
+    row = row_of(client.get(url).content.decode(), deadline)
+    assert deadline.obligation.title_en in row
+    catalogue_row_save(
+        model=Obligation,
+        pk=deadline.obligation_id,
+        values={"title_en": "Initial report (renamed)", "title_ko": "최초 신고(변경)"},
+    )
+    catalogue_row_save(
+        model=Regulator,
+        pk=deadline.regulator_id,
+        values={"name_en": "Renamed Ministry", "name_ko": "변경된 부처"},
+    )
+    row = row_of(client.get(url).content.decode(), deadline)
+    assert "Initial report (renamed)" in row
+    assert "Renamed Ministry" in row
+    with translation.override("ko"):
+        client.cookies["django_language"] = "ko"
+        row = row_of(client.get(url, HTTP_ACCEPT_LANGUAGE="ko").content.decode(), deadline)
+    assert "최초 신고(변경)" in row
+    assert "변경된 부처" in row
+
+
+def deadline_row_of(html: str, deadline: Deadline) -> str:
+    found = re.search(rf'<tr id="deadline-{deadline.pk}" class="[^"]*">(.*?)</tr>', html, re.S)
+    assert found is not None
+    return found.group(1)
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("door", ["save here", "another process"])
+def test_a_renamed_regulator_and_obligation_show_on_the_incident_page_at_once(
+    client, alice, aware_incident, door
+):
+    """The page names deadlines from catalogue rows held per process (regulators.rows): a save
+    in this process drops them, and another process's (seen here as the generation token it
+    forgets, without this process's signals) makes the next request read them again."""
+    client.force_login(alice)
+    url = f"/incidents/{aware_incident.reference}/"
+    deadline = Deadline.objects.filter(
+        incident=aware_incident, obligation__isnull=False, regulator__isnull=False
+    ).first()
+    assert deadline is not None
+    row = deadline_row_of(client.get(url).content.decode(), deadline)
+    assert escape(deadline.regulator.name_en) in row
+    if door == "save here":
+        deadline.regulator.name_en = "Renamed Regulator"
+        deadline.regulator.save()
+        deadline.obligation.title_en = "Retitled obligation"
+        deadline.obligation.save()
+    else:
+        Regulator.objects.filter(pk=deadline.regulator_id).update(name_en="Renamed Regulator")
+        Obligation.objects.filter(pk=deadline.obligation_id).update(title_en="Retitled obligation")
+        cache.delete(CATALOGUE_GENERATION_KEY)
+    row = deadline_row_of(client.get(url).content.decode(), deadline)
+    assert "Renamed Regulator" in row
+    assert "Retitled obligation" in row

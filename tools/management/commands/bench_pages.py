@@ -2,6 +2,7 @@
 
     manage.py bench_pages [--rounds 40] [--warmup 3] [--seed 0]
     manage.py bench_pages --profile "incident page" [--as member] [--requests 30]
+    manage.py bench_pages --only "dashboard,incident page"   (a quick A/B of some pages)
 
 Each round requests every page once per user (``bench-admin``, who sees everything, and
 ``bench-member``, a compliance officer who is a member of the 20 most recent incidents) plus the
@@ -66,6 +67,9 @@ class Command(BaseCommand):
             "--seed", type=int, default=0, help="create N synthetic incidents first"
         )
         parser.add_argument("--profile", default="", help="profile this page instead")
+        parser.add_argument(
+            "--only", default="", help="comma-separated pages to time (the bare view always)"
+        )
         parser.add_argument("--as", dest="as_user", default="admin", choices=["admin", "member"])
         parser.add_argument("--requests", type=int, default=30, help="requests when profiling")
         parser.add_argument("--sort", default="cumulative", help="pstats order when profiling")
@@ -114,6 +118,12 @@ class Command(BaseCommand):
                 raise CommandError(f"--profile: one of {', '.join(pages)}")
             self._profile(clients[options["as_user"]], pages[options["profile"]], **options)
             return
+        if options["only"]:
+            wanted = [name.strip() for name in options["only"].split(",")]
+            unknown = set(wanted) - set(pages)
+            if unknown:
+                raise CommandError(f"--only: unknown {', '.join(sorted(unknown))}")
+            pages = {name: url for name, url in pages.items() if name in wanted}
         self._header(busiest, options)
         self._bench(clients, {BARE: BARE_PATH, **pages}, options["rounds"], options["warmup"])
 
@@ -180,7 +190,9 @@ class Command(BaseCommand):
         profiler.disable()
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
-        stats.sort_stats(options["sort"]).print_stats(45)
+        stats.sort_stats(options["sort"]).print_stats(
+            int(os.environ.get("BENCH_PROFILE_LINES", "45"))
+        )
         self.stdout.write(f"{url} x {options['requests']} (load average {load_average()})")
         self.stdout.write(out.getvalue())
 

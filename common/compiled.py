@@ -1,0 +1,158 @@
+"""Read querysets whose SQL is built and compiled once per process, then run with each request's
+values.
+
+Django builds a queryset (``filter``, ``annotate``, ``values``...) and compiles it to SQL on every
+evaluation. On the dashboard that Python work took longer than PostgreSQL took to run the queries
+(docs/performance.md, "Dashboard, third pass"). A ``CompiledValues`` calls its ``build`` function
+once per *shape* with **markers** in place of the values that vary per request, compiles the
+result, and from then on only puts the request's values in place of the markers in the compiled
+parameters, runs the SQL and returns the rows as ``values()`` would (the queryset's converters
+applied).
+
+- The values that may vary are integers (a user's id) and collections of integers (incident ids,
+  for ``__in``), passed by keyword. A marker is an integer no row holds (far below -2**61),
+  unique per value and per item, so a compiled parameter equal to a marker can only be that
+  marker.
+- The shape is the keywords, which are None, and each collection's length (``IN (...)`` has one
+  placeholder per item). A build must give the same SQL for the same shape: its structure may
+  depend on the shape only, never on the values themselves.
+- Only PostgreSQL runs the compiled SQL. Elsewhere (SQLite, the default for development) the
+  queryset is built from the real values and run by the ORM, from the same ``build`` function:
+  the tests on PostgreSQL (CI) check that both paths give the same rows.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections
+from django.db.models import QuerySet
+
+MARKER_BASE = -(2**62)
+# Shapes kept per compiled query (one per length of each id list, in practice a handful).
+MAX_SHAPES = 256
+
+Value = int | Collection[int] | None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    sql: str
+    params: tuple[Any, ...]
+    # For each parameter: the (keyword, index) of the request value it stands for, or None when
+    # it is a constant of the query (index -1 for a scalar keyword).
+    slots: tuple[tuple[str, int] | None, ...]
+    names: tuple[str, ...]
+    compiler: Any
+    converters: Any
+
+
+def _shape(values: dict[str, Value]) -> tuple[Any, ...]:
+    return tuple(
+        (name, None if value is None else len(value) if not isinstance(value, int) else -1)
+        for name, value in sorted(values.items())
+    )
+
+
+def _markers(values: dict[str, Value]) -> tuple[dict[str, Value], dict[int, tuple[str, int]]]:
+    """The build's keywords with markers in place of the values, and what each marker stands for."""
+    given: dict[str, Value] = {}
+    meaning: dict[int, tuple[str, int]] = {}
+    next_marker = MARKER_BASE
+    for name, value in sorted(values.items()):
+        if value is None:
+            given[name] = None
+        elif isinstance(value, int):
+            given[name] = next_marker
+            meaning[next_marker] = (name, -1)
+            next_marker += 1
+        else:
+            items = []
+            for index in range(len(value)):
+                items.append(next_marker)
+                meaning[next_marker] = (name, index)
+                next_marker += 1
+            given[name] = items
+    return given, meaning
+
+
+class CompiledValues:
+    """``values()`` rows of the queryset ``build(**values)`` returns, compiled once per shape."""
+
+    def __init__(self, build: Callable[..., QuerySet[Any]]) -> None:
+        self._build = build
+        self._plans: OrderedDict[tuple[Any, ...], _Plan] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def rows(self, using: str = "default", **values: Value) -> list[dict[str, Any]]:
+        connection = connections[using]
+        if connection.vendor != "postgresql" or any(
+            value is not None and not isinstance(value, int) and not value
+            for value in values.values()
+        ):
+            # Not PostgreSQL, or an empty id list: ``IN ()`` is no SQL, the ORM knows there are
+            # no rows (or drops that part of a union) without compiling a plan for it.
+            return list(self._build(**values))
+        key = (using, _shape(values))
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._compile(using, values)
+            with self._lock:
+                self._plans[key] = plan
+                while len(self._plans) > MAX_SHAPES:
+                    self._plans.popitem(last=False)
+        ordered = {
+            name: value if isinstance(value, int) or value is None else list(value)
+            for name, value in values.items()
+        }
+        params = [
+            param
+            if slot is None
+            else (ordered[slot[0]] if slot[1] == -1 else ordered[slot[0]][slot[1]])  # type: ignore[index]
+            for param, slot in zip(plan.params, plan.slots, strict=True)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(plan.sql, params)
+            rows = cursor.fetchall()
+        if plan.converters:
+            rows = list(plan.compiler.apply_converters(rows, plan.converters))
+        names = plan.names
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def _compile(self, using: str, values: dict[str, Value]) -> _Plan:
+        given, meaning = _markers(values)
+        queryset = self._build(**given)
+        query = queryset.query
+        compiler = query.get_compiler(using)
+        sql, params = compiler.as_sql()
+        # The names as ValuesIterable gives them, in the order of the SELECT.
+        if query.selected:
+            names = tuple(query.selected)
+        else:
+            names = (*query.extra_select, *query.values_select, *query.annotation_select)
+        fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        converters = compiler.get_converters(fields)
+        slots = tuple(
+            meaning.get(param) if isinstance(param, int) and not isinstance(param, bool) else None
+            for param in params
+        )
+        used = {slot for slot in slots if slot is not None}
+        if used != set(meaning.values()):
+            # A value the build did not put in the SQL as a parameter (e.g. used in Python, or
+            # folded into the text): running the SQL with other values would be wrong.
+            raise ValueError("CompiledValues: every marker must reach the SQL as a parameter")
+        return _Plan(
+            sql=sql,
+            params=tuple(params),
+            slots=slots,
+            names=names,
+            compiler=compiler,
+            converters=converters,
+        )
+
+
+__all__ = ["CompiledValues"]
