@@ -239,7 +239,7 @@ def split_panels(values: list[dict[str, Any]], count: int) -> list[list[Deadline
 # indexes) than running it, and Django more building it: 1.3 ms of planning became 0.3, and the
 # list's read took 1.3 ms less on the load data. The subqueries run only for the rows returned
 # (PostgreSQL evaluates them after the sort and limit).
-_NAMES: dict[str, tuple[type[Any], str, str]] = {
+_LIST_NAMES: dict[str, tuple[type[Any], str, str]] = {
     "incident__reference": (Incident, "reference", "incident_id"),
     "legal_entity__name": (LegalEntity, "name", "legal_entity_id"),
     "regulator__name_en": (Regulator, "name_en", "regulator_id"),
@@ -247,7 +247,7 @@ _NAMES: dict[str, tuple[type[Any], str, str]] = {
     "obligation__title_en": (Obligation, "title_en", "obligation_id"),
     "obligation__title_ko": (Obligation, "title_ko", "obligation_id"),
 }
-_OWN_VALUES = tuple(name for name in ROW_VALUES if name not in _NAMES)
+_LIST_OWN_VALUES = tuple(name for name in ROW_VALUES if name not in _LIST_NAMES)
 
 
 def _name_columns() -> dict[str, RawSQL]:
@@ -261,15 +261,15 @@ def _name_columns() -> dict[str, RawSQL]:
             f"WHERE {quote(model._meta.pk.column)} = {outer}.{quote(fk)}",
             [],
         )
-        for n, (model, column, fk) in enumerate(_NAMES.values())
+        for n, (model, column, fk) in enumerate(_LIST_NAMES.values())
     }
 
 
 def list_rows(queryset: QuerySet[Deadline], limit: int) -> list[DeadlineRow]:
     """The first ``limit`` rows of an ordered, join-free deadline queryset, names included."""
-    shown = list(queryset.values(*_OWN_VALUES, **_name_columns())[:limit])
+    shown = list(queryset.values(*_LIST_OWN_VALUES, **_name_columns())[:limit])
     for values in shown:
-        for n, name in enumerate(_NAMES):
+        for n, name in enumerate(_LIST_NAMES):
             values[name] = values.pop(f"name_{n}")
     return [DeadlineRow(values) for values in shown]
 
@@ -428,4 +428,3 @@ def with_cells(rows: list[DeadlineRow], now: datetime) -> list[DeadlineRow]:
             f"      {row.cells}\n    </tr>"
         )
     return rows
-
