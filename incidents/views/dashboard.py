@@ -179,6 +179,7 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
     source = DeadlinesByUrgency(deadlines_visible_to(request.user).open())
     page, refused = keyset_page(source, request.GET.get(CURSOR_PARAM), PAGE_SIZE)
     now = timezone.now()
+    rows = with_cells(page.rows, now)
     return render(
         request,
         "incidents/deadline_list.html",
@@ -186,6 +187,8 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
             "now": now,
             "page": page,
             "cursor_refused": refused,
-            "deadlines": with_cells(page.rows, now),
+            "deadlines": rows,
+            # The rows joined once here: the table's loop cost three template nodes per row.
+            "rows_html": rows_html(rows),
         },
     )

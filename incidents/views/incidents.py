@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from types import EllipsisType
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from common.roles import Action, has_right, is_admin
+from common.roles import Action, has_right
 from incidents.forms import IncidentFilterForm
 from incidents.models import (
     Deadline,
@@ -16,21 +18,26 @@ from incidents.models import (
     Incident,
     LegalEntity,
 )
-from incidents.selectors import incidents_visible_to
+from incidents.selectors import incidents_visible_to, visible_incident_ids
 from incidents.views.fragments import fragment_key
-from incidents.views.incident_order import UrgencyOrderedIncidents
+from incidents.views.incident_order import FEW, UrgencyOrderedIncidents
 from incidents.views.keyset import CURSOR_PARAM, keyset_page
 from incidents.views.rows import FragmentBatch, shown_keys
 
 INCIDENT_PAGE_SIZE = 25
 
 
-def filtered_incidents(request: HttpRequest, form: IncidentFilterForm) -> QuerySet[Incident]:
+def filtered_incidents(
+    request: HttpRequest,
+    form: IncidentFilterForm,
+    ids: frozenset[int] | EllipsisType | None = ...,
+) -> QuerySet[Incident]:
     """The visible incidents that match the filters (not ordered, not annotated: see
-    ``UrgencyOrderedIncidents`` for the order and the per-incident figures)."""
+    ``UrgencyOrderedIncidents`` for the order and the per-incident figures); ``ids`` as in
+    ``incidents_visible_to``."""
     now = timezone.now()
     open_deadlines = Deadline.objects.filter(incident=OuterRef("pk"), status=DeadlineStatus.OPEN)
-    queryset = incidents_visible_to(request.user)
+    queryset = incidents_visible_to(request.user, ids)
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
@@ -69,12 +76,15 @@ def filtered_incidents(request: HttpRequest, form: IncidentFilterForm) -> QueryS
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
     form = IncidentFilterForm(request.GET or None)
-    base = filtered_incidents(request, form)
-    # Soonest open due time first, then the newest; only the page's incidents are read in full.
+    ids = visible_incident_ids(request.user)  # None for an admin (every incident)
+    base = filtered_incidents(request, form, ids)
+    # Soonest open due time first, then the newest; only the page's incidents are read in full
+    # (a member's few incidents all at once).
     ordered = UrgencyOrderedIncidents(
         base,
         now=timezone.now(),
-        restricted=not (is_admin(request.user) and _no_filter(form)),
+        restricted=not (ids is None and _no_filter(form)),
+        few=ids is not None and len(ids) <= FEW,
     )
     # Paged by a cursor that keeps the filters in the query string (incidents/views/keyset.py).
     page, refused = keyset_page(ordered, request.GET.get(CURSOR_PARAM), INCIDENT_PAGE_SIZE)
@@ -113,14 +123,19 @@ def _want_filters(batch: FragmentBatch, request: HttpRequest, form: IncidentFilt
 
 
 def _want_rows(batch: FragmentBatch, incidents: list[Incident]) -> None:
-    """Each row, cached under every value it shows; its entities' names read in one query."""
+    """Each row, cached under every value it shows; its entities' names read with the rows
+    (PostgreSQL, ``incident_order._figures``) or else here in one query."""
+    unnamed = [i.pk for i in incidents if not hasattr(i, "entity_names")]
     names: dict[int, list[str]] = {}
-    entities = LegalEntity.objects.filter(incident_id__in=[i.pk for i in incidents])
-    for incident_id, name in entities.order_by("id").values_list("incident_id", "name"):
-        names.setdefault(incident_id, []).append(name)
+    if unnamed:
+        entities = LegalEntity.objects.filter(incident_id__in=unnamed)
+        for incident_id, name in entities.order_by("id").values_list("incident_id", "name"):
+            names.setdefault(incident_id, []).append(name)
+        for row in incidents:
+            if row.pk in names or not hasattr(row, "entity_names"):
+                row.entity_names = names.get(row.pk, [])  # type: ignore[attr-defined]
     shown = []
     for row in incidents:
-        row.entity_names = names.get(row.pk, [])  # type: ignore[attr-defined]
         shown.append(
             (
                 row.pk,

@@ -15,6 +15,7 @@ the views then show the first page with a message (never a 500).
 from __future__ import annotations
 
 import math
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from django.core import signing
 from django.utils.dateparse import parse_datetime
 
 CURSOR_PARAM = "cursor"
+# How long a count carried by the page links is shown before the list is counted again.
+COUNT_FRESH = 600
 FORWARD = "n"
 BACKWARD = "p"
 # A sort key value: a time (as an ISO string in the cursor), an id, or None (no due time).
@@ -47,11 +50,15 @@ class Cursor:
     direction: str  # FORWARD: rows after ``key``; BACKWARD: rows before it
     key: tuple[KeyValue, ...]
     number: int  # the page number to show (display only: the key decides the rows)
+    # The list's row count and when it was counted (Unix seconds), carried from the first page.
+    counted: tuple[int, int] | None = None
 
 
 def encode_cursor(list_name: str, cursor: Cursor) -> str:
     values = [v.isoformat() if isinstance(v, datetime) else v for v in cursor.key]
-    payload = {"d": cursor.direction, "k": values, "n": cursor.number}
+    payload: dict[str, Any] = {"d": cursor.direction, "k": values, "n": cursor.number}
+    if cursor.counted is not None:
+        payload["c"] = list(cursor.counted)
     return signing.dumps(payload, salt=f"keyset:{list_name}", compress=True)
 
 
@@ -74,8 +81,23 @@ def decode_cursor(list_name: str, token: str, shape: Sequence[type]) -> Cursor:
     if len(values) != len(shape):
         raise InvalidCursor(token[:40])
     return Cursor(
-        direction, tuple(_value(v, kind) for v, kind in zip(values, shape, strict=True)), number
+        direction,
+        tuple(_value(v, kind) for v, kind in zip(values, shape, strict=True)),
+        number,
+        _counted(payload.get("c"), token),
     )
+
+
+def _counted(value: Any, token: str) -> tuple[int, int] | None:
+    if value is None:
+        return None  # a cursor made before counts were carried
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value)
+    ):
+        raise InvalidCursor(token[:40])
+    return (value[0], value[1])
 
 
 def _value(value: Any, kind: type) -> KeyValue:
@@ -175,11 +197,30 @@ def keyset_page(
         rows = source.after(None, size + 1)
         has_previous, has_next, number = False, len(rows) > size, 1
         rows = rows[:size]
-    page = KeysetPage(rows=rows, number=number, count=source.count(), page_size=size)
+    counted = _count(source, cursor, rows, has_previous or has_next)
+    page = KeysetPage(rows=rows, number=number, count=counted[0], page_size=size)
     if has_previous:
-        back = Cursor(BACKWARD, source.key_of(rows[0]), max(1, number - 1))
+        back = Cursor(BACKWARD, source.key_of(rows[0]), max(1, number - 1), counted)
         page.previous_cursor = encode_cursor(source.list_name, back)
     if has_next and rows:
-        ahead = Cursor(FORWARD, source.key_of(rows[-1]), number + 1)
+        ahead = Cursor(FORWARD, source.key_of(rows[-1]), number + 1, counted)
         page.next_cursor = encode_cursor(source.list_name, ahead)
     return page, refused
+
+
+def _count(
+    source: KeysetSource[Any], cursor: Cursor | None, rows: list[Any], paged: bool
+) -> tuple[int, int]:
+    """The list's row count, and when it was counted. A list that fits on one page is counted
+    by its rows. A longer one is counted when its first page is opened, and the links carry
+    that count to the next pages for ``COUNT_FRESH`` seconds: the total and "page n of N" stay
+    the same while someone pages (the rows themselves are always read afresh), and a deep page
+    does not count thousands of rows again; a link older than that counts again."""
+    now = int(time.time())
+    if not paged:
+        return (len(rows), now)
+    if cursor is not None and cursor.counted is not None:
+        count, at = cursor.counted
+        if 0 <= now - at < COUNT_FRESH:
+            return (count, at)
+    return (source.count(), now)

@@ -61,6 +61,10 @@ def test_every_page_is_in_the_exact_order(incidents, size):
     for restricted in (False, True):
         ordered = UrgencyOrderedIncidents(base, now=timezone.now(), restricted=restricted)
         assert all_pages(ordered, size) == expected
+    # Read whole and ordered in Python (a member's few incidents): the same order.
+    few = UrgencyOrderedIncidents(base, now=timezone.now(), restricted=True, few=True)
+    assert all_pages(few, size) == expected
+    assert few.count() == 30
 
 
 def test_a_filtered_list_keeps_the_order_and_only_its_incidents(incidents):
@@ -79,10 +83,13 @@ def test_the_fallback_when_one_read_cannot_settle_the_page(incidents, monkeypatc
     assert all_pages(ordered, 5) == expected
 
 
-def test_rows_carry_the_next_due_time_and_counts(incidents):
+@pytest.mark.parametrize("few", [False, True])
+def test_rows_carry_the_next_due_time_and_counts(incidents, few):
     now = BASE + timedelta(hours=5)
-    ordered = UrgencyOrderedIncidents(Incident.objects.all(), now=now, restricted=False)
-    for row in ordered[0:30]:
+    ordered = UrgencyOrderedIncidents(Incident.objects.all(), now=now, restricted=False, few=few)
+    rows = ordered[0:30]
+    assert len(rows) == 30
+    for row in rows:
         open_due = Deadline.objects.filter(incident=row, status=DeadlineStatus.OPEN)
         dated = open_due.exclude(due_at=None).order_by(F("due_at").asc())
         assert row.next_due == (dated[0].due_at if dated else None)

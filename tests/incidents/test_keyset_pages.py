@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+import time_machine
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.models import Deadline, DeadlineStatus, Incident
-from incidents.views import incident_order
+from incidents.views import incident_order, keyset
 from incidents.views.incident_order import UrgencyOrderedIncidents
 from incidents.views.keyset import BACKWARD, Cursor, encode_cursor
 from tests.factories import IncidentFactory, LegalEntityFactory
@@ -140,6 +141,54 @@ def test_the_incident_list_shows_every_incident_once_forward_and_backward(
         query=query,
     )
     assert back == pages[-2::-1]
+
+
+def test_a_members_few_incidents_are_ordered_and_paged_like_the_walk(client, alice, small_pages):
+    """A member of at most ``FEW`` incidents gets them read at once and ordered in Python
+    (incident_order.py): the same order as the exact query, every page both ways."""
+    mine = _world(owner=alice, count=30)
+    _world(count=5)  # someone else's
+    assert len(mine) <= incident_order.FEW
+    expected = _expected_incidents(Incident.objects.filter(owner=alice))
+    client.force_login(alice)
+    pages, last = _walk(client, "/incidents/", "incidents")
+    assert [pk for page in pages for pk in page] == expected
+    assert last.context["page"].count == 30
+    back, _first = _walk(
+        client, "/incidents/", "incidents", backward_from=last.context["page"].previous_cursor
+    )
+    assert back == pages[-2::-1]
+
+
+@pytest.mark.parametrize(
+    ("path", "rows"), [("/deadlines/", "deadlines"), ("/incidents/", "incidents")]
+)
+def test_the_first_pages_count_is_carried_to_the_next_pages_for_a_while(
+    client, admin_user, small_pages, path, rows
+):
+    made = _world()
+    client.force_login(admin_user)
+    first = client.get(path).context["page"]
+    # A new incident with an open deadline: the list grows by one row either way.
+    extra = IncidentFactory()
+    Deadline.objects.create(
+        incident=extra,
+        legal_entity=LegalEntityFactory(incident=extra),
+        code="late",
+        title="Added while paging",
+        due_at=BASE + timedelta(days=30),
+        status=DeadlineStatus.OPEN,
+    )
+    url = f"{path}?cursor={first.next_cursor}"
+    with CaptureQueriesContext(connection) as captured:
+        second = client.get(url).context["page"]
+    assert second.count == first.count
+    assert not [q for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    # Ten minutes later the same link counts again.
+    later = timezone.now() + timedelta(seconds=keyset.COUNT_FRESH + 1)
+    with time_machine.travel(later):
+        assert client.get(url).context["page"].count == first.count + 1
+    assert len(made) == 30
 
 
 def test_incident_pages_match_the_exact_order_when_the_walk_cannot_settle(
