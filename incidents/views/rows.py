@@ -117,14 +117,6 @@ class DeadlineRow:
         return row_keys([self])[0]
 
 
-def _ids_first(queryset: QuerySet[Deadline]) -> QuerySet[Deadline]:
-    """The rows of an ordered, sliced queryset, with the joins for the shown names made for
-    those rows only: the ids are chosen first (``id IN (... ORDER BY ... LIMIT n)``). Left to
-    itself PostgreSQL joined the entity, regulator and obligation of every candidate and sorted
-    after (a member's 400 undated deadlines, every incident's regulator requests: 12-16 ms)."""
-    return Deadline.objects.filter(pk__in=queryset.values("pk")).order_by(*queryset.query.order_by)
-
-
 # A deadline's own columns. The names a row shows besides (its incident's reference, its entity's
 # name, its regulator's and obligation's) are filled in by ``with_names``.
 OWN_VALUES = (
