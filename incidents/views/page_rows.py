@@ -12,6 +12,7 @@ alternative or document, folded here), not as a query of their own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -112,25 +113,22 @@ def _deadlines(
     revisions: list[AffectedCountRevision],
     generation: str,
 ) -> list[Deadline]:
-    rows = _DEADLINES.rows(incident.pk)
     # Deadlines (Any: they carry the annotations and alternative_list set here).
-    deadlines: dict[int, Any] = {}
-    for row in rows:
-        deadline = deadlines.get(row.pk)
-        if deadline is None:
-            deadline = deadlines[row.pk] = row
-            row.alternative_list = []
-        if row.alt_id is not None:
-            deadline.alternative_list.append(
-                AlternativeRow(
-                    row.alt_basis,
-                    row.alt_trigger_at,
-                    row.alt_due_at,
-                    row.alt_verdict,
-                    row.alt_late_by_seconds,
-                )
+    found: list[Any] = _grouped(
+        _DEADLINES.rows(incident.pk),
+        "alternative_list",
+        lambda row: (
+            AlternativeRow(
+                row.alt_basis,
+                row.alt_trigger_at,
+                row.alt_due_at,
+                row.alt_verdict,
+                row.alt_late_by_seconds,
             )
-    found = list(deadlines.values())
+            if row.alt_id is not None
+            else None
+        ),
+    )
     # No catalogue read for an incident without deadlines that name it.
     named = any(d.obligation_id is not None or d.regulator_id is not None for d in found)
     catalogue = catalogue_rows(generation) if named else None
@@ -153,21 +151,33 @@ def _deadlines(
 
 
 def _filings(incident: Incident, deadlines: list[Deadline]) -> list[Filing]:
-    rows = _FILINGS.rows(incident.pk)
     # Filings (Any: they carry the annotations and document_list set here).
-    filings: dict[int, Any] = {}
-    for row in rows:
-        filing = filings.get(row.pk)
-        if filing is None:
-            filing = filings[row.pk] = row
-            row.document_list = []
-        if row.doc_id is not None:
-            filing.document_list.append(DocumentRow(row.doc_id, row.doc_name, row.doc_size))
+    found: list[Any] = _grouped(
+        _FILINGS.rows(incident.pk),
+        "document_list",
+        lambda row: (
+            DocumentRow(row.doc_id, row.doc_name, row.doc_size) if row.doc_id is not None else None
+        ),
+    )
     by_deadline = {deadline.pk: deadline for deadline in deadlines}
-    found = list(filings.values())
     for filing in found:
         _attach(filing, "deadline", by_deadline)
     return found
+
+
+def _grouped(rows: list[Any], list_name: str, child: Callable[[Any], Any]) -> list[Any]:
+    """Rows of a LEFT JOIN to their children (one row per child, or one with none), one per
+    parent in order, each with its children's ``child(row)`` in ``list_name``."""
+    parents: dict[int, Any] = {}
+    for row in rows:
+        parent = parents.get(row.pk)
+        if parent is None:
+            parent = parents[row.pk] = row
+            setattr(row, list_name, [])
+        item = child(row)
+        if item is not None:
+            getattr(parent, list_name).append(item)
+    return list(parents.values())
 
 
 def _attach(row: Any, name: str, known: dict[int, Any]) -> None:
