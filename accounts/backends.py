@@ -13,6 +13,7 @@ about ten times longer to compile it than PostgreSQL to run it, on every request
 
 from __future__ import annotations
 
+from datetime import UTC
 from functools import cache
 from typing import Any
 
@@ -20,9 +21,24 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.db import router
-from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
+from audit.models import TokenScope
 from common.roles import Role, is_admin, remember_roles
 from incidents.models import Profile
 from incidents.selectors import unread_notification_counts
@@ -32,6 +48,10 @@ USER_BACKEND = "accounts.backends.UserBackend"
 # Stands for the user's id while the query is compiled; replaced in its parameters.
 _ANY_ID = -1_955_173
 PROFILE_FIELDS = ("id", "language", "time_zone")
+# Stands for an API token's key while its query is compiled (no key has a space).
+_ANY_KEY = "any token key"
+TOKEN_FIELDS = ("key", "created")
+SCOPE_FIELDS = ("id", "read_only", "expires_at", "created_at")
 
 
 ROLES = tuple(Role)
@@ -53,24 +73,147 @@ def _role_bits() -> Coalesce:
     return Coalesce(Subquery(per_user), 0)
 
 
-@cache
-def _user_query(alias: str) -> tuple[str, tuple[Any, ...], int]:
-    """The SQL of the per-request user read on database ``alias``, its parameters and the index
-    of the user's id among them."""
+def _device_flags() -> dict[str, Exists]:
+    """Whether the user has a confirmed second-factor device, one EXISTS per device model (what
+    ``django_otp.user_has_device`` asks in a query of its own per model, on every page of a user
+    without a device)."""
+    from django_otp import device_classes  # why here: it reads the app registry, ready only later
+
+    return {
+        f"_otp_device_{index}": Exists(
+            model._default_manager.filter(user_id=OuterRef("pk"), confirmed=True)
+        )
+        for index, model in enumerate(device_classes())
+    }
+
+
+def _users(alias: str, *, notifications: bool) -> QuerySet[Any]:
     model = get_user_model()
-    queryset = (
+    return (
         model._default_manager.using(alias)
         .annotate(
             # The profile's columns (a LEFT JOIN: a user may have none).
             **{f"_profile_{name}": F(f"profile__{name}") for name in PROFILE_FIELDS},
             _role_bits=_role_bits(),
-            **unread_notification_counts(),
+            **_device_flags(),
+            **(unread_notification_counts() if notifications else {}),
         )
-        .filter(pk=_ANY_ID)
         .order_by()
     )
+
+
+def _compiled(queryset: QuerySet[Any], alias: str, marker: Any) -> tuple[str, tuple[Any, ...], int]:
     sql, params = queryset.query.get_compiler(alias).as_sql()
-    return sql, tuple(params), list(params).index(_ANY_ID)
+    return sql, tuple(params), list(params).index(marker)
+
+
+@cache
+def _user_query(alias: str) -> tuple[str, tuple[Any, ...], int]:
+    """The SQL of the per-request user read on database ``alias``, its parameters and the index
+    of the user's id among them."""
+    return _compiled(_users(alias, notifications=True).filter(pk=_ANY_ID), alias, _ANY_ID)
+
+
+@cache
+def _token_query(alias: str) -> tuple[str, tuple[Any, ...], int]:
+    """The same read for an API request, found by the token's key, with the token's and its
+    scope's columns (LEFT JOIN: a token may have no scope); no notification count (the API
+    shows none). One query where DRF's token, the scope, the roles and the profile took four."""
+    queryset = (
+        _users(alias, notifications=False)
+        .annotate(
+            **{f"_token_{name}": F(f"auth_token__{name}") for name in TOKEN_FIELDS},
+            **{f"_scope_{name}": F(f"auth_token__scope__{name}") for name in SCOPE_FIELDS},
+        )
+        .filter(auth_token__key=_ANY_KEY)
+    )
+    return _compiled(queryset, alias, _ANY_KEY)
+
+
+def _run(alias: str, query: tuple[str, tuple[Any, ...], int], value: Any) -> Any:
+    sql, params, at = query
+    model = get_user_model()
+    found = list(
+        model._default_manager.raw(sql, [*params[:at], value, *params[at + 1 :]]).using(alias)
+    )
+    return found[0] if found else None
+
+
+def _instance(model: Any, alias: str, values: dict[str, Any]) -> Any:
+    """A ``model`` instance as the ORM would load it from ``values`` by attribute name (from_db
+    takes them in the order of the model's fields, whatever order the names come in)."""
+    fields = [f for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(
+        alias, [f.attname for f in fields], [_python(f, values[f.attname]) for f in fields]
+    )
+
+
+def _python(field: Any, value: Any) -> Any:
+    """An annotation's raw value as the field's own column would be read: raw() converts only
+    the model's columns, so on SQLite a date-time comes back naive (in UTC) and a boolean as 0/1."""
+    if value is None:
+        return None
+    value = field.to_python(value)
+    if isinstance(field, DateTimeField) and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def _remember(user: Any, alias: str) -> None:
+    """Set on ``user`` what its query read: the profile (cached as select_related would: no
+    query when it is read), the roles and whether it has a confirmed second-factor device."""
+    model = get_user_model()
+    profile = None
+    if user._profile_id is not None:
+        profile = _instance(
+            Profile,
+            alias,
+            {"user_id": user.pk} | {n: getattr(user, f"_profile_{n}") for n in PROFILE_FIELDS},
+        )
+        Profile.user.field.set_cached_value(profile, user)  # type: ignore[attr-defined]
+    model.profile.related.set_cached_value(user, profile)  # type: ignore[attr-defined]
+    bits = int(user._role_bits)
+    remember_roles(user, {role for bit, role in enumerate(ROLES) if bits & (1 << bit)})
+    user.has_otp_device = any(
+        value for name, value in vars(user).items() if name.startswith("_otp_device_")
+    )
+
+
+def has_otp_device(user: Any) -> bool:
+    """Whether ``user`` has a confirmed second-factor device: as read with the user on this
+    request (no query), or asked of django_otp for a user loaded some other way."""
+    known = getattr(user, "has_otp_device", None)
+    if known is not None:
+        return bool(known)
+    from django_otp import user_has_device  # why here: django_otp needs the app registry ready
+
+    return bool(user_has_device(user, confirmed=True))
+
+
+def user_and_token(key: str) -> tuple[Any, Token] | None:
+    """The user of API token ``key`` read as ``UserBackend.get_user`` reads one (profile, roles,
+    second-factor device), with the token and its scope (None: no such token)."""
+    alias = router.db_for_read(Token)
+    user = _run(alias, _token_query(alias), key)
+    if user is None:
+        return None
+    _remember(user, alias)
+    token = _instance(
+        Token,
+        alias,
+        {"user_id": user.pk} | {n: getattr(user, f"_token_{n}") for n in TOKEN_FIELDS},
+    )
+    Token.user.field.set_cached_value(token, user)  # type: ignore[attr-defined]
+    scope = None
+    if user._scope_id is not None:
+        scope = _instance(
+            TokenScope,
+            alias,
+            {"token_id": token.pk} | {n: getattr(user, f"_scope_{n}") for n in SCOPE_FIELDS},
+        )
+        TokenScope.token.field.set_cached_value(scope, token)  # type: ignore[attr-defined]
+    Token.scope.related.set_cached_value(token, scope)  # type: ignore[attr-defined]
+    return user, token
 
 
 class UserBackend(ModelBackend):
@@ -83,25 +226,10 @@ class UserBackend(ModelBackend):
         except ValidationError:
             return None
         alias = router.db_for_read(model)
-        sql, params, at = _user_query(alias)
-        found = list(
-            model._default_manager.raw(sql, [*params[:at], pk, *params[at + 1 :]]).using(alias)
-        )
-        user: Any = found[0] if found else None
+        user = _run(alias, _user_query(alias), pk)
         if user is None or not self.user_can_authenticate(user):
             return None
-        profile = None
-        if user._profile_id is not None:
-            profile = Profile.from_db(
-                alias,
-                ["user_id", *PROFILE_FIELDS],
-                [user.pk, *(getattr(user, f"_profile_{name}") for name in PROFILE_FIELDS)],
-            )
-            Profile.user.field.set_cached_value(profile, user)  # type: ignore[attr-defined]
-        # Cached on the user as select_related would: no query when the profile is read.
-        model.profile.related.set_cached_value(user, profile)  # type: ignore[attr-defined]
-        bits = int(user._role_bits)
-        remember_roles(user, {role for bit, role in enumerate(ROLES) if bits & (1 << bit)})
+        _remember(user, alias)
         # As incidents.selectors.notifications_for counts them: an admin's all, others' those
         # about incidents they can still see.
         user.unread_notifications = user.unread_all if is_admin(user) else user.unread_visible

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.backends import has_otp_device
 from common.roles import roles_of
 
 
@@ -37,12 +38,6 @@ def otp_required_for(user: Any) -> bool:
 def otp_verified(user: Any) -> bool:
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified()) if callable(is_verified) else False
-
-
-def _has_device(user: Any) -> bool:
-    from django_otp import user_has_device  # why here: django_otp needs the app registry ready
-
-    return bool(user_has_device(user))
 
 
 def admin_login(request: HttpRequest) -> HttpResponse:
@@ -74,7 +69,7 @@ class OTPRequiredMiddleware:
                 or request.session.get("otp_pending")
                 # Whoever enrolled a device passes it, whatever page they signed in through
                 # (the admin's own login included).
-                or _has_device(user)
+                or has_otp_device(user)
             )
         ):
             if path.startswith("/api/"):
@@ -82,9 +77,7 @@ class OTPRequiredMiddleware:
                     {"detail": _("Two-factor verification is required for this session.")},
                     status=403,
                 )
-            from django_otp import user_has_device
-
-            target = "otp_verify" if user_has_device(user) else "otp_enrol"
+            target = "otp_verify" if has_otp_device(user) else "otp_enrol"
             return HttpResponseRedirect(
                 f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}"
             )

@@ -12,11 +12,11 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_otp import user_has_device
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 
+from accounts.backends import has_otp_device, user_and_token
 from accounts.middleware import otp_required_for
 from audit.models import TokenScope
 
@@ -29,7 +29,14 @@ class ScopedTokenAuthentication(TokenAuthentication):
     show the token was accepted)."""
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
-        user, token = super().authenticate_credentials(key)
+        # One query for the token, its scope and its user with the user's roles, profile and
+        # second-factor device (DRF's own read, then each of those, took four).
+        found = user_and_token(key)
+        if found is None:
+            raise AuthenticationFailed(_("Invalid token."))
+        user, token = found
+        if not user.is_active:
+            raise AuthenticationFailed(_("User inactive or deleted."))
         try:
             expires_at = token.scope.expires_at  # type: ignore[attr-defined]
         except TokenScope.DoesNotExist:
@@ -39,7 +46,7 @@ class ScopedTokenAuthentication(TokenAuthentication):
         if (
             getattr(settings, "OTP_ENFORCED", True)
             and otp_required_for(user)
-            and not user_has_device(user, confirmed=True)
+            and not has_otp_device(user)
         ):
             raise AuthenticationFailed(
                 _(
