@@ -24,7 +24,6 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from common.compiled import CompiledValues
 from incidents.models import Deadline, Incident, LegalEntity
 from incidents.templatetags.clock import Countdowns
 from incidents.views.fragments import FRAGMENT_TTL
@@ -133,44 +132,14 @@ OWN_VALUES = (
 )
 
 
-def _names_query(entities: list[int], incidents: list[int]) -> QuerySet[Any]:
-    """Entity names and incident references by key in one query, without the models'
-    orderings: joined, PostgreSQL hash-joined every incident (1.8 ms; 5.7 ms sorted by the
-    entity model's ordering)."""
-    tagged = (
-        LegalEntity.objects.filter(pk__in=entities)
-        .order_by()
-        .annotate(table=Value("e"))
-        .values("table", "pk", "name")
-    )
-    return tagged.union(
-        Incident.objects.filter(pk__in=incidents)
-        .order_by()
-        .annotate(table=Value("i"))
-        .values("table", "pk", "reference"),
-        all=True,
-    )
-
-
-# Compiled once per process and per number of entities and incidents (common/compiled.py).
-_NAMES = CompiledValues(_names_query)
-
-
 def with_names(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Give rows of ``OWN_VALUES`` the names of ``ROW_VALUES``: the regulator's and obligation's
-    from the per-process catalogue rows (regulators/rows.py), the entity's and incident's by
-    key (one query). Joining the four tables into the rows' own query cost more
-    in planning and compiling than the query itself (docs/performance.md, "Dashboard, third
-    pass")."""
+    """Give rows of ``OWN_VALUES`` plus ``PANEL_NAMES`` (read by scalar subqueries in the rows'
+    own query) the rest of ``ROW_VALUES``' names: the regulator's and obligation's from the
+    per-process catalogue rows (regulators/rows.py). Joining the four tables into the rows' own
+    query cost more in planning and compiling than the query itself (docs/performance.md,
+    "Dashboard, third pass"); a separate lookup by key cost a round trip."""
     if not values:
         return values
-    entity_names: dict[int, str] = {}
-    references: dict[int, str] = {}
-    for row in _NAMES.rows(
-        entities=sorted({v["legal_entity_id"] for v in values}),
-        incidents=sorted({v["incident_id"] for v in values}),
-    ):
-        (entity_names if row["table"] == "e" else references)[row["pk"]] = row["name"]
     catalogue = catalogue_rows()
     if not {v["obligation_id"] for v in values} <= {None, *catalogue.obligations}:
         # A row newer than this process's catalogue (its cache is not shared): read it again.
@@ -178,8 +147,7 @@ def with_names(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
         catalogue = catalogue_rows()
     regulators = regulators_by_id(catalogue, (v["regulator_id"] for v in values))
     for v in values:
-        v["incident__reference"] = references[v["incident_id"]]
-        v["legal_entity__name"] = entity_names[v["legal_entity_id"]]
+        _renamed(v, PANEL_NAMES)
         regulator = regulators.get(v["regulator_id"])
         v["regulator__name_en"] = regulator.name_en if regulator else None
         v["regulator__name_ko"] = regulator.name_ko if regulator else None
@@ -191,9 +159,9 @@ def with_names(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _tagged_parts(parts: list[tuple[QuerySet[Deadline], int]]) -> list[QuerySet[Any]]:
     return [
-        part.annotate(panel=Value(n, output_field=IntegerField())).values(*OWN_VALUES, "panel")[
-            :limit
-        ]
+        part.annotate(panel=Value(n, output_field=IntegerField())).values(
+            *OWN_VALUES, "panel", **_name_columns(PANEL_NAMES)
+        )[:limit]
         for n, (part, limit) in enumerate(parts)
     ]
 
@@ -201,8 +169,9 @@ def _tagged_parts(parts: list[tuple[QuerySet[Deadline], int]]) -> list[QuerySet[
 def deadline_panels(parts: list[tuple[QuerySet[Deadline], int]]) -> list[list[DeadlineRow]]:
     """The first rows of several ordered deadline querysets (``(queryset, limit)``) in one
     query (``UNION ALL`` of the parts, each keeping its order and limit), split back into one
-    list per part. The query reads the deadlines' own columns only: each part is one index scan
-    with a limit, cheap to plan; the names come after (``with_names``)."""
+    list per part. The query reads the deadlines' own columns only, each part one index scan
+    with a limit, cheap to plan; the incident's reference and the entity's name by scalar
+    subqueries run for the rows returned only, the catalogue's names after (``with_names``)."""
     tagged = _tagged_parts(parts)
     if not connection.features.supports_slicing_ordering_in_compound:
         # SQLite (the tests) cannot limit the parts of a UNION: one query per part there.
@@ -239,10 +208,13 @@ _LIST_NAMES: dict[str, tuple[type[Any], str, str]] = {
     "obligation__title_ko": (Obligation, "title_ko", "obligation_id"),
 }
 _LIST_OWN_VALUES = tuple(name for name in ROW_VALUES if name not in _LIST_NAMES)
+# The names the dashboard's panels read with their rows (the catalogue's come from regulators.rows).
+PANEL_NAMES = ("incident__reference", "legal_entity__name")
 
 
-def _name_columns() -> dict[str, RawSQL]:
-    """The names as columns of a query on deadlines that has no join (its table unaliased)."""
+def _name_columns(names: Iterable[str] = _LIST_NAMES) -> dict[str, RawSQL]:
+    """The ``names`` (keys of ``_LIST_NAMES``) as columns ``name_<n>`` of a query on deadlines
+    that has no join (its table unaliased); ``_renamed`` gives them their names back."""
     quote = connection.ops.quote_name
     outer = quote(Deadline._meta.db_table)
     return {
@@ -252,17 +224,20 @@ def _name_columns() -> dict[str, RawSQL]:
             f"WHERE {quote(model._meta.pk.column)} = {outer}.{quote(fk)}",
             [],
         )
-        for n, (model, column, fk) in enumerate(_LIST_NAMES.values())
+        for n, (model, column, fk) in enumerate(_LIST_NAMES[name] for name in names)
     }
+
+
+def _renamed(values: dict[str, Any], names: Iterable[str] = _LIST_NAMES) -> dict[str, Any]:
+    for n, name in enumerate(names):
+        values[name] = values.pop(f"name_{n}")
+    return values
 
 
 def list_rows(queryset: QuerySet[Deadline], limit: int) -> list[DeadlineRow]:
     """The first ``limit`` rows of an ordered, join-free deadline queryset, names included."""
-    shown = list(queryset.values(*_LIST_OWN_VALUES, **_name_columns())[:limit])
-    for values in shown:
-        for n, name in enumerate(_LIST_NAMES):
-            values[name] = values.pop(f"name_{n}")
-    return [DeadlineRow(values) for values in shown]
+    shown = queryset.values(*_LIST_OWN_VALUES, **_name_columns())[:limit]
+    return [DeadlineRow(_renamed(values)) for values in shown]
 
 
 class DeadlinesByUrgency(KeysetSource[DeadlineRow]):
