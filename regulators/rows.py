@@ -77,6 +77,17 @@ def catalogue_rows(generation: str | None = None) -> CatalogueRows:
     return rows
 
 
+def held_rows() -> CatalogueRows | None:
+    """The rows this process holds if younger than ``MAX_AGE``, without reading the generation
+    token: for a page that reads the token in a round trip it makes anyway, checks it against
+    ``rows.generation`` before it answers, and draws the page again with ``catalogue_rows()``
+    if they differ (incidents/views/dashboard.py)."""
+    rows = _current
+    if rows is not None and time.monotonic() - rows.read_at < MAX_AGE:
+        return rows
+    return None
+
+
 def regulators_by_id(rows: CatalogueRows, ids: Iterable[int | None]) -> dict[int, Regulator]:
     """The regulators of ``ids`` (None left out): from ``rows``, and those no obligation names in
     one query, kept with ``rows`` for the rest of the generation."""

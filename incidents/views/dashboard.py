@@ -34,14 +34,17 @@ from incidents.views.panels import want_panels
 from incidents.views.rows import (
     DeadlinesByUrgency,
     FragmentBatch,
-    deadline_panels,
     fill_cells,
+    panel_values,
     panels_union,
     rows_html,
     split_panels,
     want_cells,
     with_cells,
 )
+from regulators.rows import CatalogueRows, held_rows
+from regulators.rows import forget as forget_catalogue_rows
+from regulators.services import CATALOGUE_GENERATION_KEY
 
 DASHBOARD_LIMIT = 50
 PAGE_SIZE = 50
@@ -127,13 +130,36 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # cached by what they show. One extra row per panel tells whether there is more than it
     # shows.
     if connection.features.supports_slicing_ordering_in_compound:
-        panels = split_panels(
-            _PANELS.rows(ids=None if ids is None else sorted(ids)), len(PANEL_LIMITS)
-        )
+        values = _PANELS.rows(ids=None if ids is None else sorted(ids))
     else:
-        panels = deadline_panels(_panel_parts(deadlines_of_incidents(ids)))
-    dated, without_delay, requests = panels
+        values = panel_values(_panel_parts(deadlines_of_incidents(ids)))
     activity = [_ActivityEvent(v) for v in _ACTIVITY.rows(ids=None if ids is None else sorted(ids))]
+    # The catalogue's names (regulators, obligations) come from the rows this process holds,
+    # their generation checked in the fragments' round trip rather than in one of its own
+    # before; if the catalogue changed in between, the rows are named and drawn again from the
+    # current catalogue (one more round trip, once per change and process).
+    sections = page_sections("dashboard", request, visible_ids=ids)
+    held = held_rows()
+    page, generation = _drawn(request, now, ids, values, activity, sections, held)
+    if held is not None and generation != held.generation:
+        forget_catalogue_rows()
+        page, _generation = _drawn(request, now, ids, values, activity, sections, None)
+    return page
+
+
+def _drawn(
+    request: HttpRequest,
+    now: datetime,
+    ids: frozenset[int] | None,
+    values: list[dict[str, Any]],
+    activity: list[_ActivityEvent],
+    sections: list[Any],
+    held: CatalogueRows | None,
+) -> tuple[HttpResponse, Any]:
+    """The page from its rows, named from ``held`` (or the current catalogue), and the
+    catalogue generation read with its fragments."""
+    panels = split_panels(values, len(PANEL_LIMITS), held)
+    dated, without_delay, requests = panels
     # Every cached part of the page in one round trip (incidents/views/panels.py).
     shown = dated[:DASHBOARD_LIMIT]
     batch = FragmentBatch()
@@ -146,13 +172,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         now=now,
     )
     figures_key = _figures_key(request)
-    fragments, cached = batch.fetch(also=[figures_key])
+    fragments, cached = batch.fetch(also=[figures_key, CATALOGUE_GENERATION_KEY])
     fill_cells(shown, fragments)
     figures = cached.get(figures_key)
     if figures is None:
         figures = _figures(incidents_visible_to(request.user, ids))
         cache.set(figures_key, figures, FIGURES_TTL)
-    return render(
+    page = render(
         request,
         "incidents/dashboard.html",
         {
@@ -166,10 +192,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "activity": activity,
             "panels": {name: fragments[key] for name, key in panel_keys.items()},
             "can_record": has_right(request.user, Action.RECORD),
-            "extra_sections": page_sections("dashboard", request, visible_ids=ids),
+            "extra_sections": sections,
             **figures,
         },
     )
+    return page, cached.get(CATALOGUE_GENERATION_KEY)
 
 
 @login_required

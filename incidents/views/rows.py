@@ -29,7 +29,7 @@ from incidents.templatetags.clock import Countdowns
 from incidents.views.fragments import FRAGMENT_TTL
 from incidents.views.keyset import KeysetSource, KeyValue, MaybeTime
 from regulators.models import Obligation, Regulator
-from regulators.rows import catalogue_rows, regulators_by_id
+from regulators.rows import CatalogueRows, catalogue_rows, regulators_by_id
 from regulators.rows import forget as forget_catalogue_rows
 
 ROW_VALUES = (
@@ -132,15 +132,18 @@ OWN_VALUES = (
 )
 
 
-def with_names(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_names(
+    values: list[dict[str, Any]], catalogue: CatalogueRows | None = None
+) -> list[dict[str, Any]]:
     """Give rows of ``OWN_VALUES`` plus ``PANEL_NAMES`` (read by scalar subqueries in the rows'
     own query) the rest of ``ROW_VALUES``' names: the regulator's and obligation's from the
     per-process catalogue rows (regulators/rows.py). Joining the four tables into the rows' own
     query cost more in planning and compiling than the query itself (docs/performance.md,
-    "Dashboard, third pass"); a separate lookup by key cost a round trip."""
+    "Dashboard, third pass"); a separate lookup by key cost a round trip. ``catalogue``: rows
+    the caller checks against the generation token itself (``regulators.rows.held_rows``)."""
     if not values:
         return values
-    catalogue = catalogue_rows()
+    catalogue = catalogue or catalogue_rows()
     if not {v["obligation_id"] for v in values} <= {None, *catalogue.obligations}:
         # A row newer than this process's catalogue (its cache is not shared): read it again.
         forget_catalogue_rows()
@@ -166,29 +169,33 @@ def _tagged_parts(parts: list[tuple[QuerySet[Deadline], int]]) -> list[QuerySet[
     ]
 
 
-def deadline_panels(parts: list[tuple[QuerySet[Deadline], int]]) -> list[list[DeadlineRow]]:
+def panel_values(parts: list[tuple[QuerySet[Deadline], int]]) -> list[dict[str, Any]]:
     """The first rows of several ordered deadline querysets (``(queryset, limit)``) in one
-    query (``UNION ALL`` of the parts, each keeping its order and limit), split back into one
-    list per part. The query reads the deadlines' own columns only, each part one index scan
-    with a limit, cheap to plan; the incident's reference and the entity's name by scalar
-    subqueries run for the rows returned only, the catalogue's names after (``with_names``)."""
+    query (``UNION ALL`` of the parts, each keeping its order and limit), tagged with their
+    part, for ``split_panels``. The query reads the deadlines' own columns only, each part one
+    index scan with a limit, cheap to plan; the incident's reference and the entity's name by
+    scalar subqueries run for the rows returned only, the catalogue's names after
+    (``with_names``)."""
     tagged = _tagged_parts(parts)
     if not connection.features.supports_slicing_ordering_in_compound:
         # SQLite (the tests) cannot limit the parts of a UNION: one query per part there.
-        return split_panels([v for part in tagged for v in part], len(parts))
-    return split_panels(list(tagged[0].union(*tagged[1:], all=True)), len(parts))
+        return [v for part in tagged for v in part]
+    return list(tagged[0].union(*tagged[1:], all=True))
 
 
 def panels_union(parts: list[tuple[QuerySet[Deadline], int]]) -> QuerySet[Any]:
-    """``deadline_panels``' query as one queryset (for ``common.compiled``: PostgreSQL only)."""
+    """``panel_values``' query as one queryset (for ``common.compiled``: PostgreSQL only)."""
     tagged = _tagged_parts(parts)
     return tagged[0].union(*tagged[1:], all=True)
 
 
-def split_panels(values: list[dict[str, Any]], count: int) -> list[list[DeadlineRow]]:
-    """Rows of ``panels_union`` (tagged with their panel), named and split per panel."""
+def split_panels(
+    values: list[dict[str, Any]], count: int, catalogue: CatalogueRows | None = None
+) -> list[list[DeadlineRow]]:
+    """Rows of ``panel_values`` (tagged with their panel), named and split per panel. The values
+    may be split again with other catalogue rows (their own names are kept)."""
     panels: list[list[DeadlineRow]] = [[] for _ in range(count)]
-    for v in with_names(values):
+    for v in with_names(values, catalogue):
         panels[v["panel"]].append(DeadlineRow(v))
     return panels
 
@@ -230,7 +237,8 @@ def _name_columns(names: Iterable[str] = _LIST_NAMES) -> dict[str, RawSQL]:
 
 def _renamed(values: dict[str, Any], names: Iterable[str] = _LIST_NAMES) -> dict[str, Any]:
     for n, name in enumerate(names):
-        values[name] = values.pop(f"name_{n}")
+        if f"name_{n}" in values:  # not yet renamed (panel values may be named twice)
+            values[name] = values.pop(f"name_{n}")
     return values
 
 

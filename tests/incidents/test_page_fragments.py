@@ -284,3 +284,61 @@ def test_a_renamed_regulator_and_obligation_show_on_the_incident_page_at_once(
     row = deadline_row_of(client.get(url).content.decode(), deadline)
     assert "Renamed Regulator" in row
     assert "Retitled obligation" in row
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_dashboard_shows_another_processs_catalogue_edit_on_the_next_request(
+    client, alice, aware_incident
+):
+    """The dashboard names its rows from the catalogue rows this process holds and checks their
+    generation in the same round trip as its fragments (regulators.rows.held_rows): an edit made
+    by another process (seen here as the token it forgets, without this process's signals)
+    must still show on the next request."""
+    client.force_login(alice)
+    deadline = Deadline.objects.select_related("regulator", "obligation").get(
+        incident=aware_incident, code="kr-network-act-48-3-initial"
+    )
+    assert escape(deadline.obligation.title_en) in row_of(
+        client.get("/").content.decode(), deadline
+    )
+    Regulator.objects.filter(pk=deadline.regulator_id).update(name_en="Renamed Ministry")
+    Obligation.objects.filter(pk=deadline.obligation_id).update(title_en="Retitled obligation")
+    cache.delete(CATALOGUE_GENERATION_KEY)
+    row = row_of(client.get("/").content.decode(), deadline)
+    assert "Retitled obligation" in row
+    assert "Renamed Ministry" in row
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_warm_dashboard_reads_the_catalogue_generation_with_its_fragments_only(
+    client, alice, aware_incident, monkeypatch
+):
+    """Every fragment and the catalogue's generation in one round trip, the generation not on its
+    own before it, and the catalogue itself not at all."""
+    client.force_login(alice)
+    client.get("/")
+    reads: list[tuple[str, list[str]]] = []
+    inside: list[bool] = []
+    real_get, real_get_many = cache.get, cache.get_many
+
+    def get(key, *args, **kwargs):
+        if not inside:  # the local-memory cache's get_many calls get for each key
+            reads.append(("get", [key]))
+        return real_get(key, *args, **kwargs)
+
+    def get_many(keys, *args, **kwargs):
+        reads.append(("get_many", list(keys)))
+        inside.append(True)
+        try:
+            return real_get_many(keys, *args, **kwargs)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(cache, "get", get)
+    monkeypatch.setattr(cache, "get_many", get_many)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    # The catalogue's own read (regulators.rows) starts with its obligations' columns.
+    assert not [q for q in queries.captured_queries if q["sql"].startswith('SELECT "regulators_')]
+    assert [name for name, _keys in reads] == ["get_many"]
+    assert CATALOGUE_GENERATION_KEY in reads[0][1]
