@@ -340,5 +340,7 @@ def test_a_warm_dashboard_reads_the_catalogue_generation_with_its_fragments_only
         assert client.get("/").status_code == 200
     # The catalogue's own read (regulators.rows) starts with its obligations' columns.
     assert not [q for q in queries.captured_queries if q["sql"].startswith('SELECT "regulators_')]
-    assert [name for name, _keys in reads] == ["get_many"]
-    assert CATALOGUE_GENERATION_KEY in reads[0][1]
+    # Besides the session's own read (a cached session, with Redis), one round trip.
+    page_reads = [(name, keys) for name, keys in reads if "sessions" not in keys[0]]
+    assert [name for name, _keys in page_reads] == ["get_many"]
+    assert CATALOGUE_GENERATION_KEY in page_reads[0][1]
