@@ -37,7 +37,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 
 from incidents.models import Deadline, DeadlineStatus, Incident, LegalEntity
-from incidents.views.keyset import KeysetSource, KeyValue, MaybeTime
+from incidents.views.keyset import KeysetSource, KeyValue, MaybeTime, counted_by
 
 # The walk reads at most this many deadlines (one query); beyond, the exact query is used.
 WALK_ROWS = 1000
@@ -87,6 +87,7 @@ class UrgencyOrderedIncidents(KeysetSource[Incident]):
         self.few = few
         self.prefetch = prefetch
         self._every: list[Incident] | None = None
+        self._counted: int | None = None
 
     def count(self) -> int:
         if self.few:
@@ -112,14 +113,22 @@ class UrgencyOrderedIncidents(KeysetSource[Incident]):
 
     # --- the order ---------------------------------------------------------------------------
 
-    def _first(self, start: int, stop: int) -> list[Incident]:
+    def first_page(self, limit: int) -> tuple[list[Incident], int | None]:
+        if self.few:
+            return self._all()[:limit], len(self._all())
+        # The walk's query also counts the list (None if the walk cannot tell the order).
+        self._counted = None
+        rows = self._first(0, limit, count=True)
+        return rows, self._counted
+
+    def _first(self, start: int, stop: int, count: bool = False) -> list[Incident]:
         """Rows ``start`` to ``stop`` of the list. From the walk, only the incidents that can be
         among the first ``stop`` are read (those due no later than the ``stop``-th), with their
         creation times and counts in one query, and ordered here: no separate read of every
         walked incident's creation time (a 100-id ``IN`` list cost more than the walk)."""
         if self.few:
             return self._all()[start:stop]
-        dated = self._walk(stop)
+        dated = self._walk(stop, count)
         if dated is None:
             return self._in_order(self._exact_ids(start, stop))
         first_due, exhausted = dated
@@ -145,17 +154,23 @@ class UrgencyOrderedIncidents(KeysetSource[Incident]):
         )
         return ordered[start:stop] + [rows[pk] for pk in rest if pk in rows]
 
-    def _walk(self, stop: int) -> tuple[dict[int, datetime], bool] | None:
+    def _walk(self, stop: int, count: bool = False) -> tuple[dict[int, datetime], bool] | None:
         """The next due time of (at least) the first ``stop`` incidents by next due time, in
-        walk order, and whether that is all of them; None when one bounded read cannot tell."""
+        walk order, and whether that is all of them; None when one bounded read cannot tell.
+        ``count``: the same query counts the whole list (``_counted``, when it read a row)."""
         limit = stop * ROWS_PER_INCIDENT + 20
         if limit > WALK_ROWS:
             return None
-        rows = list(
-            _dated_open(self.base, self.restricted)
-            .order_by("due_at", "id")
-            .values_list("incident_id", "due_at")[:limit]
-        )
+        walked = _dated_open(self.base, self.restricted).order_by("due_at", "id")
+        if count:
+            counted = list(
+                walked.values_list("incident_id", "due_at", counted_by(self.base))[:limit]
+            )
+            if counted:
+                self._counted = counted[0][2]
+            rows = [(incident_id, due) for incident_id, due, _total in counted]
+        else:
+            rows = list(walked.values_list("incident_id", "due_at")[:limit])
         first_due: dict[int, datetime] = {}
         for incident_id, due in rows:
             if due is not None:  # never: the query excludes them

@@ -27,7 +27,7 @@ from django.utils.translation import get_language
 from incidents.models import Deadline, Incident, LegalEntity
 from incidents.templatetags.clock import Countdowns
 from incidents.views.fragments import FRAGMENT_TTL
-from incidents.views.keyset import KeysetSource, KeyValue, MaybeTime
+from incidents.views.keyset import KeysetSource, KeyValue, MaybeTime, counted_by
 from regulators.models import Obligation, Regulator
 from regulators.rows import CatalogueRows, catalogue_rows, regulators_by_id
 from regulators.rows import forget as forget_catalogue_rows
@@ -248,6 +248,17 @@ def list_rows(queryset: QuerySet[Deadline], limit: int) -> list[DeadlineRow]:
     return [DeadlineRow(_renamed(values)) for values in shown]
 
 
+def counted_list_rows(
+    queryset: QuerySet[Deadline], limit: int, whole: QuerySet[Deadline]
+) -> tuple[list[DeadlineRow], int]:
+    """``list_rows``, and the number of rows of ``whole`` read by the same query."""
+    shown = list(
+        queryset.values(*_LIST_OWN_VALUES, **_name_columns(), list_total=counted_by(whole))[:limit]
+    )
+    total = shown[0]["list_total"] if shown else whole.count()
+    return [DeadlineRow(_renamed(values)) for values in shown], total
+
+
 class DeadlinesByUrgency(KeysetSource[DeadlineRow]):
     """Open deadlines in urgency order (due time, then id; "without delay" ones last, by id),
     read from a key: the dated part as a range of the ``status, due_at, id`` index from the key's
@@ -264,6 +275,10 @@ class DeadlinesByUrgency(KeysetSource[DeadlineRow]):
 
     def count(self) -> int:
         return self.queryset.order_by().count()
+
+    def first_page(self, limit: int) -> tuple[list[DeadlineRow], int | None]:
+        # One query: the rows in the index's order (NULLS LAST), and the count of them all.
+        return counted_list_rows(self.queryset.by_urgency(), limit, self.queryset)  # type: ignore[attr-defined]
 
     def after(self, key: tuple[KeyValue, ...] | None, limit: int) -> list[DeadlineRow]:
         dated = self.queryset.filter(due_at__isnull=False)

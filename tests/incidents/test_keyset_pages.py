@@ -340,3 +340,36 @@ def test_walking_a_service_built_incident_list_shows_each_once(
     assert [pk for page in pages for pk in page] == _expected_incidents()
     deadline_pages, _last = _walk(client, "/deadlines/", "deadlines")
     assert [pk for page in deadline_pages for pk in page] == _expected_deadlines()
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "expected"),
+    [
+        ("/deadlines/", "", lambda: Deadline.objects.filter(status=DeadlineStatus.OPEN).count()),
+        ("/incidents/", "", lambda: Incident.objects.count()),
+        (
+            "/incidents/",
+            "severity=critical",
+            lambda: Incident.objects.filter(severity="critical").count(),
+        ),
+    ],
+)
+def test_a_long_lists_first_page_is_counted_by_its_own_query(
+    client, admin_user, small_pages, path, query, expected
+):
+    """The first page's rows and the whole list's count come from one query (the count a
+    scalar subquery of it), and the count is the exact one, filters included."""
+    made = _world()
+    Incident.objects.filter(pk__in=[i.pk for i in made[::3]]).update(severity="critical")
+    client.force_login(admin_user)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(f"{path}?{query}").context["page"]
+    assert page.next_cursor is not None  # a list longer than its first page
+    assert page.count == expected()
+    assert not [q for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(")]
+
+
+def test_an_empty_deadline_list_counts_nothing(client, admin_user):
+    client.force_login(admin_user)
+    page = client.get("/deadlines/").context["page"]
+    assert (page.count, page.next_cursor) == (0, None)
