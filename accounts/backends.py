@@ -159,19 +159,26 @@ def _python(field: Any, value: Any) -> Any:
     return value
 
 
+def _one_to_one(
+    model: Any, alias: str, owner: Any, link: str, row: Any, prefix: str, fields: tuple[str, ...]
+) -> Any:
+    """The ``model`` row whose ``link`` column holds ``owner``'s key, built from the ``prefix``ed
+    columns of ``row`` (a LEFT JOIN's: None when it found none), its link to ``owner`` cached as
+    select_related would cache it."""
+    if getattr(row, f"{prefix}id") is None:
+        return None
+    related = _instance(
+        model, alias, {link: owner.pk} | {n: getattr(row, f"{prefix}{n}") for n in fields}
+    )
+    getattr(model, link.removesuffix("_id")).field.set_cached_value(related, owner)
+    return related
+
+
 def _remember(user: Any, alias: str) -> None:
     """Set on ``user`` what its query read: the profile (cached as select_related would: no
     query when it is read), the roles and whether it has a confirmed second-factor device."""
-    model = get_user_model()
-    profile = None
-    if user._profile_id is not None:
-        profile = _instance(
-            Profile,
-            alias,
-            {"user_id": user.pk} | {n: getattr(user, f"_profile_{n}") for n in PROFILE_FIELDS},
-        )
-        Profile.user.field.set_cached_value(profile, user)  # type: ignore[attr-defined]
-    model.profile.related.set_cached_value(user, profile)  # type: ignore[attr-defined]
+    profile = _one_to_one(Profile, alias, user, "user_id", user, "_profile_", PROFILE_FIELDS)
+    get_user_model().profile.related.set_cached_value(user, profile)  # type: ignore[attr-defined]
     bits = int(user._role_bits)
     remember_roles(user, {role for bit, role in enumerate(ROLES) if bits & (1 << bit)})
     user.has_otp_device = any(
@@ -204,14 +211,7 @@ def user_and_token(key: str) -> tuple[Any, Token] | None:
         {"user_id": user.pk} | {n: getattr(user, f"_token_{n}") for n in TOKEN_FIELDS},
     )
     Token.user.field.set_cached_value(token, user)  # type: ignore[attr-defined]
-    scope = None
-    if user._scope_id is not None:
-        scope = _instance(
-            TokenScope,
-            alias,
-            {"token_id": token.pk} | {n: getattr(user, f"_scope_{n}") for n in SCOPE_FIELDS},
-        )
-        TokenScope.token.field.set_cached_value(scope, token)  # type: ignore[attr-defined]
+    scope = _one_to_one(TokenScope, alias, token, "token_id", user, "_scope_", SCOPE_FIELDS)
     Token.scope.related.set_cached_value(token, scope)  # type: ignore[attr-defined]
     return user, token
 
