@@ -21,6 +21,7 @@ from incidents.models import (
     TimelineEvent,
 )
 from incidents.templatetags.clock import deadline_title, instant_text, is_korean, localized_name
+from incidents.views.cached_rows import EventRow
 
 WIDTH = 1000
 LABEL_WIDTH = 190
@@ -192,7 +193,7 @@ def deadline_css(deadline: Deadline, now: datetime) -> str:
 
 
 def build_timeline(
-    events: Sequence[TimelineEvent],
+    events: Sequence[TimelineEvent] | Sequence[EventRow],
     deadlines: Sequence[Deadline],
     now: datetime,
     window: tuple[datetime, datetime] | None = None,
