@@ -10,11 +10,17 @@ when they are drawn afresh. Obligations and regulators are catalogue rows held p
 
 Cached fragments are keyed by what they show (incidents/views/fragments.py) and read in two round
 trips to the cache: the catalogue's generation with the events' summary, then the three fragments
-together (``_fragments``); a missing one is drawn by its own template and all are stored at
-once. The chronology, the SVG timeline and the events' summary (focus window, last status change)
-are keyed by the events' number and newest id, read as annotations of the incident's query: while
-they are cached, the events are not read at all. The "which laws apply" overview is keyed by the catalogue's
-generation and each entity's facts: while it is cached, the catalogue is not read.
+together (``_fragments``) with the deadline and filing rows, each cached on its own (a deadline's
+colour and countdown filled in per request: incidents/views/cached_rows.py); a missing one is
+drawn by its own template and all are stored at once. The chronology, the SVG timeline and the
+events' summary (focus window, last status change) are keyed by the events' number and newest
+id, read as annotations of the incident's query: while they are cached, the events are not read
+at all. Drawn afresh, the chronology is put together from each event's own cached item, so that
+after an event is recorded only that event's item is drawn; those items come with the fragments
+when the summary was missing too (the events changed), and in a third round trip otherwise (the
+chronology alone missing: another language, zone or rights, or "show all"). The "which laws
+apply" overview is keyed by the catalogue's generation and each entity's facts: while it is
+cached, the catalogue is not read.
 
 A long chronology shows its latest ``CHRONOLOGY_LIMIT`` events; a plain link ("show all N
 events", ``?chronology=all``) shows the rest. Each deadline's explanation ("why this due time")
