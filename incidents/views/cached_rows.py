@@ -223,8 +223,9 @@ def read_events(incident_id: int, entities: Sequence[LegalEntity]) -> list[Event
 
 
 class CachedRows:
-    """Rows wanted by one page: ``want`` each, ``fetch`` them all with the page's fragments in
-    the same ``get_many``, then ``rows`` (from the cache or drawn; ``drawn`` to be stored)."""
+    """Rows wanted by one page: ``want`` each, put their ``keys`` in the ``get_many`` of the
+    page's fragments (or ``fetch`` them alone), then ``rows`` (from the cache or drawn; ``drawn``
+    to be stored)."""
 
     def __init__(self, request: HttpRequest, name: str, page: tuple[Any, ...]) -> None:
         """``page``: what every row of ``name`` shows besides its own state (rights, links)."""
@@ -262,7 +263,7 @@ class CachedRows:
             out.append(parts)
         return out
 
-    def fetch_missing(self) -> dict[str, Any]:
+    def fetch(self) -> dict[str, Any]:
         """The rows from the cache in a round trip of their own (when not fetched with the
         page's fragments)."""
         return cache.get_many(self.keys()) if self._wanted else {}
@@ -271,7 +272,10 @@ class CachedRows:
 def _draw(
     template: str, context: dict[str, Any], slots: int, request: HttpRequest
 ) -> tuple[str, ...]:
+    # Random: no value the row shows can hold it, so the row is cut at its slots only.
     mark = f"slot-{secrets.token_hex(16)}"
+    # Without the template file's line breaks around the row: the page puts each row where its
+    # loop did.
     html = render_to_string(template, {**context, "slot": mark}, request).strip()
     parts = tuple(html.split(mark))
     if len(parts) != slots + 1:

@@ -304,8 +304,8 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             # The chronology drawn while the summary was cached (another language, zone or
             # rights, or "show all"): its rows in a round trip of their own.
             _want_events(event_rows, incident, chronology, can_record)
-            found.update(event_rows.fetch_missing())
-        items = iter(event_rows.rows(found))
+            cached.update(event_rows.fetch())
+        items = iter(event_rows.rows(cached))
         entries = [
             ChronologyItem(f"\n    {next(items)[0]}") if isinstance(entry, EventRow) else entry
             for entry in chronology.entries
@@ -337,7 +337,7 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             chronology_context,
         ),
     }
-    found = cache.get_many(
+    cached = cache.get_many(
         [
             *(key for key, _template, _context in wanted.values()),
             *deadline_rows.keys(),
@@ -345,7 +345,7 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             *event_rows.keys(),
         ]
     )
-    fragments, drawn = _fragments(request, wanted, found)
+    fragments, drawn = _fragments(request, wanted, cached)
     live = Countdowns(now)
     deadline_html = [
         fill(
@@ -354,9 +354,9 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             if d.status == DeadlineStatus.OPEN
             else [d.css],  # type: ignore[attr-defined]
         )
-        for d, parts in zip(active, deadline_rows.rows(found), strict=True)
+        for d, parts in zip(active, deadline_rows.rows(cached), strict=True)
     ]
-    filing_html = [fill(parts, []) for parts in filing_rows.rows(found)]
+    filing_html = [fill(parts, []) for parts in filing_rows.rows(cached)]
     for batch in (drawn, deadline_rows.drawn, filing_rows.drawn, event_rows.drawn):
         to_cache.update(batch)
     if to_cache:
