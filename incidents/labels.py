@@ -27,9 +27,16 @@ def fast_display(field_name: str) -> Callable[[models.Model], Any]:
     """``get_<field_name>_display`` for a model class body (Django keeps a method defined there)."""
 
     def display(self: models.Model) -> Any:
-        value = getattr(self, field_name)
-        labels = _labels(self._meta.concrete_model or type(self), field_name, get_language())
-        return force_str(labels.get(value, value), strings_only=True)
+        return label_of(
+            self._meta.concrete_model or type(self), field_name, getattr(self, field_name)
+        )
 
     display.__name__ = f"get_{field_name}_display"
     return display
+
+
+def label_of(model: type[models.Model], field_name: str, value: Any) -> Any:
+    """The label of ``value`` of a choice field, as ``get_<field_name>_display`` gives it (for
+    rows read as plain values: incidents/views/cached_rows.py)."""
+    labels = _labels(model, field_name, get_language())
+    return force_str(labels.get(value, value), strings_only=True)

@@ -10,11 +10,17 @@ when they are drawn afresh. Obligations and regulators are catalogue rows held p
 
 Cached fragments are keyed by what they show (incidents/views/fragments.py) and read in two round
 trips to the cache: the catalogue's generation with the events' summary, then the three fragments
-together (``_fragments``); a missing one is drawn by its own template and all are stored at
-once. The chronology, the SVG timeline and the events' summary (focus window, last status change)
-are keyed by the events' number and newest id, read as annotations of the incident's query: while
-they are cached, the events are not read at all. The "which laws apply" overview is keyed by the catalogue's
-generation and each entity's facts: while it is cached, the catalogue is not read.
+together (``_fragments``) with the deadline and filing rows, each cached on its own (a deadline's
+colour and countdown filled in per request: incidents/views/cached_rows.py); a missing one is
+drawn by its own template and all are stored at once. The chronology, the SVG timeline and the
+events' summary (focus window, last status change) are keyed by the events' number and newest
+id, read as annotations of the incident's query: while they are cached, the events are not read
+at all. Drawn afresh, the chronology is put together from each event's own cached item, so that
+after an event is recorded only that event's item is drawn; those items come with the fragments
+when the summary was missing too (the events changed), and in a third round trip otherwise (the
+chronology alone missing: another language, zone or rights, or "show all"). The "which laws
+apply" overview is keyed by the catalogue's generation and each entity's facts: while it is
+cached, the catalogue is not read.
 
 A long chronology shows its latest ``CHRONOLOGY_LIMIT`` events; a plain link ("show all N
 events", ``?chronology=all``) shows the rest. Each deadline's explanation ("why this due time")
@@ -24,10 +30,11 @@ the folded ``<details>`` when it is opened (``?fragment=1`` answers the explanat
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache as memoize
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -54,6 +61,8 @@ from incidents.models import (
     Deadline,
     DeadlineStatus,
     EventKind,
+    Filing,
+    Incident,
     TimelineEvent,
 )
 from incidents.permissions import incident_for
@@ -63,6 +72,19 @@ from incidents.sections import (
     deadline_notes,
     page_annotations,
     page_sections,
+)
+from incidents.templatetags.clock import Countdowns
+from incidents.views.cached_rows import (
+    DEADLINE_ROW,
+    EVENT_ROW,
+    FILING_ROW,
+    CachedRows,
+    ChronologyItem,
+    EventRow,
+    deadline_row_state,
+    filing_row_state,
+    fill,
+    read_events,
 )
 from incidents.views.fragments import (
     FRAGMENT_TTL,
@@ -138,7 +160,7 @@ class EventSummary:
         )
 
 
-def summarise(events: list[TimelineEvent]) -> EventSummary:
+def summarise(events: Sequence[TimelineEvent] | Sequence[EventRow]) -> EventSummary:
     awareness = [
         e.occurred_at for e in events if e.kind == EventKind.AWARENESS and not e.is_superseded
     ]
@@ -157,7 +179,10 @@ def summarise(events: list[TimelineEvent]) -> EventSummary:
 
 
 def _event_summary(
-    values: Any, events: Callable[[], list[TimelineEvent]], missing: dict[str, Any], key: str
+    values: Any,
+    events: Callable[[], Sequence[TimelineEvent] | Sequence[EventRow]],
+    missing: dict[str, Any],
+    key: str,
 ) -> EventSummary:
     """The events' summary from its cached plain values (a tuple, never an instance of a class
     that a release may change; anything else found is computed again and added to ``missing``,
@@ -169,11 +194,12 @@ def _event_summary(
 
 
 def _fragments(
-    request: HttpRequest, wanted: dict[str, tuple[str, str, Callable[[], dict[str, Any]]]]
+    request: HttpRequest,
+    wanted: dict[str, tuple[str, str, Callable[[], dict[str, Any]]]],
+    found: dict[str, Any],
 ) -> tuple[dict[str, SafeString], dict[str, Any]]:
-    """Each fragment (name: key, template, context) from the cache in one round trip, or drawn
-    afresh; returns them and the ones drawn, by key, to be cached."""
-    found = cache.get_many([key for key, _template, _context in wanted.values()])
+    """Each fragment (name: key, template, context) from ``found`` (the cache's answer), or
+    drawn afresh; returns them and the ones drawn, by key, to be cached."""
     drawn: dict[str, Any] = {}
     fragments: dict[str, SafeString] = {}
     for name, (key, template, context) in wanted.items():
@@ -198,7 +224,7 @@ class Chronology:
 
 
 def chronology_of(
-    events: list[TimelineEvent], extra: list[ChronologyEntry], limit: int | None
+    events: Sequence[Any], extra: list[ChronologyEntry], limit: int | None
 ) -> Chronology:
     """Events and contributed entries by time (at the same instant the events first); with a
     ``limit``, the latest ``limit`` events and the entries from the first of them on."""
@@ -224,7 +250,7 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     event_count: int = incident.page_events  # type: ignore[attr-defined]
     newest_event: int | None = incident.page_newest_event  # type: ignore[attr-defined]
     # The catalogue's generation and the events' summary in one round trip to the cache; the
-    # three fragments in another, once their keys are known.
+    # fragments and rows in another, once their keys are known.
     summary_key = fragment_key("event-summary", [incident.pk, event_count, newest_event])
     found = cache.get_many([CATALOGUE_GENERATION_KEY, summary_key])
     generation = found.get(CATALOGUE_GENERATION_KEY) or catalogue_generation()
@@ -237,13 +263,9 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
     @memoize
-    def events() -> list[TimelineEvent]:
+    def events() -> list[EventRow]:
         """Read only when a fragment that shows them is drawn afresh."""
-        return list(
-            TimelineEvent.objects.filter(incident=incident)
-            .select_related("legal_entity", "superseded_by", "supersedes", "recorded_by")
-            .order_by("occurred_at", "id")
-        )
+        return read_events(incident.pk, entities)
 
     to_cache: dict[str, Any] = {}
     shown_events = events_state(event_count, newest_event, entities)
@@ -262,39 +284,81 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     window = summary.focus_window() if span == "focus" else None
     active = [d for d in deadlines if d.status != DeadlineStatus.SUPERSEDED]
     can_record = has_right(request.user, Action.RECORD)
+    can_mark_na = has_right(request.user, Action.MARK_NOT_APPLICABLE)
     extra_chronology = chronology_entries(request, incident)
     notes = deadline_notes(request, incident=incident, deadlines=active, revisions=revisions)
     for deadline in active:
         deadline.notes = notes.get(deadline.pk, [])  # type: ignore[attr-defined]
     chronology = SimpleLazyObject(lambda: chronology_of(events(), extra_chronology, limit))
     facts = applicability_facts(incident, entities, revisions, filings)
-    fragments, drawn = _fragments(
-        request,
-        {
-            "applicability": (
-                fragment_key("applicability", [generation, *(item.state for item in facts)]),
-                "incidents/_incident_applicability.html",
-                lambda: {"applicability": overview_of(facts)},
-            ),
-            "timeline": (
-                timeline_key(shown_events, deadlines, now, window, limit),
-                "incidents/_incident_timeline.html",
-                lambda: {
-                    "chart": build_timeline(
-                        events(), deadlines, now, window, hidden_events=chronology.hidden_events
-                    )
-                },
-            ),
-            "chronology": (
-                chronology_key(
-                    incident.reference, shown_events, can_record, extra_chronology, limit
-                ),
-                "incidents/_incident_chronology.html",
-                lambda: {"chronology": chronology, "incident": incident, "can_record": can_record},
-            ),
-        },
+    deadline_rows = _deadline_rows(request, incident, active, generation, can_record, can_mark_na)
+    filing_rows = _filing_rows(request, incident, filings, can_record)
+    event_rows = CachedRows(request, "event-row", (incident.reference, can_record))
+    if events.cache_info().currsize:
+        # Read already for the summary (not cached: the events changed, the usual reason the
+        # chronology is drawn afresh): their rows come with the fragments.
+        _want_events(event_rows, incident, chronology, can_record)
+
+    def chronology_context() -> dict[str, Any]:
+        if not event_rows.keys():
+            # The chronology drawn while the summary was cached (another language, zone or
+            # rights, or "show all"): its rows in a round trip of their own.
+            _want_events(event_rows, incident, chronology, can_record)
+            cached.update(event_rows.fetch())
+        items = iter(event_rows.rows(cached))
+        entries = [
+            ChronologyItem(f"\n    {next(items)[0]}") if isinstance(entry, EventRow) else entry
+            for entry in chronology.entries
+        ]
+        return {
+            "chronology": Chronology(entries, chronology.hidden_events),
+            "incident": incident,
+            "can_record": can_record,
+        }
+
+    wanted: dict[str, tuple[str, str, Callable[[], dict[str, Any]]]] = {
+        "applicability": (
+            fragment_key("applicability", [generation, *(item.state for item in facts)]),
+            "incidents/_incident_applicability.html",
+            lambda: {"applicability": overview_of(facts)},
+        ),
+        "timeline": (
+            timeline_key(shown_events, deadlines, now, window, limit),
+            "incidents/_incident_timeline.html",
+            lambda: {
+                "chart": build_timeline(
+                    events(), deadlines, now, window, hidden_events=chronology.hidden_events
+                )
+            },
+        ),
+        "chronology": (
+            chronology_key(incident.reference, shown_events, can_record, extra_chronology, limit),
+            "incidents/_incident_chronology.html",
+            chronology_context,
+        ),
+    }
+    cached = cache.get_many(
+        [
+            *(key for key, _template, _context in wanted.values()),
+            *deadline_rows.keys(),
+            *filing_rows.keys(),
+            *event_rows.keys(),
+        ]
     )
-    to_cache.update(drawn)
+    fragments, drawn = _fragments(request, wanted, cached)
+    live = Countdowns(now)
+    deadline_html = [
+        fill(
+            parts,
+            [d.css, live.html(d.due_at)]  # type: ignore[attr-defined]
+            if d.status == DeadlineStatus.OPEN
+            else [d.css],  # type: ignore[attr-defined]
+        )
+        for d, parts in zip(active, deadline_rows.rows(cached), strict=True)
+    ]
+    filing_html = [fill(parts, []) for parts in filing_rows.rows(cached)]
+    for batch in (drawn, deadline_rows.drawn, filing_rows.drawn, event_rows.drawn):
+        to_cache.update(batch)
     if to_cache:
         cache.set_many(to_cache, FRAGMENT_TTL)
     return render(
@@ -311,8 +375,11 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "chronology_all_url": _show_all_url(request),
             "event_count": event_count,
             "deadlines": active,
+            # Each row cached, keyed by what it shows; the colour and countdown filled in here.
+            "deadline_rows": deadline_html,
             "superseded_deadlines": [d for d in deadlines if d.status == DeadlineStatus.SUPERSEDED],
             "filings": filings,
+            "filing_rows": filing_html,
             "span": "focus" if window else "all",
             "can_focus": summary.first_awareness is not None,
             # The team itself is on its own page; this page names the owner only (the query
@@ -320,11 +387,65 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "owner": incident.owner,
             "last_status_change": summary.last_status_change,
             "can_record": can_record,
-            "can_mark_na": has_right(request.user, Action.MARK_NOT_APPLICABLE),
+            "can_mark_na": can_mark_na,
             "can_export": has_right(request.user, Action.EXPORT),
             "can_audit": has_right(request.user, Action.AUDIT),
             "extra_sections": page_sections("incident", request, incident=incident),
         },
+    )
+
+
+def _deadline_rows(
+    request: HttpRequest,
+    incident: Incident,
+    active: list[Deadline],
+    generation: str,
+    can_record: bool,
+    can_mark_na: bool,
+) -> CachedRows:
+    """The deadline rows' keys: each row's state, with what every row shows besides (the
+    reference in its links, the rights that show its actions, the catalogue's generation)."""
+    rows = CachedRows(
+        request, "deadline-row", (incident.reference, can_record, can_mark_na, generation)
+    )
+    context = {"incident": incident, "can_record": can_record, "can_mark_na": can_mark_na}
+    rows.want(
+        [deadline_row_state(d) for d in active],
+        DEADLINE_ROW,
+        [partial(dict, context, d=d) for d in active],
+        # The colour; an open deadline's countdown too.
+        slots=[2 if d.status == DeadlineStatus.OPEN else 1 for d in active],
+    )
+    return rows
+
+
+def _filing_rows(
+    request: HttpRequest, incident: Incident, filings: list[Filing], can_record: bool
+) -> CachedRows:
+    rows = CachedRows(request, "filing-row", (incident.reference, can_record))
+    context = {"incident": incident, "can_record": can_record}
+    rows.want(
+        [filing_row_state(f) for f in filings],
+        FILING_ROW,
+        [partial(dict, context, f=f) for f in filings],
+    )
+    return rows
+
+
+def _want_events(rows: CachedRows, incident: Incident, chronology: Any, can_record: bool) -> None:
+    """The chronology's events' rows, each keyed by its state and whether the event it corrects
+    is left out of the chronology (its link then shows the whole chronology)."""
+    shown = [entry for entry in chronology.entries if isinstance(entry, EventRow)]
+    hidden = chronology.hidden_events
+    flags = [e.supersedes_id is not None and e.supersedes_id in hidden for e in shown]
+    context = {"incident": incident, "can_record": can_record}
+    rows.want(
+        [(*e.state(), flag) for e, flag in zip(shown, flags, strict=True)],
+        EVENT_ROW,
+        [
+            partial(dict, context, e=e, supersedes_hidden=flag)
+            for e, flag in zip(shown, flags, strict=True)
+        ],
     )
 
 
