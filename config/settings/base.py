@@ -214,6 +214,11 @@ LOGGING = {
 # PDF export: Korean comes from the font shipped in static/fonts/; a system font family named here
 # (e.g. "Noto Sans CJK KR") is tried first, the shipped one covers what it lacks.
 EXPORT_PDF_FONT_FAMILY = env.str("EXPORT_PDF_FONT_FAMILY", default="")
+# An incident with more events than this gets its PDF from the export queue (a job page, then the
+# download) rather than in the request: a PDF costs about a second of CPU per 100 events, which a
+# web worker would otherwise spend while its other clients wait. 0 sends every PDF with an event
+# to the queue (docs/performance.md, "HTTP load test").
+EXPORT_PDF_ASYNC_THRESHOLD = env.int("EXPORT_PDF_ASYNC_THRESHOLD", default=2000)
 
 # Django 6 default now; silences the transitional warning on every URLField form.
 FORMS_URLFIELD_ASSUME_HTTPS = True

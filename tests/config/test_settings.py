@@ -175,3 +175,25 @@ def test_production_requires_every_health_part_and_exempts_healthz_from_the_http
         "['^healthz$']",
         "(True, True, True)",
     ]
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, 2000), ("0", 0), ("150", 150)])
+def test_the_pdf_queue_threshold_comes_from_the_environment(value, expected) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "EXPORT_PDF_ASYNC_THRESHOLD"}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+    if value is not None:
+        env["EXPORT_PDF_ASYNC_THRESHOLD"] = value
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.EXPORT_PDF_ASYNC_THRESHOLD)"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert int(result.stdout.strip().splitlines()[-1]) == expected
