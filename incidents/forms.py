@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from incidents.followups import ORDER_TRIGGERS
@@ -538,16 +539,24 @@ class IncidentFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.regulators = regulator_names()
-        self.fields["regulator"].choices = [  # type: ignore[attr-defined]
+        # A callable: the regulators are read only when a page needs them, to check a regulator
+        # asked for or to draw the form (the list caches the drawn form under the catalogue's
+        # generation, incidents/views/incidents.py).
+        self.fields["regulator"].choices = self._regulator_choices  # type: ignore[attr-defined]
+
+    @cached_property
+    def regulators(self) -> list[tuple[str, str, str]]:
+        return regulator_names()
+
+    def _regulator_choices(self) -> list[tuple[str, Any]]:
+        return [
             ("", _("any")),
             *[(code, (ko or en) if is_korean() else en) for code, en, ko in self.regulators],
         ]
 
 
 def regulator_names() -> list[tuple[str, str, str]]:
-    """(code, English name, Korean name) of every regulator, by code: the filter's choices (and
-    part of the cache key of the rendered filters, incidents/views/incidents.py)."""
+    """(code, English name, Korean name) of every regulator, by code: the filter's choices."""
     return list(Regulator.objects.order_by("code").values_list("code", "name_en", "name_ko"))
 
 

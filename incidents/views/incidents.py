@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from types import EllipsisType
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from common.roles import Action, has_right
 from incidents.forms import IncidentFilterForm
@@ -19,12 +23,14 @@ from incidents.models import (
     LegalEntity,
 )
 from incidents.selectors import incidents_visible_to, visible_incident_ids
-from incidents.views.fragments import fragment_key
+from incidents.views.fragments import FRAGMENT_TTL, fragment_key
 from incidents.views.incident_order import FEW, UrgencyOrderedIncidents
 from incidents.views.keyset import CURSOR_PARAM, keyset_page
 from incidents.views.rows import FragmentBatch, shown_keys
+from regulators.services import CATALOGUE_GENERATION_KEY, catalogue_generation
 
 INCIDENT_PAGE_SIZE = 25
+FILTERS_TEMPLATE = "incidents/_incident_filters.html"
 
 
 def filtered_incidents(
@@ -90,9 +96,9 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     page, refused = keyset_page(ordered, request.GET.get(CURSOR_PARAM), INCIDENT_PAGE_SIZE)
     # The filter form and each row are fragments cached by what they show (one round trip).
     batch = FragmentBatch()
-    filters_key = _want_filters(batch, request, form)
+    filters_key = _filters_key(request, form)
     _want_rows(batch, page.rows)
-    fragments, _other = batch.fetch()
+    fragments, other = batch.fetch(also=[filters_key, CATALOGUE_GENERATION_KEY])
     for row in page.rows:
         row.row_html = fragments[row.row_key]  # type: ignore[attr-defined]
     return render(
@@ -100,7 +106,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         "incidents/incident_list.html",
         {
             "form": form,
-            "filters": fragments[filters_key],
+            "filters": _filters(form, other, filters_key),
             "page": page,
             "cursor_refused": refused,
             "incidents": page.rows,
@@ -110,16 +116,29 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _want_filters(batch: FragmentBatch, request: HttpRequest, form: IncidentFilterForm) -> str:
-    """The filter form, rendered: each select option is a template of its own in Django's form
-    rendering (a third of the list's time with 20 regulators), so the HTML is cached under what
-    it shows: the values asked for (and so the errors), the regulators, the language."""
+def _filters_key(request: HttpRequest, form: IncidentFilterForm) -> str:
+    """The cache key of the drawn filter form: the values asked for (and so the errors) and the
+    language; the regulators it offers are checked by the catalogue generation it was drawn
+    under (``_filters``). Each select option is a template of its own in Django's form
+    rendering: a third of the list's time with 20 regulators, drawn afresh."""
     asked = sorted((name, request.GET.getlist(name)) for name in form.fields if name in request.GET)
-    return batch.want(
-        fragment_key("incident-filters", [asked, form.regulators]),
-        "incidents/_incident_filters.html",
-        {"form": form},
-    )
+    return fragment_key("incident-filters", [asked])
+
+
+def _filters(form: IncidentFilterForm, found: dict[str, Any], key: str) -> SafeString:
+    """The drawn filter form from ``found`` (the cache's answer with the catalogue generation)
+    if it was drawn under the current generation, else drawn now (reading the regulators) and
+    stored with it. The generation is read before the regulators, so a form is never kept
+    under a generation older than the regulators it shows."""
+    generation = found.get(CATALOGUE_GENERATION_KEY)
+    cached = found.get(key)
+    if generation is not None and isinstance(cached, tuple) and cached[0] == generation:
+        # Our auto-escaping template's output, stored below.
+        return mark_safe(cached[1])  # noqa: S308  # nosec B308 B703
+    generation = generation or catalogue_generation()
+    html = render_to_string(FILTERS_TEMPLATE, {"form": form})
+    cache.set(key, (generation, html), FRAGMENT_TTL)
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703
 
 
 def _want_rows(batch: FragmentBatch, incidents: list[Incident]) -> None:

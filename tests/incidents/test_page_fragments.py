@@ -344,3 +344,49 @@ def test_a_warm_dashboard_reads_the_catalogue_generation_with_its_fragments_only
     page_reads = [(name, keys) for name, keys in reads if "sessions" not in keys[0]]
     assert [name for name, _keys in page_reads] == ["get_many"]
     assert CATALOGUE_GENERATION_KEY in page_reads[0][1]
+
+
+@pytest.mark.parametrize("door", ["catalogue service", "another process", "new regulator"])
+def test_the_incident_list_filter_offers_the_regulators_as_they_are_now(
+    client, alice, aware_incident, door
+):
+    """The drawn filter form is kept with the catalogue generation it was drawn under: a
+    regulator renamed or added through any door is offered on the next request, and a list
+    whose form is cached reads no regulators at all."""
+    client.force_login(alice)
+    regulator = Regulator.objects.order_by("code").first()
+    assert regulator is not None
+    html = client.get("/incidents/").content.decode()
+    assert f'<option value="{regulator.code}">' in html
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/incidents/")
+    assert not [q for q in queries.captured_queries if q["sql"].startswith('SELECT "regulators_')]
+    if door == "catalogue service":
+        catalogue_row_save(model=Regulator, pk=regulator.pk, values={"name_en": "Renamed Office"})
+        shown = "Renamed Office"
+    elif door == "another process":
+        # Its save forgot the token and one of its requests has already made the next one.
+        Regulator.objects.filter(pk=regulator.pk).update(name_en="Renamed Office")
+        cache.set(CATALOGUE_GENERATION_KEY, "made-by-another-process", timeout=None)
+        shown = "Renamed Office"
+    else:
+        Regulator.objects.create(
+            code="ZZ-NEW", name_en="Newly Added Authority", name_ko="신설 기관"
+        )
+        shown = "Newly Added Authority"
+    html = client.get("/incidents/").content.decode()
+    assert shown in html
+
+
+def test_the_incident_list_filters_by_a_regulator_and_refuses_an_unknown_one(
+    client, alice, aware_incident
+):
+    client.force_login(alice)
+    code = aware_incident.deadlines.exclude(regulator=None).values_list(
+        "regulator__code", flat=True
+    )[0]
+    response = client.get("/incidents/", {"regulator": code})
+    assert aware_incident.reference in response.content.decode()
+    response = client.get("/incidents/", {"regulator": "NO-SUCH"})
+    assert response.status_code == 200
+    assert 'class="error"' in response.content.decode()
