@@ -32,7 +32,8 @@ from regulators.models import Obligation, Regulator
 from regulators.rows import CatalogueRows, catalogue_rows, regulators_by_id
 from regulators.rows import forget as forget_catalogue_rows
 
-ROW_VALUES = (
+# A deadline's own columns that a row shows.
+_SHOWN_COLUMNS = (
     "id",
     "code",
     "status",
@@ -41,6 +42,9 @@ ROW_VALUES = (
     "applicability",
     "title",
     "incident_id",
+)
+ROW_VALUES = (
+    *_SHOWN_COLUMNS,
     "incident__reference",
     "legal_entity__name",
     "regulator_id",
@@ -118,14 +122,7 @@ class DeadlineRow:
 # A deadline's own columns. The names a row shows besides (its incident's reference, its entity's
 # name, its regulator's and obligation's) are filled in by ``with_names``.
 OWN_VALUES = (
-    "id",
-    "code",
-    "status",
-    "due_at",
-    "internal_target_at",
-    "applicability",
-    "title",
-    "incident_id",
+    *_SHOWN_COLUMNS,
     "legal_entity_id",
     "regulator_id",
     "obligation_id",

@@ -66,17 +66,18 @@ def test_production_settings_pass_check_deploy_without_warnings() -> None:
     assert "no issues" in result.stdout
 
 
-def test_sqlite_default_is_tuned_for_concurrent_processes() -> None:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+def _dev_settings_print(statements: str, *, without: str, **extra: str) -> list[str]:
+    """The lines ``statements`` print with the development settings loaded in a fresh Python,
+    the environment variable ``without`` unset and ``extra`` set."""
+    env = {k: v for k, v in os.environ.items() if k != without}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
-    code = (
-        "import django; django.setup(); from django.conf import settings; "
-        "o = settings.DATABASES['default']; print(o['ENGINE']); "
-        "print(o['OPTIONS']['transaction_mode']); print(o['OPTIONS']['init_command']); "
-        "print(o['OPTIONS']['timeout'])"
-    )
+    env.update(extra)
     result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code],
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; " + statements,
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -84,7 +85,16 @@ def test_sqlite_default_is_tuned_for_concurrent_processes() -> None:
         timeout=60,
         check=True,
     )
-    engine, mode, init, timeout = result.stdout.strip().splitlines()
+    return result.stdout.strip().splitlines()
+
+
+def test_sqlite_default_is_tuned_for_concurrent_processes() -> None:
+    engine, mode, init, timeout = _dev_settings_print(
+        "o = settings.DATABASES['default']; print(o['ENGINE']); "
+        "print(o['OPTIONS']['transaction_mode']); print(o['OPTIONS']['init_command']); "
+        "print(o['OPTIONS']['timeout'])",
+        without="DATABASE_URL",
+    )
     assert engine == "django.db.backends.sqlite3"
     assert mode == "IMMEDIATE"
     assert "journal_mode=WAL" in init
@@ -179,21 +189,9 @@ def test_production_requires_every_health_part_and_exempts_healthz_from_the_http
 
 @pytest.mark.parametrize(("value", "expected"), [(None, 2000), ("0", 0), ("150", 150)])
 def test_the_pdf_queue_threshold_comes_from_the_environment(value, expected) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "EXPORT_PDF_ASYNC_THRESHOLD"}
-    env["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
-    if value is not None:
-        env["EXPORT_PDF_ASYNC_THRESHOLD"] = value
-    code = (
-        "import django; django.setup(); from django.conf import settings; "
-        "print(settings.EXPORT_PDF_ASYNC_THRESHOLD)"
+    printed = _dev_settings_print(
+        "print(settings.EXPORT_PDF_ASYNC_THRESHOLD)",
+        without="EXPORT_PDF_ASYNC_THRESHOLD",
+        **({"EXPORT_PDF_ASYNC_THRESHOLD": value} if value is not None else {}),
     )
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert int(result.stdout.strip().splitlines()[-1]) == expected
+    assert int(printed[-1]) == expected
