@@ -22,7 +22,7 @@ if env.bool("PGBOUNCER_TRANSACTION_POOLING", default=False):
 REDIS_URL = env.str("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {"BACKEND": "common.redis_cache.RedisCache", "LOCATION": REDIS_URL}
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Hashed file names (collectstatic in bin/serve writes the manifest): whitenoise serves those

@@ -36,7 +36,7 @@ def test_without_redis_sessions_stay_in_the_database_and_the_cache_in_memory() -
 def test_with_redis_sessions_are_read_from_the_cache_and_kept_in_the_database() -> None:
     assert _dev_values(*NAMES, REDIS_URL="redis://127.0.0.1:6379/9") == [
         "'django.contrib.sessions.backends.cached_db'",
-        "'django.core.cache.backends.redis.RedisCache'",
+        "'common.redis_cache.RedisCache'",
     ]
 
 
