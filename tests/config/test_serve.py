@@ -57,8 +57,8 @@ def test_gunicorn_runs_two_per_core_plus_one_workers_with_two_threads(monkeypatc
 
 def test_gunicorn_recycles_workers_at_staggered_times_and_bounds_requests(monkeypatch) -> None:
     conf = _gunicorn_settings(monkeypatch)
-    assert conf["max_requests"] == 1000
-    assert conf["max_requests_jitter"] == 100
+    assert conf["max_requests"] == 10000
+    assert conf["max_requests_jitter"] == 1000
     assert conf["timeout"] == 60
     assert conf["graceful_timeout"] == 20
 
@@ -80,19 +80,24 @@ def test_gunicorn_loads_the_app_once_and_warms_it_up_before_forking(monkeypatch)
         warmed.append(True)
         return 0
 
+    def freeze() -> None:
+        # What the master loaded is kept out of the workers' garbage collections, once warm.
+        warmed.append(False)
+
     monkeypatch.setattr("config.warmup.warm_up", warm_up)
+    monkeypatch.setattr("gc.freeze", freeze)
     conf = _gunicorn_settings(monkeypatch)
     assert conf["preload_app"] is True
     conf["when_ready"](object())
-    assert warmed == [True]
+    assert warmed == [True, False]
 
     # gunicornc's control socket (one path per user on the machine) is not used.
     assert conf["control_socket_disable"] is True
 
     off = _gunicorn_settings(monkeypatch, GUNICORN_PRELOAD="false")
     assert off["preload_app"] is False
-    off["when_ready"](object())  # nothing loaded in the master: nothing to warm
-    assert warmed == [True]
+    off["when_ready"](object())  # nothing loaded in the master: nothing to warm or freeze
+    assert warmed == [True, False]
 
 
 def test_serve_refuses_to_start_without_its_environment() -> None:
