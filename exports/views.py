@@ -49,6 +49,7 @@ from exports.services import (
     ics_token_issue,
     ics_token_revoke,
 )
+from exports.slots import pdf_slot
 from incidents.models import Deadline, Incident, TimelineEvent
 from incidents.permissions import incident_for
 from incidents.selectors import deadlines_visible_to, incidents_visible_to
@@ -104,18 +105,22 @@ def _simple(request: HttpRequest, reference: str, fmt: str, draft: str = "") -> 
 @require_GET
 @login_required
 def export_pdf(request: HttpRequest, reference: str) -> HttpResponse:
+    """The incident report as PDF: built in the request when the incident is small enough and a
+    slot is free (exports/slots.py), else by the export queue (303 to the job page)."""
     incident = incident_for(request.user, reference=reference, action=Action.EXPORT)
     threshold = getattr(settings, "EXPORT_PDF_ASYNC_THRESHOLD", 2000)
-    if TimelineEvent.objects.filter(incident=incident).count() > threshold:
-        job = export_job_create(
-            incident=incident,
-            user=request.user,  # type: ignore[arg-type]
-            fmt=ExportFormat.PDF,
-            language=language_for(request.user, request.GET.get("lang")),
-            tz=_zone(),
-        )
-        return HttpResponseRedirect(reverse("exports:job", args=[job.pk]), status=303)
-    return _simple(request, reference, ExportFormat.PDF)
+    if TimelineEvent.objects.filter(incident=incident).count() <= threshold:
+        with pdf_slot() as free:
+            if free:
+                return _simple(request, reference, ExportFormat.PDF)
+    job = export_job_create(
+        incident=incident,
+        user=request.user,  # type: ignore[arg-type]
+        fmt=ExportFormat.PDF,
+        language=language_for(request.user, request.GET.get("lang")),
+        tz=_zone(),
+    )
+    return HttpResponseRedirect(reverse("exports:job", args=[job.pk]), status=303)
 
 
 @require_GET

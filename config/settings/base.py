@@ -219,6 +219,9 @@ EXPORT_PDF_FONT_FAMILY = env.str("EXPORT_PDF_FONT_FAMILY", default="")
 # web worker would otherwise spend while its other clients wait. 0 sends every PDF with an event
 # to the queue (docs/performance.md, "HTTP load test").
 EXPORT_PDF_ASYNC_THRESHOLD = env.int("EXPORT_PDF_ASYNC_THRESHOLD", default=2000)
+# How many PDFs web requests build at once, site-wide with Redis (exports/slots.py); one more
+# goes to the export queue like a large one. 0: no limit.
+EXPORT_PDF_IN_REQUEST = env.int("EXPORT_PDF_IN_REQUEST", default=1)
 
 # Django 6 default now; silences the transitional warning on every URLField form.
 FORMS_URLFIELD_ASSUME_HTTPS = True

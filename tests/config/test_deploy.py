@@ -34,8 +34,12 @@ def test_procfile_has_web_a_worker_per_queue_group_and_one_beat() -> None:
     assert "--queues reminders,celery" in procfile["reminders"]
     assert '--concurrency "$WORKERS"' in procfile["reminders"]
     assert '--concurrency "$EXPORT_WORKERS"' in procfile["exports"]
-    for name in ("reminders", "exports", "beat"):
+    for name in ("reminders", "beat"):
         assert procfile[name].startswith("exec bin/respawn celery -A config ")
+    # PDF jobs yield the cores to the pages and the reminders.
+    assert procfile["exports"].startswith(
+        'exec bin/respawn nice -n "${EXPORT_WORKER_NICE:-10}" celery -A config '
+    )
     assert "--queues exports" in procfile["exports"]
     assert "gunicorn --config config/gunicorn.conf.py config.wsgi" in procfile["web"]
 
