@@ -13,6 +13,8 @@ a single object cannot drift apart:
   for UTC), with the zone read once per page instead of once per value;
 * a nested list over a reverse foreign key (an incident's ``entities``) is one more query for the
   whole page, in the related model's default order, as ``prefetch_related`` reads it;
+* a nested list over a JSON column (a deadline's ``explanation``: objects with ``en`` and ``ko``)
+  is read with the row, each object's fields through the nested serializer's own fields;
 * a field that no column gives (a method field) is given by the view as a ``Computed`` value.
 
 A field that needs more (the request for a hyperlink, a serializer method) fails when the plan is
@@ -30,7 +32,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
-from django.db.models import ManyToOneRel, Model, QuerySet
+from django.db.models import JSONField, ManyToOneRel, Model, QuerySet
 from django.utils import timezone
 from rest_framework import ISO_8601, fields, mixins, relations, serializers
 from rest_framework.generics import GenericAPIView
@@ -68,7 +70,7 @@ _VALUE_ONLY: tuple[type[fields.Field], ...] = (  # type: ignore[type-arg]
 _CONTAINERS = (fields.DictField, fields.ListField)
 
 # Kinds of entry in a plan.
-_VALUE, _TIME, _COMPUTED, _NESTED = range(4)
+_VALUE, _TIME, _COMPUTED, _NESTED, _JSON = range(5)
 # A value's conversion: the field's to_representation, skipped for the exact types it would
 # return unchanged (DRF's CharField gives str(value): the same str); None: every type.
 _AS_IS: tuple[Any, frozenset[type] | None] = (None, None)
@@ -95,6 +97,17 @@ def _unchanged(field: Any) -> frozenset[type] | None:
     ):  # choice_strings_to_values.get(str(value), value)
         return frozenset({str})
     return frozenset()
+
+
+def _json_source(model: type[Model] | None, field: Any) -> bool:
+    """Whether a nested list serializer reads a JSON column of the model (not a relation)."""
+    if model is None or len(field.source_attrs) != 1:
+        return False
+    try:
+        column = model._meta.get_field(field.source_attrs[0])
+    except FieldDoesNotExist:
+        return False
+    return isinstance(column, JSONField)
 
 
 def _value_only(field: fields.Field) -> bool:  # type: ignore[type-arg]
@@ -192,6 +205,11 @@ class RowPlan:
                 lookups.update(dict.fromkeys(computed.lookups))
                 entries.append((name, _COMPUTED, None, computed.value))
                 continue
+            if isinstance(field, serializers.ListSerializer) and _json_source(model, field):
+                lookup, convert = self._json_objects(name, field)
+                lookups[lookup] = None
+                entries.append((name, _JSON, lookup, convert))
+                continue
             if isinstance(field, serializers.ListSerializer):
                 nested = self._nested(model, name, field)
                 lookups["pk"] = None
@@ -246,6 +264,39 @@ class RowPlan:
         if unchanged is None:
             return lookup, _VALUE, _AS_IS
         return lookup, _VALUE, (field.to_representation, unchanged)
+
+    def _json_objects(self, name: str, field: Any) -> tuple[str, Callable[[Any], Any]]:
+        """A list of objects kept in a JSON column (a deadline's explanation), as the nested
+        serializer gives it: each object's fields through their own ``to_representation``."""
+        child = field.child
+        keys: list[tuple[str, str, Any]] = []
+        for child_name, child_field in child.fields.items():
+            if child_field.write_only:
+                continue
+            if len(child_field.source_attrs) != 1 or not _value_only(child_field):
+                raise ImproperlyConfigured(
+                    f"{self}: {name!r}.{child_name!r} cannot be read from the JSON object"
+                )
+            keys.append((child_name, child_field.source_attrs[0], child_field))
+
+        def convert(items: Any) -> Any:
+            out = []
+            for item in items:
+                if not isinstance(item, dict) or any(key not in item for _n, key, _f in keys):
+                    # Not the usual shape: the serializer decides (default, skip or error).
+                    out.append(child.to_representation(item))
+                    continue
+                out.append(
+                    {
+                        child_name: None
+                        if item[key] is None
+                        else child_field.to_representation(item[key])
+                        for child_name, key, child_field in keys
+                    }
+                )
+            return out
+
+        return "__".join(field.source_attrs), convert
 
     def _nested(self, model: type[Model] | None, name: str, field: Any) -> _Nested:
         relation = model._meta.get_field(field.source) if model is not None else None
@@ -312,6 +363,9 @@ class RowPlan:
                         item[name] = _iso(value, zone)
                 elif kind == _COMPUTED:
                     item[name] = convert(record)
+                elif kind == _JSON:
+                    value = record[lookup]
+                    item[name] = None if value is None else convert(value)
                 else:
                     item[name] = children[name].get(record["pk"], [])
             result.append(item)

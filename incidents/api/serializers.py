@@ -361,6 +361,11 @@ class DeadlineOutput(OutputSerializer):
         read_only_fields = fields
 
 
+# The list's rows, from values() (common.api.rows): explanations from their JSON columns, the
+# alternative triggers in one query for the page.
+DEADLINE_ROWS = RowPlan(DeadlineOutput)
+
+
 class NotApplicableInput(NoUnknownFieldsMixin, serializers.Serializer[Any]):
     # Shape only: which deadlines may be marked is deadline_mark_not_applicable's rule.
     justification = StrictCharField(max_length=5000)

@@ -241,10 +241,11 @@ class TimelineEventViewSet(RowListMixin, mixins.RetrieveModelMixin, IncidentScop
         )
 
 
-class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IncidentScopedViewSet):
+class DeadlineViewSet(RowListMixin, mixins.RetrieveModelMixin, IncidentScopedViewSet):
     """What each legal entity owes: due time, status, explanation and alternative triggers."""
 
     serializer_class = serializers.DeadlineOutput
+    row_plan = serializers.DEADLINE_ROWS
     required_rights = {"not_applicable": Action.MARK_NOT_APPLICABLE}
     etag_actions = ("retrieve", "not_applicable")
     if_match_actions = ("not_applicable",)

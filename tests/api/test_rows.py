@@ -12,9 +12,10 @@ from rest_framework import mixins, serializers
 
 from common.api.rows import Computed, RowPlan
 from common.api.serializers import OutputSerializer
-from incidents.api.serializers import EVENT_ROWS, INCIDENT_ROWS
-from incidents.api.views import IncidentViewSet, TimelineEventViewSet
-from incidents.models import Incident, Profile, TimelineEvent
+from incidents.api.serializers import DEADLINE_ROWS, EVENT_ROWS, INCIDENT_ROWS
+from incidents.api.views import DeadlineViewSet, IncidentViewSet, TimelineEventViewSet
+from incidents.deadlines import deadline_mark_not_applicable
+from incidents.models import Deadline, Incident, Profile, TimelineEvent
 from tests.factories import IncidentFactory, LegalEntityFactory, TimelineEventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +106,47 @@ def test_event_list_answers_the_serializers_json_byte_for_byte(
         monkeypatch,
     )
     assert fast == slow
+
+
+@pytest.mark.parametrize("zone", ["Asia/Seoul", "UTC", "America/New_York"])
+@pytest.mark.parametrize(
+    "query", ["", "?page_size=2&page=2", "?status=filed", "?ordering=-due_at", "?status=open"]
+)
+def test_deadline_list_answers_the_serializers_json_byte_for_byte(
+    world, bob, client_for, monkeypatch, zone, query
+) -> None:
+    Profile.objects.filter(user=bob).update(time_zone=zone)
+    deadline_mark_not_applicable(
+        deadline=world["deadline"], justification="Not a provider 아님", marked_by=bob
+    )
+    fast, slow = _both(
+        client_for(bob),
+        f"/api/v1/incidents/{world['incident'].pk}/deadlines/{query}",
+        DeadlineViewSet,
+        monkeypatch,
+    )
+    assert fast == slow
+    if not query:  # the page holds every kind of value the plan reads
+        text = fast.decode()
+        assert '"alternatives":[{' in text  # a filed deadline's later trigger
+        assert '"not_applicable_by":"bob"' in text
+        assert '"explanation":[{"en":' in text
+
+
+def test_a_deadline_plan_reads_explanations_of_any_shape_as_the_serializer(world) -> None:
+    deadline = world["filed_deadline"]
+    queryset = Deadline.objects.filter(pk=deadline.pk)
+    # Nulls, other types and keys the serializer does not show: the same JSON.
+    queryset.update(explanation=[{"en": None, "ko": "한국어", "extra": 1}, {"en": 5, "ko": ""}])
+    expected = DEADLINE_ROWS.serializer_class(queryset, many=True).data
+    assert DEADLINE_ROWS.rows(DEADLINE_ROWS.values(queryset)) == expected
+    assert expected[0]["explanation"] == [{"en": None, "ko": "한국어"}, {"en": "5", "ko": ""}]
+    # An object without one of its keys: the serializer's own error, not a made-up value.
+    queryset.update(explanation=[{"en": "only"}])
+    with pytest.raises(KeyError):
+        _ = DEADLINE_ROWS.serializer_class(queryset, many=True).data
+    with pytest.raises(KeyError):
+        DEADLINE_ROWS.rows(DEADLINE_ROWS.values(queryset))
 
 
 def test_member_list_shows_only_their_incidents_with_their_entities(
