@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ def test_procfile_has_web_a_worker_per_queue_group_and_one_beat() -> None:
         assert procfile[name].startswith("exec bin/respawn celery -A config ")
     # PDF jobs yield the cores to the pages and the reminders.
     assert procfile["exports"].startswith(
-        'exec bin/respawn nice -n "${EXPORT_WORKER_NICE:-10}" celery -A config '
+        'exec bin/respawn bin/lower-priority "${EXPORT_WORKER_NICE:-10}" celery -A config '
     )
     assert "--queues exports" in procfile["exports"]
     assert "gunicorn --config config/gunicorn.conf.py config.wsgi" in procfile["web"]
@@ -58,6 +59,32 @@ def test_entrypoint_runs_the_procfile_line_of_each_process_type_without_respawn(
         ).stdout.strip()
         assert shown == procfile[name].replace("exec bin/respawn ", "exec ")
         assert "respawn" not in shown
+
+
+def test_lower_priority_lowers_the_process_and_its_sessions_scheduling_group() -> None:
+    probe = (
+        "import os, pathlib; print(os.nice(0)); group = pathlib.Path('/proc/self/autogroup'); "
+        "print(group.read_text().split()[-1] if group.exists() else 'none')"
+    )
+    shown = subprocess.run(  # noqa: S603
+        [str(ROOT / "bin" / "lower-priority"), "7", sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        # A session of its own, as honcho gives each Procfile line: the group changed is that one,
+        # not the test run's.
+        start_new_session=True,
+    ).stdout.split()
+    assert shown[0] == str(min(19, os.nice(0) + 7))
+    assert shown[1] in ("7", "none")  # "none": a kernel without autogroup
+
+
+def test_lower_priority_refuses_a_missing_command() -> None:
+    result = subprocess.run(  # noqa: S603
+        [str(ROOT / "bin" / "lower-priority"), "7"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2
+    assert "usage" in result.stderr
 
 
 def test_entrypoint_passes_other_commands_through() -> None:
