@@ -13,12 +13,14 @@ after. Query counts are those of one request.
 
 ``--profile PAGE`` runs cProfile over ``--requests`` requests of that page instead and prints the
 most expensive functions. ``--seed N`` first creates N synthetic incidents through the services.
-Run with ``DEBUG=false`` (docs/performance.md records the results).
+Run with ``DEBUG=false`` (docs/performance.md records the results). The process is warmed up and
+its start-up objects frozen (``gc.freeze``) first, as gunicorn does before forking its workers.
 """
 
 from __future__ import annotations
 
 import cProfile
+import gc
 import io
 import os
 import pstats
@@ -40,6 +42,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
+from config.warmup import warm_up
 from incidents import services
 from incidents.models import Deadline, Incident, Profile, TimelineEvent
 from tools.bench_urls import BARE_PATH, bench_settings
@@ -79,6 +82,11 @@ class Command(BaseCommand):
             self._run(**options)
 
     def _run(self, **options: Any) -> None:
+        # As gunicorn's workers start (config/gunicorn.conf.py): the application loaded and warmed
+        # up, then frozen out of the garbage collector's reach, so that the collections during
+        # the timed requests scan what a server's would.
+        warm_up()
+        gc.freeze()
         if options["seed"]:
             self._seed(options["seed"])
         users = {
