@@ -21,9 +21,7 @@ if env.bool("PGBOUNCER_TRANSACTION_POOLING", default=False):
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 REDIS_URL = env.str("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
-CACHES = {
-    "default": {"BACKEND": "common.redis_cache.RedisCache", "LOCATION": REDIS_URL}
-}
+CACHES = {"default": {"BACKEND": "common.redis_cache.RedisCache", "LOCATION": REDIS_URL}}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Hashed file names (collectstatic in bin/serve writes the manifest): whitenoise serves those
 # with a far-future, immutable Cache-Control; the plain names get a short max-age.
