@@ -8,7 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import Client
+from django.urls import reverse
 
+from exports import services as export_services
 from incidents import services
 from incidents.models import Deadline, EventKind, Incident
 from tests.factories import UserFactory
@@ -114,3 +117,24 @@ def compliance_member(incident):
 @pytest.fixture
 def legal_outsider(db):
     return UserFactory(username="lena", role="legal")
+
+
+@pytest.fixture
+def export_pdf_as(django_capture_on_commit_callbacks, monkeypatch):
+    """``export_pdf_as(user, incident)``: the web PDF export's response and the Celery tasks it
+    queued once committed (recorded, not sent)."""
+
+    def export(user, incident):
+        sent: list[tuple[str, int]] = []
+        monkeypatch.setattr(
+            export_services.current_app,
+            "send_task",
+            lambda name, args: sent.append((name, *args)),
+        )
+        client = Client()
+        client.force_login(user)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.get(reverse("exports:pdf", kwargs={"reference": incident.reference}))
+        return response, sent
+
+    return export

@@ -224,9 +224,7 @@ def test_site_modules_do_not_import_weasyprint_at_import_time():
     assert out == "False"
 
 
-def test_large_incident_pdf_is_built_in_the_background(
-    incident, bob, settings, django_capture_on_commit_callbacks, monkeypatch
-):
+def test_large_incident_pdf_is_built_in_the_background(incident, bob, settings, export_pdf_as):
     settings.EXPORT_PDF_ASYNC_THRESHOLD = 2
     TimelineEvent.objects.bulk_create(
         TimelineEvent(
@@ -237,16 +235,7 @@ def test_large_incident_pdf_is_built_in_the_background(
         )
         for n in range(3)
     )
-    calls = []
-    from exports import services
-
-    monkeypatch.setattr(
-        services.current_app, "send_task", lambda name, args: calls.append((name, *args))
-    )
-    client = Client()
-    client.force_login(bob)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(reverse("exports:pdf", kwargs={"reference": incident.reference}))
+    response, calls = export_pdf_as(bob, incident)
     job = ExportJob.objects.get()
     assert response.status_code == 303
     assert response["Location"] == reverse("exports:job", args=[job.pk])

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 from django.core.cache import cache
-from django.test import Client
 from django.urls import reverse
 
 from exports import pdf, slots
@@ -17,24 +16,10 @@ from exports.slots import pdf_slot
 PDF_CONTENT_TYPE = "application/pdf"
 
 
-def _export(user, incident, django_capture_on_commit_callbacks, monkeypatch):
-    sent: list[tuple[str, int]] = []
-    from exports import services  # why here: the module whose Celery app the test replaces
-
-    monkeypatch.setattr(
-        services.current_app, "send_task", lambda name, args: sent.append((name, *args))
-    )
-    client = Client()
-    client.force_login(user)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(reverse("exports:pdf", kwargs={"reference": incident.reference}))
-    return response, sent
-
-
 def test_a_small_incident_pdf_is_built_in_the_request_and_its_slot_freed(
-    incident, bob, django_capture_on_commit_callbacks, monkeypatch
+    incident, bob, export_pdf_as
 ):
-    response, sent = _export(bob, incident, django_capture_on_commit_callbacks, monkeypatch)
+    response, sent = export_pdf_as(bob, incident)
 
     assert response.status_code == 200
     assert response["Content-Type"] == PDF_CONTENT_TYPE
@@ -45,12 +30,12 @@ def test_a_small_incident_pdf_is_built_in_the_request_and_its_slot_freed(
 
 
 def test_while_every_slot_is_taken_the_pdf_goes_to_the_export_queue(
-    incident, bob, settings, django_capture_on_commit_callbacks, monkeypatch
+    incident, bob, settings, export_pdf_as
 ):
     settings.EXPORT_PDF_IN_REQUEST = 1
     with pdf_slot() as free:  # another request is building its PDF
         assert free is True
-        response, sent = _export(bob, incident, django_capture_on_commit_callbacks, monkeypatch)
+        response, sent = export_pdf_as(bob, incident)
 
     job = ExportJob.objects.get()
     assert response.status_code == 303
@@ -80,16 +65,14 @@ def test_no_limit_when_the_setting_is_zero(settings):
         assert (first, second, third) == (True, True, True)
 
 
-def test_a_failed_pdf_gives_its_slot_back(
-    incident, bob, settings, django_capture_on_commit_callbacks, monkeypatch
-):
+def test_a_failed_pdf_gives_its_slot_back(incident, bob, settings, export_pdf_as, monkeypatch):
     settings.EXPORT_PDF_IN_REQUEST = 1
 
     def unavailable(*args, **kwargs):
         raise ExportUnavailable("no Pango here")
 
     monkeypatch.setattr(pdf, "_weasyprint", unavailable)
-    response, _sent = _export(bob, incident, django_capture_on_commit_callbacks, monkeypatch)
+    response, _sent = export_pdf_as(bob, incident)
 
     assert response.status_code == 503
     with pdf_slot() as free:
