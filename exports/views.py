@@ -77,8 +77,8 @@ def _unavailable(request: HttpRequest, incident: Incident, exc: Exception) -> Ht
     )
 
 
-def _simple(request: HttpRequest, reference: str, fmt: str, draft: str = "") -> HttpResponse:
-    incident = incident_for(request.user, reference=reference, action=Action.EXPORT)
+def _simple(request: HttpRequest, incident: Incident, fmt: str, draft: str = "") -> HttpResponse:
+    """The file of ``incident`` (which ``incident_for`` gave the caller), logged."""
     language = language_for(request.user, request.GET.get("lang"))
     try:
         rendered = export_render(
@@ -112,7 +112,7 @@ def export_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     if TimelineEvent.objects.filter(incident=incident).count() <= threshold:
         with pdf_slot() as free:
             if free:
-                return _simple(request, reference, ExportFormat.PDF)
+                return _simple(request, incident, ExportFormat.PDF)
     job = export_job_create(
         incident=incident,
         user=request.user,  # type: ignore[arg-type]
@@ -126,22 +126,30 @@ def export_pdf(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 @login_required
 def export_xlsx(request: HttpRequest, reference: str) -> HttpResponse:
-    return _simple(request, reference, ExportFormat.XLSX)
+    return _simple(
+        request,
+        incident_for(request.user, reference=reference, action=Action.EXPORT),
+        ExportFormat.XLSX,
+    )
 
 
 @require_GET
 @login_required
 def export_json(request: HttpRequest, reference: str) -> HttpResponse:
-    return _simple(request, reference, ExportFormat.JSON)
+    return _simple(
+        request,
+        incident_for(request.user, reference=reference, action=Action.EXPORT),
+        ExportFormat.JSON,
+    )
 
 
 @require_GET
 @login_required
 def export_draft(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
-    incident_for(request.user, reference=reference, action=Action.EXPORT)
+    incident = incident_for(request.user, reference=reference, action=Action.EXPORT)
     if kind not in DRAFT_KINDS:
         raise Http404("No such draft.")
-    return _simple(request, reference, ExportFormat.DOCX, draft=kind)
+    return _simple(request, incident, ExportFormat.DOCX, draft=kind)
 
 
 @require_GET

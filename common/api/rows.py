@@ -296,7 +296,7 @@ class RowPlan:
                 )
             return out
 
-        return "__".join(field.source_attrs), convert
+        return field.source_attrs[0], convert
 
     def _nested(self, model: type[Model] | None, name: str, field: Any) -> _Nested:
         relation = model._meta.get_field(field.source) if model is not None else None
