@@ -3,11 +3,20 @@
 Every value can be overridden from the environment; the defaults follow the formula below.
 
 Workers and threads: ``WEB_CONCURRENCY`` processes (default ``2 x cores + 1``, gunicorn's own
-rule of thumb: while one worker waits on PostgreSQL another can use the core), each with
-``GUNICORN_THREADS`` threads (default 2, the gthread worker) so a slow client or a streamed CSV
-export does not hold a whole process. Cores are those this process may run on
-(``sched_getaffinity``: a container's or taskset's limit, not the host's). Issue #20 item 4
-settles sync vs gthread and the counts by measurement; until then these are the defaults.
+rule of thumb: while one worker waits on PostgreSQL another can use the core), each serving one
+request at a time (the sync worker; ``GUNICORN_THREADS`` above 1 selects the gthread worker with
+that many threads). Cores are those this process may run on (``sched_getaffinity``: a
+container's or taskset's limit, not the host's).
+
+Why sync (issue #20 item 4, measured in session 8, docs/performance.md): under the closed-loop
+load test the gthread worker kept each client's keep-alive connection in the process that
+accepted it, so who was served depended on which clients happened to share a process (104.5 and
+132.9 requests/s, p95 290-310 ms, on the same code and data), and each request cost ~0.9 ms more
+CPU (the second thread and the poller). A sync worker accepts a connection only when it is free,
+so requests are served in the order they arrive: 115.5-118.6 requests/s with p95 170-190 ms.
+It needs what gunicorn asks of sync workers: a buffering reverse proxy (nginx, or any proxy that
+reads the whole response) in front of anything reachable over a network, so that a slow client
+holds the proxy, not a process. Facing clients directly, set ``GUNICORN_THREADS=2``.
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ def _int(name: str, default: int) -> int:
 
 cores = _cores()
 workers = _int("WEB_CONCURRENCY", 2 * cores + 1)
-threads = _int("GUNICORN_THREADS", 2)
+threads = _int("GUNICORN_THREADS", 1)
 worker_class = "gthread" if threads > 1 else "sync"
 
 # 127.0.0.1 by default: on one machine a reverse proxy (TLS) sits in front. The container sets
@@ -47,7 +56,8 @@ graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 20)
 # Idle keep-alive connections stay open longer than a client's pause between requests (and than
 # a load balancer's idle timeout, typically 60 s): a server that closes first races the client's
 # next request on the same socket, which then sees a connection reset (found by manage.py soak
-# with 5 s against 2-6 s of think time). gthread parks idle connections without using a thread.
+# with 5 s against 2-6 s of think time). gthread parks idle connections without using a thread;
+# the sync worker (the default) closes each connection after its response and ignores this.
 keepalive = _int("GUNICORN_KEEPALIVE", 75)
 
 # The application is loaded once, in the master, and the workers are forked from it, warmed up
@@ -97,3 +107,30 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "incident-clock-web"
+
+
+# PR_SET_PDEATHSIG (linux/prctl.h): the signal a process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def post_fork(server: object, worker: object) -> None:
+    """In each worker just after the fork: stop with the master.
+
+    A sync worker looks for its master only between requests, when its wait for a connection
+    times out (``timeout / 2``, 30 s): a master that was killed left its workers serving and
+    holding honcho's pipe for that long, so ``make serve`` neither restarted nor stopped (the
+    gthread worker looks every second). Linux sends SIGTERM (a graceful stop: the request in
+    hand is finished) to a worker the moment its master dies; elsewhere nothing changes.
+    """
+    import ctypes  # why here: only the workers need it, once
+    import signal  # why here: as above
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (AttributeError, OSError):  # not Linux
+        return
+    master = getattr(worker, "ppid", None)
+    prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if master is not None and os.getppid() != master:
+        # The master died between the fork and the call above: no signal will come.
+        os.kill(os.getpid(), signal.SIGTERM)

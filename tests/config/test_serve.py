@@ -46,12 +46,12 @@ def _gunicorn_settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str,
     return runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))
 
 
-def test_gunicorn_runs_two_per_core_plus_one_workers_with_two_threads(monkeypatch) -> None:
+def test_gunicorn_runs_two_per_core_plus_one_sync_workers(monkeypatch) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
     conf = _gunicorn_settings(monkeypatch)
     assert conf["workers"] == 7
-    assert conf["threads"] == 2
-    assert conf["worker_class"] == "gthread"
+    assert conf["threads"] == 1
+    assert conf["worker_class"] == "sync"
     assert conf["bind"] == "127.0.0.1:8000"
 
 
@@ -68,9 +68,42 @@ def test_gunicorn_settings_follow_the_environment(monkeypatch) -> None:
         monkeypatch, WEB_CONCURRENCY="3", GUNICORN_THREADS="1", PORT="8123", GUNICORN_TIMEOUT="30"
     )
     assert (conf["workers"], conf["threads"], conf["worker_class"]) == (3, 1, "sync")
+    threaded = _gunicorn_settings(monkeypatch, GUNICORN_THREADS="2")
+    assert (threaded["threads"], threaded["worker_class"]) == (2, "gthread")
     assert conf["bind"] == "127.0.0.1:8123"
     assert conf["timeout"] == 30
     assert _gunicorn_settings(monkeypatch, BIND="0.0.0.0:8000")["bind"] == "0.0.0.0:8000"
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="Linux only (prctl)")
+def test_a_gunicorn_worker_is_stopped_when_its_master_dies(monkeypatch, tmp_path) -> None:
+    # post_fork runs in a child whose parent then dies without a word: the child gets SIGTERM at
+    # once (the sync worker would otherwise notice only after timeout / 2).
+    conf = ROOT / "config" / "gunicorn.conf.py"
+    marker = tmp_path / "terminated"
+    script = f"""
+import os, runpy, signal, sys, time
+conf = runpy.run_path({str(conf)!r})
+master = os.getpid()
+if os.fork():
+    time.sleep(1)
+    os._exit(0)  # the "master" dies, its worker running
+def stopped(signum, frame):
+    open({str(marker)!r}, "w").write(str(signum))
+    os._exit(0)
+signal.signal(signal.SIGTERM, stopped)
+
+class Worker:
+    ppid = master
+
+conf["post_fork"](None, Worker())
+time.sleep(20)
+"""
+    subprocess.run(["python3", "-c", script], check=True, timeout=30)
+    deadline = time.monotonic() + 10
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.read_text() == str(int(signal.SIGTERM))
 
 
 def test_gunicorn_loads_the_app_once_and_warms_it_up_before_forking(monkeypatch) -> None:
