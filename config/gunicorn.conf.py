@@ -103,7 +103,12 @@ if Path(_SHM).is_dir():
 # master's shutdown waited up to 4 s for its thread.
 control_socket_disable = True
 
-accesslog = "-"
+# One line per request, on standard output by default (honcho or the container runtime collects
+# it). GUNICORN_ACCESS_LOG=path writes it to a file instead, and "off" leaves it to the proxy in
+# front, which logs every request anyway: under the closed-loop load test the log cost ~4 % of
+# the requests/s (docs/performance.md, session 8), its lines passing through honcho's pipe.
+_access_log = os.environ.get("GUNICORN_ACCESS_LOG", "-").strip() or "-"
+accesslog = None if _access_log.lower() in {"off", "none", "false", "0"} else _access_log
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "incident-clock-web"

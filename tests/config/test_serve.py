@@ -15,6 +15,7 @@ import secrets
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -39,6 +40,7 @@ def _gunicorn_settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str,
         "PORT",
         "GUNICORN_TIMEOUT",
         "GUNICORN_PRELOAD",
+        "GUNICORN_ACCESS_LOG",
     ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
@@ -68,6 +70,10 @@ def test_gunicorn_settings_follow_the_environment(monkeypatch) -> None:
         monkeypatch, WEB_CONCURRENCY="3", GUNICORN_THREADS="1", PORT="8123", GUNICORN_TIMEOUT="30"
     )
     assert (conf["workers"], conf["threads"], conf["worker_class"]) == (3, 1, "sync")
+    assert conf["accesslog"] == "-"
+    assert _gunicorn_settings(monkeypatch, GUNICORN_ACCESS_LOG="off")["accesslog"] is None
+    log = "/var/log/incident-clock/access.log"
+    assert _gunicorn_settings(monkeypatch, GUNICORN_ACCESS_LOG=log)["accesslog"] == log
     threaded = _gunicorn_settings(monkeypatch, GUNICORN_THREADS="2")
     assert (threaded["threads"], threaded["worker_class"]) == (2, "gthread")
     assert conf["bind"] == "127.0.0.1:8123"
@@ -99,7 +105,7 @@ class Worker:
 conf["post_fork"](None, Worker())
 time.sleep(20)
 """
-    subprocess.run(["python3", "-c", script], check=True, timeout=30)
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=30)  # noqa: S603
     deadline = time.monotonic() + 10
     while not marker.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
