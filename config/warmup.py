@@ -6,7 +6,8 @@ replacement after ``max_requests``) starts with the URLconf and every view modul
 translation catalogues loaded and the site's templates compiled. Measured on the load data: a
 fresh process spent ~0.8 s of CPU in ``django.setup`` (which preloading alone moves to the
 master), ~0.45 s importing the views through the URLconf, and ~0.1-0.3 s more on its first
-pages, mostly building the reverse URL table (docs/performance.md, "HTTP load test").
+pages, mostly building the reverse URL table (docs/performance.md, "HTTP load test"). WeasyPrint
+is imported too, when it is installed: each process paid ~1.5 s of CPU for it on its first PDF.
 
 Nothing here opens a connection that a worker could inherit: no query is run, and every database
 connection is closed at the end in case an import opened one.
@@ -51,5 +52,16 @@ def warm_up() -> int:
             log.warning("warm-up: template %s does not compile", name)
             continue
         compiled += 1
+    _import_pdf_library()
     connections.close_all()
     return compiled
+
+
+def _import_pdf_library() -> None:
+    """WeasyPrint with its Pango and HarfBuzz bindings, as the first PDF would import them; a
+    site without them runs on (the PDF export says what is missing when it is asked for)."""
+    try:
+        # why here: optional (system libraries), and loaded only to be shared with the workers
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        log.info("warm-up: WeasyPrint is not available; PDF exports will say what is missing")

@@ -3,6 +3,9 @@ forks the workers, so that none of them pays for it on its first requests."""
 
 from __future__ import annotations
 
+import builtins
+import sys
+
 from django.template import engines
 from django.urls import clear_url_caches, get_resolver
 from django.utils import translation
@@ -37,3 +40,31 @@ def test_warm_up_compiles_the_templates_and_builds_the_url_tables_in_every_langu
         with translation.override(code):
             assert code in resolver._reverse_dict
     assert closed == [True]  # no database connection for the forked workers to share
+
+
+def test_warm_up_imports_the_pdf_library_for_the_workers_to_share(monkeypatch) -> None:
+    real_import = builtins.__import__
+    imported: list[str] = []
+
+    def recording(name: str, *args: object, **kwargs: object) -> object:
+        imported.append(name)
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", recording)
+    warm_up()
+    assert "weasyprint" in imported
+
+
+def test_warm_up_goes_on_without_the_pdf_library(monkeypatch, caplog) -> None:
+    real_import = builtins.__import__
+
+    def no_weasyprint(name: str, *args: object, **kwargs: object) -> object:
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0'")
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.delitem(sys.modules, "weasyprint", raising=False)
+    monkeypatch.setattr(builtins, "__import__", no_weasyprint)
+    with caplog.at_level("INFO", logger="config.warmup"):
+        warmup._import_pdf_library()
+    assert "WeasyPrint is not available" in caplog.text
