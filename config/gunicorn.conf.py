@@ -10,13 +10,14 @@ container's or taskset's limit, not the host's).
 
 Why sync (issue #20 item 4, measured in session 8, docs/performance.md): under the closed-loop
 load test the gthread worker kept each client's keep-alive connection in the process that
-accepted it, so who was served depended on which clients happened to share a process (104.5 and
-132.9 requests/s, p95 290-310 ms, on the same code and data), and each request cost ~0.9 ms more
-CPU (the second thread and the poller). A sync worker accepts a connection only when it is free,
-so requests are served in the order they arrive: 115.5-118.6 requests/s with p95 170-190 ms.
-It needs what gunicorn asks of sync workers: a buffering reverse proxy (nginx, or any proxy that
-reads the whole response) in front of anything reachable over a network, so that a slow client
-holds the proxy, not a process. Facing clients directly, set ``GUNICORN_THREADS=2``.
+accepted it, so who was served depended on which clients happened to share a process: p95
+220-310 ms, and 104.5-132.9 requests/s on the same code and data. A sync worker accepts a
+connection only when it is free, so requests are served in the order they arrive: p95 170-190 ms
+in every run, at the same throughput within the runs' spread (102.6-118.6 requests/s; the mix
+is then served as weighted, PDFs included). It needs what gunicorn asks of sync workers: a
+buffering reverse proxy (nginx, or any proxy that reads the whole request and response) in
+front of anything reachable over a network, so that a slow client holds the proxy, not a
+process. Facing clients directly, set ``GUNICORN_THREADS=2``.
 """
 
 from __future__ import annotations
@@ -105,8 +106,8 @@ control_socket_disable = True
 
 # One line per request, on standard output by default (honcho or the container runtime collects
 # it). GUNICORN_ACCESS_LOG=path writes it to a file instead, and "off" leaves it to the proxy in
-# front, which logs every request anyway: under the closed-loop load test the log cost ~4 % of
-# the requests/s (docs/performance.md, session 8), its lines passing through honcho's pipe.
+# front, which logs every request anyway (one closed-loop run without it: 122.3 requests/s,
+# against 102.6-118.6 with it; its lines pass through honcho's pipe, ~2 CPU-s a minute there).
 _access_log = os.environ.get("GUNICORN_ACCESS_LOG", "-").strip() or "-"
 accesslog = None if _access_log.lower() in {"off", "none", "false", "0"} else _access_log
 errorlog = "-"
