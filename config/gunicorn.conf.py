@@ -48,9 +48,11 @@ worker_class = "gthread" if threads > 1 else "sync"
 # BIND=0.0.0.0:8000.
 bind = os.environ.get("BIND") or f"127.0.0.1:{_int('PORT', 8000)}"
 
-# A request may take this long before its worker is killed and restarted. The slowest request is
-# a synchronous PDF export (up to EXPORT_PDF_ASYNC_THRESHOLD events, ~6 s on a quiet machine);
-# longer ones are Celery jobs.
+# A sync worker busy with one request for this long is killed and restarted, the request with
+# it (gthread's main thread keeps its worker alive instead). The longest requests are exports
+# built in the request: a PDF up to EXPORT_PDF_ASYNC_THRESHOLD events (~6 s on a quiet machine;
+# larger ones are Celery jobs) and the CSV, XLSX and JSON files, which always are (a streamed CSV
+# takes ~20 s per million events): raise GUNICORN_TIMEOUT for incidents of millions of events.
 timeout = _int("GUNICORN_TIMEOUT", 60)
 # On SIGTERM, running requests get this long to finish (honcho sends SIGKILL after 5 s anyway).
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 20)
@@ -119,14 +121,17 @@ proc_name = "incident-clock-web"
 _PR_SET_PDEATHSIG = 1
 
 
-def post_fork(server: object, worker: object) -> None:
-    """In each worker just after the fork: stop with the master.
+def post_worker_init(worker: object) -> None:
+    """In each worker once it is ready to serve: stop with the master.
 
     A sync worker looks for its master only between requests, when its wait for a connection
     times out (``timeout / 2``, 30 s): a master that was killed left its workers serving and
     holding honcho's pipe for that long, so ``make serve`` neither restarted nor stopped (the
     gthread worker looks every second). Linux sends SIGTERM (a graceful stop: the request in
-    hand is finished) to a worker the moment its master dies; elsewhere nothing changes.
+    hand is finished) to a worker the moment its master dies; elsewhere nothing changes. Here
+    rather than in ``post_fork``: gunicorn has set the worker's own signal handlers by now, and
+    a change of user (``user``/``group``) would have cleared the setting. A master that died
+    before this call is seen by the worker itself, which checks its parent before its first wait.
     """
     import ctypes  # why here: only the workers need it, once
     import signal  # why here: as above
@@ -135,8 +140,4 @@ def post_fork(server: object, worker: object) -> None:
         prctl = ctypes.CDLL(None, use_errno=True).prctl
     except (AttributeError, OSError):  # not Linux
         return
-    master = getattr(worker, "ppid", None)
     prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    if master is not None and os.getppid() != master:
-        # The master died between the fork and the call above: no signal will come.
-        os.kill(os.getpid(), signal.SIGTERM)

@@ -66,5 +66,8 @@ def _import_pdf_library() -> None:
     try:
         # why here: optional (system libraries), and loaded only to be shared with the workers
         import weasyprint  # noqa: F401
-    except (ImportError, OSError):
-        log.info("warm-up: WeasyPrint is not available; PDF exports will say what is missing")
+    except Exception:  # an optimisation: nothing here may stop the site from starting
+        log.info(
+            "warm-up: WeasyPrint is not available; PDF exports will say what is missing",
+            exc_info=True,
+        )
