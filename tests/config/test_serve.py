@@ -91,8 +91,10 @@ def test_a_gunicorn_worker_is_stopped_when_its_master_dies(monkeypatch, tmp_path
     script = f"""
 import os, runpy, signal, sys, time
 conf = runpy.run_path({str(conf)!r})
+ready = {str(marker)!r} + ".ready"
 if os.fork():
-    time.sleep(1)
+    while not os.path.exists(ready):  # until the worker has run the hook
+        time.sleep(0.01)
     os._exit(0)  # the "master" dies, its worker running
 def stopped(signum, frame):
     with open({str(marker)!r} + ".part", "w") as f:
@@ -101,6 +103,7 @@ def stopped(signum, frame):
     os._exit(0)
 signal.signal(signal.SIGTERM, stopped)
 conf["post_worker_init"](object())
+open(ready, "w").close()
 time.sleep(20)
 """
     subprocess.run([sys.executable, "-c", script], check=True, timeout=30)  # noqa: S603
