@@ -25,6 +25,8 @@ from django.template.loader import get_template
 from django.urls import get_resolver
 from django.utils import translation
 
+from exports.pdf import weasyprint_module
+
 log = logging.getLogger(__name__)
 
 
@@ -60,12 +62,8 @@ def warm_up() -> int:
 def _import_pdf_library() -> None:
     """WeasyPrint with its Pango and HarfBuzz bindings, as the first PDF would import them; a
     site without them runs on (the PDF export says what is missing when it is asked for)."""
-    # WeasyPrint logs each stylesheet it parses at INFO, its own at import too (exports/pdf.py
-    # quiets the same logger before each PDF).
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     try:
-        # why here: optional (system libraries), and loaded only to be shared with the workers
-        import weasyprint  # noqa: F401
+        weasyprint_module()
     except Exception:  # an optimisation: nothing here may stop the site from starting
         log.info(
             "warm-up: WeasyPrint is not available; PDF exports will say what is missing",

@@ -159,7 +159,12 @@ def font_family_css() -> str:
     return mark_safe(", ".join(css_string(f) for f in families))  # noqa: S308  # nosec B308 B703
 
 
-def _weasyprint() -> Any:
+def weasyprint_module() -> Any:
+    """WeasyPrint, imported on first use (gunicorn's master does it once: config/warmup.py), or
+    ``ExportUnavailable`` saying what to install."""
+    # WeasyPrint logs every stylesheet and page at INFO (its own stylesheets at import): a
+    # 1,000-page report would flood the worker log.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     try:
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: the Pango shared libraries are missing
@@ -257,9 +262,7 @@ def pdf_bytes(
     progress: Progress | None = None,
 ) -> bytes:
     """The report as PDF bytes. ``progress`` (0-100) is called between the stages."""
-    weasyprint = _weasyprint()
-    # WeasyPrint logs every page at INFO; a 1,000-page report would flood the worker log.
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    weasyprint = weasyprint_module()
     report = (lambda p: progress(p)) if progress else (lambda p: None)
     report(5)
     html = report_html(incident, tz=tz, language=language, exported_by=exported_by)

@@ -81,7 +81,7 @@ def test_gunicorn_settings_follow_the_environment(monkeypatch) -> None:
     assert _gunicorn_settings(monkeypatch, BIND="0.0.0.0:8000")["bind"] == "0.0.0.0:8000"
 
 
-@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="Linux only (prctl)")
+@pytest.mark.skipif(sys.platform != "linux", reason="prctl(PR_SET_PDEATHSIG) is Linux only")
 def test_a_gunicorn_worker_is_stopped_when_its_master_dies(monkeypatch, tmp_path) -> None:
     # The hook runs in a "worker" whose parent then dies without a word: the worker gets SIGTERM
     # at once (a sync worker would otherwise notice only after timeout / 2). Its handler stands

@@ -71,7 +71,7 @@ def test_a_failed_pdf_gives_its_slot_back(incident, bob, settings, export_pdf_as
     def unavailable(*args, **kwargs):
         raise ExportUnavailable("no Pango here")
 
-    monkeypatch.setattr(pdf, "_weasyprint", unavailable)
+    monkeypatch.setattr(pdf, "weasyprint_module", unavailable)
     response, _sent = export_pdf_as(bob, incident)
 
     assert response.status_code == 503
