@@ -9,10 +9,11 @@ result, and from then on only puts the request's values in place of the markers 
 parameters, runs the SQL and returns the rows as ``values()`` would (the queryset's converters
 applied).
 
-- The values that may vary are integers (a user's id) and collections of integers (incident ids,
-  for ``__in``), passed by keyword. A marker is an integer no row holds (far below -2**61),
-  unique per value and per item, so a compiled parameter equal to a marker can only be that
-  marker.
+- The values that may vary are integers (a user's id), strings (an incident's reference) and
+  collections of integers (incident ids, for ``__in``), passed by keyword. A marker is an integer
+  no row holds (far below -2**61), or for a string a text no field can hold (it begins with a NUL
+  character, which PostgreSQL refuses in text), unique per value and per item, so a compiled
+  parameter equal to a marker can only be that marker.
 - The shape is the keywords, which are None, and each collection's length (``IN (...)`` has one
   placeholder per item). A build must give the same SQL for the same shape: its structure may
   depend on the shape only, never on the values themselves.
@@ -21,8 +22,10 @@ applied).
   the tests on PostgreSQL (CI) check that both paths give the same rows.
 - Plans are kept per thread: a compiler's converters are bound to the connection it compiled on.
 
-incidents/views/compiled.py does the same for the incident page's model rows (one incident id,
-``Model.from_db``); this module is for ``values()`` rows with any number of integer values.
+``CompiledModels`` does the same for model instances, built as ``QuerySet`` iteration builds them
+(``select_related`` rows and annotations included); ``incident_for`` reads every incident a page,
+an API view or an export shows through one. incidents/views/compiled.py is the older, narrower
+form for the incident page's rows (one incident id, the model's own columns).
 """
 
 from __future__ import annotations
@@ -34,13 +37,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.db.models.query import ModelIterable, get_related_populators
 
 MARKER_BASE = -(2**62)
 # Shapes kept per compiled query (one per length of each id list, in practice a handful).
 MAX_SHAPES = 256
 
-Value = int | Collection[int] | None
+Value = int | str | Collection[int] | None
+STRING_MARKER = "\x00compiled-marker-"
 
 
 @dataclass(frozen=True)
@@ -55,17 +60,32 @@ class _Plan:
     converters: Any
 
 
+def _scalar(value: Value) -> bool:
+    return isinstance(value, int | str)
+
+
 def _shape(values: dict[str, Value]) -> tuple[Any, ...]:
     return tuple(
-        (name, None if value is None else len(value) if not isinstance(value, int) else -1)
+        (
+            name,
+            None
+            if value is None
+            else -1
+            if isinstance(value, int)
+            else -2
+            if isinstance(value, str)
+            else len(value),
+        )
         for name, value in sorted(values.items())
     )
 
 
-def _markers(values: dict[str, Value]) -> tuple[dict[str, Value], dict[int, tuple[str, int]]]:
+def _markers(
+    values: dict[str, Value],
+) -> tuple[dict[str, Value], dict[int | str, tuple[str, int]]]:
     """The build's keywords with markers in place of the values, and what each marker stands for."""
     given: dict[str, Value] = {}
-    meaning: dict[int, tuple[str, int]] = {}
+    meaning: dict[int | str, tuple[str, int]] = {}
     next_marker = MARKER_BASE
     for name, value in sorted(values.items()):
         if value is None:
@@ -73,6 +93,10 @@ def _markers(values: dict[str, Value]) -> tuple[dict[str, Value], dict[int, tupl
         elif isinstance(value, int):
             given[name] = next_marker
             meaning[next_marker] = (name, -1)
+            next_marker += 1
+        elif isinstance(value, str):
+            given[name] = text = f"{STRING_MARKER}{next_marker}"
+            meaning[text] = (name, -1)
             next_marker += 1
         else:
             items = []
@@ -84,8 +108,8 @@ def _markers(values: dict[str, Value]) -> tuple[dict[str, Value], dict[int, tupl
     return given, meaning
 
 
-class CompiledValues:
-    """``values()`` rows of the queryset ``build(**values)`` returns, compiled once per shape."""
+class _Compiled:
+    """What both kinds share: the plans per thread and shape, and running one."""
 
     def __init__(self, build: Callable[..., QuerySet[Any]]) -> None:
         self._build = build
@@ -93,15 +117,17 @@ class CompiledValues:
         # each thread (a gthread worker's) has its own connection.
         self._local = threading.local()
 
-    def rows(self, using: str = "default", **values: Value) -> list[dict[str, Any]]:
+    def _plan_and_rows(
+        self, using: str, values: dict[str, Value]
+    ) -> tuple[_Plan, list[Any]] | None:
+        """The plan and its converted rows; None where the ORM must run the build instead."""
         connection = connections[using]
         if connection.vendor != "postgresql" or any(
-            value is not None and not isinstance(value, int) and not value
-            for value in values.values()
+            value is not None and not _scalar(value) and not value for value in values.values()
         ):
             # Not PostgreSQL, or an empty id list: ``IN ()`` is no SQL, the ORM knows there are
             # no rows (or drops that part of a union) without compiling a plan for it.
-            return list(self._build(**values))
+            return None
         plans: OrderedDict[tuple[Any, ...], _Plan] = self._local.__dict__.setdefault(
             "plans", OrderedDict()
         )
@@ -112,7 +138,7 @@ class CompiledValues:
             while len(plans) > MAX_SHAPES:
                 plans.popitem(last=False)
         ordered = {
-            name: value if isinstance(value, int) or value is None else list(value)
+            name: value if value is None or _scalar(value) else list(value)  # type: ignore[arg-type]
             for name, value in values.items()
         }
         params = [
@@ -122,12 +148,11 @@ class CompiledValues:
             for param, slot in zip(plan.params, plan.slots, strict=True)
         ]
         with connection.cursor() as cursor:
-            cursor.execute(plan.sql, params)
+            cursor.execute(plan.sql, params)  # type: ignore[arg-type]
             rows = cursor.fetchall()
         if plan.converters:
             rows = list(plan.compiler.apply_converters(rows, plan.converters))
-        names = plan.names
-        return [dict(zip(names, row, strict=True)) for row in rows]
+        return plan, rows
 
     def _compile(self, using: str, values: dict[str, Value]) -> _Plan:
         given, meaning = _markers(values)
@@ -143,14 +168,16 @@ class CompiledValues:
         fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
         converters = compiler.get_converters(fields)
         slots = tuple(
-            meaning.get(param) if isinstance(param, int) and not isinstance(param, bool) else None
+            meaning.get(param) if _scalar(param) and not isinstance(param, bool) else None
             for param in params
         )
         used = {slot for slot in slots if slot is not None}
         if used != set(meaning.values()):
             # A value the build did not put in the SQL as a parameter (e.g. used in Python, or
             # folded into the text): running the SQL with other values would be wrong.
-            raise ValueError("CompiledValues: every marker must reach the SQL as a parameter")
+            raise ValueError(
+                f"{type(self).__name__}: every marker must reach the SQL as a parameter"
+            )
         return _Plan(
             sql=sql,
             params=tuple(params),
@@ -161,4 +188,54 @@ class CompiledValues:
         )
 
 
-__all__ = ["CompiledValues"]
+class CompiledValues(_Compiled):
+    """``values()`` rows of the queryset ``build(**values)`` returns, compiled once per shape."""
+
+    def rows(self, using: str = "default", **values: Value) -> list[dict[str, Any]]:
+        found = self._plan_and_rows(using, values)
+        if found is None:
+            return list(self._build(**values))
+        plan, rows = found
+        names = plan.names
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+class CompiledModels(_Compiled):
+    """Model instances of the queryset ``build(**values)`` returns, compiled once per shape,
+    built as Django's ``ModelIterable`` builds them: the model's own columns through
+    ``Model.from_db`` (deferred fields stay deferred), each ``select_related`` object by
+    Django's related populators, annotations as attributes."""
+
+    def _compile(self, using: str, values: dict[str, Value]) -> _Plan:
+        given, _meaning = _markers(values)
+        if self._build(**given)._iterable_class is not ModelIterable:
+            raise ValueError("CompiledModels: the build must read model rows, not values()")
+        return super()._compile(using, values)
+
+    def rows(self, using: str = "default", **values: Value) -> list[Model]:
+        found = self._plan_and_rows(using, values)
+        if found is None:
+            return list(self._build(**values))
+        plan, rows = found
+        compiler = plan.compiler
+        klass_info = compiler.klass_info
+        select = compiler.select
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        names = [column[0].target.attname for column in select[start:end]]
+        # django-stubs already describes Django 6's signature (a fourth argument, fetch_mode).
+        populators = get_related_populators(klass_info, select, using)  # type: ignore[call-arg]
+        annotations = list(compiler.annotation_col_map.items())
+        model = klass_info["model"]
+        found_objects = []
+        for row in rows:
+            obj = model.from_db(using, names, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, position in annotations:
+                setattr(obj, name, row[position])
+            found_objects.append(obj)
+        return found_objects
+
+
+__all__ = ["CompiledModels", "CompiledValues"]

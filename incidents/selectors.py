@@ -63,11 +63,18 @@ def incident_visible_to(user: User | AnonymousUser, **lookup: object) -> QuerySe
     the same query (no id list to read first)."""
     if not user.is_authenticated:
         return Incident.objects.none()
+    return visible_incident(None if is_admin(user) else user.pk, **lookup)
+
+
+def visible_incident(member_id: int | None, **lookup: object) -> QuerySet[Incident]:
+    """``incident_visible_to`` for the user whose id is ``member_id`` (None: an admin, who sees
+    every incident). Takes the id, not the user, so that ``incident_for`` can compile the query
+    once with a marker in its place (common/compiled.py)."""
     queryset = Incident.objects.filter(**lookup)
-    if is_admin(user):
+    if member_id is None:
         return queryset
-    member = Membership.objects.filter(incident=OuterRef("pk"), user=user)
-    return queryset.filter(Q(owner=user) | Exists(member))
+    member = Membership.objects.filter(incident=OuterRef("pk"), user_id=member_id)
+    return queryset.filter(Q(owner_id=member_id) | Exists(member))
 
 
 def deadlines_visible_to(
