@@ -67,7 +67,10 @@ def test_a_visible_incident_without_the_right_is_403_and_anonymous_is_404(carol,
 def test_one_query_with_the_owner_joined_and_the_annotations_set(alice, django_assert_num_queries):
     incident = IncidentFactory(owner=alice)
     TimelineEvent.objects.create(
-        incident=incident, kind="investigation_milestone", title="x", occurred_at=incident.created_at
+        incident=incident,
+        kind="investigation_milestone",
+        title="x",
+        occurred_at=incident.created_at,
     )
     annotations = {
         "events_n": Count("events"),
@@ -106,9 +109,11 @@ def test_compiled_models_are_the_orms_instances_for_each_value(alice, charlie):
     first = IncidentFactory(owner=alice)
     second = IncidentFactory(owner=charlie)
     read = CompiledModels(
-        lambda reference: Incident.objects.filter(reference=reference)
-        .select_related("owner")
-        .annotate(member_count=Count("memberships"))
+        lambda reference: (
+            Incident.objects.filter(reference=reference)
+            .select_related("owner")
+            .annotate(member_count=Count("memberships"))
+        )
     )
     for incident in (first, second, first):
         (found,) = read.rows(reference=incident.reference)
