@@ -7,7 +7,8 @@ translation catalogues loaded and the site's templates compiled. Measured on the
 fresh process spent ~0.8 s of CPU in ``django.setup`` (which preloading alone moves to the
 master), ~0.45 s importing the views through the URLconf, and ~0.1-0.3 s more on its first
 pages, mostly building the reverse URL table (docs/performance.md, "HTTP load test"). WeasyPrint
-is imported too, when it is installed: each process paid ~1.5 s of CPU for it on its first PDF.
+is imported too, when it is installed, and the shipped Korean font unpacked: each process paid
+~1.5 s and ~0.6 s of CPU for them on its first PDF.
 
 Nothing here opens a connection that a worker could inherit: no query is run, and every database
 connection is closed at the end in case an import opened one.
@@ -25,7 +26,7 @@ from django.template.loader import get_template
 from django.urls import get_resolver
 from django.utils import translation
 
-from exports.pdf import weasyprint_module
+from exports.pdf import prepare_pdf
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +61,11 @@ def warm_up() -> int:
 
 
 def _import_pdf_library() -> None:
-    """WeasyPrint with its Pango and HarfBuzz bindings, as the first PDF would import them; a
-    site without them runs on (the PDF export says what is missing when it is asked for)."""
+    """WeasyPrint with its Pango and HarfBuzz bindings and the unpacked font, as the first PDF
+    would prepare them; a site without them runs on (the PDF export says what is missing when it
+    is asked for)."""
     try:
-        weasyprint_module()
+        prepare_pdf()
     except Exception:  # an optimisation: nothing here may stop the site from starting
         log.info(
             "warm-up: WeasyPrint is not available; PDF exports will say what is missing",

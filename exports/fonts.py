@@ -5,11 +5,17 @@ files that is about 0.6 s of a 2.6 s report (measured; docs/exports.md). The rep
 small WOFF2 files; each process unpacks them to OpenType once, into its own private temporary
 directory (``mkdtemp``: no shared, guessable path), and the PDFs load those. A file removed from
 under a long-running worker (a temp cleaner) is simply unpacked again.
+
+gunicorn's master and the exports worker's main process unpack them before they fork
+(``exports.pdf.prepare_pdf``), so their children inherit the files instead of each spending
+~0.6 s of CPU on them; the directory is removed when the process that made it exits, never when
+one of its forked children does (a gunicorn worker runs the handlers of ``atexit`` too).
 """
 
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
 import tempfile
 import threading
@@ -26,8 +32,14 @@ def _private_directory() -> Path:
     global _directory
     if _directory is None or not _directory.is_dir():
         _directory = Path(tempfile.mkdtemp(prefix="incident-clock-fonts-"))
-        atexit.register(shutil.rmtree, _directory, ignore_errors=True)
+        atexit.register(_remove, _directory, os.getpid())
     return _directory
+
+
+def _remove(directory: Path, maker: int) -> None:
+    """At exit: the directory, if this process made it (its forked children share it)."""
+    if os.getpid() == maker:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def unpacked_font(path: Path) -> Path:

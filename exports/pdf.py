@@ -180,6 +180,15 @@ def weasyprint_module() -> Any:
     return weasyprint
 
 
+def prepare_pdf() -> None:
+    """What the first PDF of a process would do before its layout: import WeasyPrint and unpack
+    the shipped font (exports/fonts.py). Run once in a process that forks the ones building PDFs
+    (gunicorn's master: config/warmup.py; the exports worker: exports/tasks.py). Raises
+    ``ExportUnavailable`` as the export would."""
+    weasyprint_module()
+    font_face_css()
+
+
 def _events(incident: Incident, tz: ZoneInfo, language: str) -> list[dict[str, Any]]:
     index = 0 if language == "ko" else 1
     rows = []

@@ -68,3 +68,13 @@ def test_warm_up_goes_on_without_the_pdf_library(monkeypatch, caplog) -> None:
     with caplog.at_level("INFO", logger="config.warmup"):
         warmup._import_pdf_library()
     assert "WeasyPrint is not available" in caplog.text
+
+
+def test_warm_up_unpacks_the_shipped_font_for_the_workers_to_share(monkeypatch) -> None:
+    from exports import fonts  # why here: the module's cache is emptied for this test only
+
+    monkeypatch.setattr(fonts, "_unpacked", {})
+    warmup._import_pdf_library()
+    unpacked = list(fonts._unpacked.values())
+    assert len(unpacked) == 2  # regular and bold
+    assert all(path.is_file() and path.suffix == ".otf" for path in unpacked)

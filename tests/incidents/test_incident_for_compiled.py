@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef
 from django.http import Http404
-from django.test.utils import CaptureQueriesContext
 
 from common.compiled import CompiledModels
 from common.roles import Action, roles_of
@@ -120,7 +119,8 @@ def test_compiled_models_are_the_orms_instances_for_each_value(alice, charlie):
         assert found == incident
         assert found.owner == incident.owner
         assert found.member_count == 0
-        assert found._state.db == "default" and not found._state.adding
+        assert found._state.db == "default"
+        assert not found._state.adding
     assert read.rows(reference="no such reference") == []
 
 
