@@ -40,10 +40,11 @@ class PageSection:
     order: int = 100
 
 
-def page_annotations(page: str, user: Any) -> dict[str, Any]:
-    """Annotations every connected app adds to the query that reads the page's incident."""
+def page_annotations(page: str) -> dict[str, Any]:
+    """Annotations every connected app adds to the query that reads the page's incident, the
+    same for every viewer (``page_annotations_requested``)."""
     annotations: dict[str, Any] = {}
-    for _receiver, answer in page_annotations_requested.send(sender=page, page=page, user=user):
+    for _receiver, answer in page_annotations_requested.send(sender=page, page=page):
         if isinstance(answer, dict):
             annotations.update(answer)
     return annotations

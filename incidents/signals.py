@@ -38,9 +38,11 @@ chronology_entries_requested = Signal()
 # ids to incidents.sections.DeadlineNote lists, in a fixed number of queries.
 deadline_notes_requested = Signal()
 
-# Sent once by the incident page, before it reads the incident (``page="incident"``, ``user=``),
-# to collect annotations for that one query: figures that tell a section whether it has anything
-# to read (e.g. ``{"records_evidence": Exists(...)}``), so that an empty section costs no query.
+# Sent once per process by the incident page (``page="incident"``) to collect annotations for the
+# query that reads its incident: figures that tell a section whether it has anything to read
+# (e.g. ``{"records_evidence": Exists(...)}``), so that an empty section costs no query.
 # Receivers answer with a dict of annotation names (prefixed with their app's name) to query
 # expressions over the incident (``OuterRef("pk")``); the section finds them on ``incident``.
+# The answer is the same for every viewer and request: the query is compiled once with them
+# (incidents/permissions.py), so an annotation cannot depend on who asks.
 page_annotations_requested = Signal()

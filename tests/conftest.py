@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
@@ -45,6 +46,16 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    # A test that activates a language (a page in Korean, a command) must not leave it active for
+    # the next: texts built with gettext outside a request would come out in it.
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
