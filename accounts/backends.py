@@ -39,17 +39,14 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from audit.models import TokenScope
+from common.compiled import CompiledModels
 from common.roles import Role, is_admin, remember_roles
 from incidents.models import Profile
 from incidents.selectors import unread_notification_counts
 
 # Sessions store this path; config.settings lists it in AUTHENTICATION_BACKENDS.
 USER_BACKEND = "accounts.backends.UserBackend"
-# Stands for the user's id while the query is compiled; replaced in its parameters.
-_ANY_ID = -1_955_173
 PROFILE_FIELDS = ("id", "language", "time_zone")
-# Stands for an API token's key while its query is compiled (no key has a space).
-_ANY_KEY = "any token key"
 TOKEN_FIELDS = ("key", "created")
 SCOPE_FIELDS = ("id", "read_only", "expires_at", "created_at")
 
@@ -102,41 +99,32 @@ def _users(alias: str, *, notifications: bool) -> QuerySet[Any]:
     )
 
 
-def _compiled(queryset: QuerySet[Any], alias: str, marker: Any) -> tuple[str, tuple[Any, ...], int]:
-    sql, params = queryset.query.get_compiler(alias).as_sql()
-    return sql, tuple(params), list(params).index(marker)
+def _user_read(alias: str) -> QuerySet[Any]:
+    return _users(alias, notifications=True)
 
 
-@cache
-def _user_query(alias: str) -> tuple[str, tuple[Any, ...], int]:
-    """The SQL of the per-request user read on database ``alias``, its parameters and the index
-    of the user's id among them."""
-    return _compiled(_users(alias, notifications=True).filter(pk=_ANY_ID), alias, _ANY_ID)
-
-
-@cache
-def _token_query(alias: str) -> tuple[str, tuple[Any, ...], int]:
+def _token_read(alias: str) -> QuerySet[Any]:
     """The same read for an API request, found by the token's key, with the token's and its
     scope's columns (LEFT JOIN: a token may have no scope); no notification count (the API
     shows none). One query where DRF's token, the scope, the roles and the profile took four."""
-    queryset = (
-        _users(alias, notifications=False)
-        .annotate(
-            **{f"_token_{name}": F(f"auth_token__{name}") for name in TOKEN_FIELDS},
-            **{f"_scope_{name}": F(f"auth_token__scope__{name}") for name in SCOPE_FIELDS},
-        )
-        .filter(auth_token__key=_ANY_KEY)
+    return _users(alias, notifications=False).annotate(
+        **{f"_token_{name}": F(f"auth_token__{name}") for name in TOKEN_FIELDS},
+        **{f"_scope_{name}": F(f"auth_token__scope__{name}") for name in SCOPE_FIELDS},
     )
-    return _compiled(queryset, alias, _ANY_KEY)
 
 
-def _run(alias: str, query: tuple[str, tuple[Any, ...], int], value: Any) -> Any:
-    sql, params, at = query
-    model = get_user_model()
-    found = list(
-        model._default_manager.raw(sql, [*params[:at], value, *params[at + 1 :]]).using(alias)
+@cache
+def _reads(alias: str) -> tuple[CompiledModels, CompiledModels]:
+    """The per-request reads of database ``alias``, by the user's id and by a token's key,
+    compiled once per process (common/compiled.py)."""
+    return (
+        CompiledModels(lambda user_id: _user_read(alias).filter(pk=user_id)),
+        CompiledModels(lambda key: _token_read(alias).filter(auth_token__key=key)),
     )
-    return found[0] if found else None
+
+
+def _first(rows: list[Any]) -> Any:
+    return rows[0] if rows else None
 
 
 def _instance(model: Any, alias: str, values: dict[str, Any]) -> Any:
@@ -201,7 +189,9 @@ def user_and_token(key: str) -> tuple[Any, Token] | None:
     """The user of API token ``key`` read as ``UserBackend.get_user`` reads one (profile, roles,
     second-factor device), with the token and its scope (None: no such token)."""
     alias = router.db_for_read(Token)
-    user = _run(alias, _token_query(alias), key)
+    if not isinstance(key, str) or "\x00" in key:
+        return None  # no key holds a NUL (nor could PostgreSQL compare one)
+    user = _first(_reads(alias)[1].rows(using=alias, key=key))
     if user is None:
         return None
     _remember(user, alias)
@@ -226,7 +216,7 @@ class UserBackend(ModelBackend):
         except ValidationError:
             return None
         alias = router.db_for_read(model)
-        user = _run(alias, _user_query(alias), pk)
+        user = _first(_reads(alias)[0].rows(using=alias, user_id=pk))
         if user is None or not self.user_can_authenticate(user):
             return None
         _remember(user, alias)

@@ -11,7 +11,9 @@ applied).
 
 - The values that may vary are integers (a user's id), strings (an incident's reference) and
   collections of integers (incident ids, for ``__in``), passed by keyword. A marker is an integer
-  no row holds (far below -2**61), or for a string a text no field can hold (it begins with a NUL
+  no row holds (about -2 billion: ids are positive, and a marker stays within a 32-bit integer
+  column's range, where Django answers an out-of-range id with an empty query, not SQL), or
+  for a string a text no field can hold (it begins with a NUL
   character, which PostgreSQL refuses in text), unique per value and per item, so a compiled
   parameter equal to a marker can only be that marker.
 - The shape is the keywords, which are None, and each collection's length (``IN (...)`` has one
@@ -40,7 +42,7 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
 
-MARKER_BASE = -(2**62)
+MARKER_BASE = -2_000_000_000
 # Shapes kept per compiled query (one per length of each id list, in practice a handful).
 MAX_SHAPES = 256
 

@@ -29,6 +29,20 @@ def test_token_from_the_management_command_works_and_revoking_it_locks_out(alice
     assert client.get("/api/v1/incidents/").status_code == 401
 
 
+@pytest.mark.parametrize("key", ["no-such-key", "abc\x00def", "x" * 300])
+def test_an_unknown_or_malformed_token_is_401_in_turn_with_a_good_one(alice, key) -> None:
+    """The token read is compiled once; a key it cannot hold is refused, never an error, and the
+    good key still works after it."""
+    good = Token.objects.create(user=alice).key
+    for credentials, status in ((key, 401), (good, 200), (key, 401)):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {credentials}")
+        response = client.get("/api/v1/incidents/")
+        assert response.status_code == status
+        if status == 401:
+            assert response.json()["code"] in {"authentication_failed", "not_authenticated"}
+
+
 def test_session_post_without_csrf_token_is_refused(alice) -> None:
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(alice)
