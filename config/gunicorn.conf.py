@@ -25,6 +25,7 @@ from __future__ import annotations
 import gc
 import os
 from pathlib import Path
+from typing import Any
 
 
 def _cores() -> int:
@@ -141,3 +142,12 @@ def post_worker_init(worker: object) -> None:
     except (AttributeError, OSError):  # not Linux
         return
     prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def post_request(worker: Any, req: object, environ: dict[str, Any], resp: object) -> None:
+    """After each response: a worker that built a PDF at a lower priority and may not raise it
+    again (exports/priority.py) stops here, gracefully; the master starts a fresh one."""
+    from exports.priority import RETIRE_WORKER  # why here: the application is loaded by now
+
+    if environ.get(RETIRE_WORKER):
+        worker.alive = False

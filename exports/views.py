@@ -39,6 +39,7 @@ from exports.models import (
     ExportVia,
     IcsFeedToken,
 )
+from exports.priority import lowered_priority
 from exports.services import (
     CONTENT_TYPES,
     DRAFT_KINDS,
@@ -106,13 +107,15 @@ def _simple(request: HttpRequest, incident: Incident, fmt: str, draft: str = "")
 @login_required
 def export_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     """The incident report as PDF: built in the request when the incident is small enough and a
-    slot is free (exports/slots.py), else by the export queue (303 to the job page)."""
+    slot is free (exports/slots.py), at a lower CPU priority than the pages (exports/priority.py),
+    else by the export queue (303 to the job page)."""
     incident = incident_for(request.user, reference=reference, action=Action.EXPORT)
     threshold = getattr(settings, "EXPORT_PDF_ASYNC_THRESHOLD", 2000)
     if TimelineEvent.objects.filter(incident=incident).count() <= threshold:
         with pdf_slot() as free:
             if free:
-                return _simple(request, incident, ExportFormat.PDF)
+                with lowered_priority(request):
+                    return _simple(request, incident, ExportFormat.PDF)
     job = export_job_create(
         incident=incident,
         user=request.user,  # type: ignore[arg-type]

@@ -222,6 +222,9 @@ EXPORT_PDF_ASYNC_THRESHOLD = env.int("EXPORT_PDF_ASYNC_THRESHOLD", default=2000)
 # How many PDFs web requests build at once, site-wide with Redis (exports/slots.py); one more
 # goes to the export queue like a large one. 0: no limit.
 EXPORT_PDF_IN_REQUEST = env.int("EXPORT_PDF_IN_REQUEST", default=1)
+# A PDF built in a request runs this many steps of CPU priority (nice) below the pages, in
+# gunicorn's sync worker (exports/priority.py); as the exports worker does. 0: the same priority.
+EXPORT_PDF_IN_REQUEST_NICE = env.int("EXPORT_PDF_IN_REQUEST_NICE", default=10)
 
 # Django 6 default now; silences the transitional warning on every URLField form.
 FORMS_URLFIELD_ASSUME_HTTPS = True
