@@ -114,7 +114,7 @@ def _token_read(alias: str) -> QuerySet[Any]:
 
 
 @cache
-def _reads(alias: str) -> tuple[CompiledModels, CompiledModels]:
+def _reads(alias: str) -> tuple[CompiledModels[Any], CompiledModels[Any]]:
     """The per-request reads of database ``alias``, by the user's id and by a token's key,
     compiled once per process (common/compiled.py)."""
     return (

@@ -25,9 +25,9 @@ applied).
 - Plans are kept per thread: a compiler's converters are bound to the connection it compiled on.
 
 ``CompiledModels`` does the same for model instances, built as ``QuerySet`` iteration builds them
-(``select_related`` rows and annotations included); ``incident_for`` reads every incident a page,
-an API view or an export shows through one. incidents/views/compiled.py is the older, narrower
-form for the incident page's rows (one incident id, the model's own columns).
+(``select_related`` rows, annotations, deferred fields): ``incident_for`` reads every incident a
+page, an API view or an export shows through one, and the incident page its rows
+(incidents/views/page_rows.py).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db import connections
 from django.db.models import Model, QuerySet
@@ -47,6 +47,7 @@ MARKER_BASE = -2_000_000_000
 MAX_SHAPES = 256
 
 Value = int | str | Collection[int] | None
+M = TypeVar("M", bound=Model)
 STRING_MARKER = "\x00compiled-marker-"
 
 
@@ -202,7 +203,7 @@ class CompiledValues(_Compiled):
         return [dict(zip(names, row, strict=True)) for row in rows]
 
 
-class CompiledModels(_Compiled):
+class CompiledModels(_Compiled, Generic[M]):
     """Model instances of the queryset ``build(**values)`` returns, compiled once per shape,
     built as Django's ``ModelIterable`` builds them: the model's own columns through
     ``Model.from_db`` (deferred fields stay deferred), each ``select_related`` object by
@@ -214,7 +215,10 @@ class CompiledModels(_Compiled):
             raise ValueError("CompiledModels: the build must read model rows, not values()")
         return super()._compile(using, values)
 
-    def rows(self, using: str = "default", **values: Value) -> list[Model]:
+    def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
+        super().__init__(build)
+
+    def rows(self, using: str = "default", **values: Value) -> list[M]:
         found = self._plan_and_rows(using, values)
         if found is None:
             return list(self._build(**values))

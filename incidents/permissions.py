@@ -11,7 +11,7 @@ the incident page's annotations) took longer than PostgreSQL took to run it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -62,16 +62,16 @@ def incident_for(
         raise Http404(_("No such incident."))
     if not has_right(user, action):
         raise PermissionDenied(_("Your role does not allow this."))
-    return cast(Incident, rows[0])
+    return rows[0]
 
 
 # One compiled read per looked-up field and set of annotation names. The annotations given under
 # the same names must be the same expressions (they are: ``page_annotations`` for the incident
 # page, which no receiver builds from the user or the request); the first ones given are kept.
-_READS: dict[tuple[str, tuple[str, ...]], CompiledModels] = {}
+_READS: dict[tuple[str, tuple[str, ...]], CompiledModels[Incident]] = {}
 
 
-def _read(field: str, annotations: Mapping[str, Any] | None) -> CompiledModels:
+def _read(field: str, annotations: Mapping[str, Any] | None) -> CompiledModels[Incident]:
     key = (field, tuple(sorted(annotations or {})))
     read = _READS.get(key)
     if read is None:

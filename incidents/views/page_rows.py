@@ -7,7 +7,8 @@ regulators are catalogue rows held per process (regulators.rows). With those joi
 spent several times longer planning the deadline query than running it, and Django compiling
 it longer than both (docs/performance.md, "Incident page, third pass"). A deadline's
 alternatives and a filing's documents come as a LEFT JOIN of the same query (one row per
-alternative or document, folded here), not as a query of their own.
+alternative or document, folded here), not as a query of their own. Each query is compiled
+once per process and run with each incident's id (common/compiled.py).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from typing import Any
 
 from django.db.models import F
 
+from common.compiled import CompiledModels
 from incidents.models import AffectedCountRevision, Deadline, Filing, Incident, LegalEntity
-from incidents.views.compiled import CompiledQuery
 from regulators.rows import catalogue_rows, regulators_by_id
 
 
@@ -54,24 +55,21 @@ class PageRows:
 
 def read_rows(incident: Incident, generation: str) -> PageRows:
     """The page's rows; ``generation`` is the catalogue's generation token, just read."""
-    entities = _ENTITIES.rows(incident.pk)
-    revisions = _REVISIONS.rows(incident.pk)
+    entities = _ENTITIES.rows(incident_id=incident.pk)
+    revisions = _REVISIONS.rows(incident_id=incident.pk)
     deadlines = _deadlines(incident, entities, revisions, generation)
     return PageRows(entities, revisions, deadlines, _filings(incident, deadlines))
 
 
-_ENTITIES = CompiledQuery(
-    LegalEntity,
+_ENTITIES = CompiledModels(
     lambda incident_id: LegalEntity.objects.filter(incident_id=incident_id).order_by("name"),
 )
-_REVISIONS = CompiledQuery(
-    AffectedCountRevision,
+_REVISIONS = CompiledModels(
     lambda incident_id: AffectedCountRevision.objects.filter(incident_id=incident_id).order_by(
         "jurisdiction", "as_of", "id"
     ),
 )
-_DEADLINES = CompiledQuery(
-    Deadline,
+_DEADLINES = CompiledModels(
     lambda incident_id: (
         Deadline.objects.filter(incident_id=incident_id)
         # Shown on demand only (deadline_explanation).
@@ -92,8 +90,7 @@ _DEADLINES = CompiledQuery(
         .order_by(F("due_at").asc(nulls_last=True), "id", "alternatives__id")
     ),
 )
-_FILINGS = CompiledQuery(
-    Filing,
+_FILINGS = CompiledModels(
     lambda incident_id: (
         Filing.objects.filter(incident_id=incident_id)
         .annotate(
@@ -115,7 +112,7 @@ def _deadlines(
 ) -> list[Deadline]:
     # Deadlines (Any: they carry the annotations and alternative_list set here).
     found: list[Any] = _grouped(
-        _DEADLINES.rows(incident.pk),
+        _DEADLINES.rows(incident_id=incident.pk),
         "alternative_list",
         lambda row: (
             AlternativeRow(
@@ -153,7 +150,7 @@ def _deadlines(
 def _filings(incident: Incident, deadlines: list[Deadline]) -> list[Filing]:
     # Filings (Any: they carry the annotations and document_list set here).
     found: list[Any] = _grouped(
-        _FILINGS.rows(incident.pk),
+        _FILINGS.rows(incident_id=incident.pk),
         "document_list",
         lambda row: (
             DocumentRow(row.doc_id, row.doc_name, row.doc_size) if row.doc_id is not None else None

@@ -1,13 +1,15 @@
-"""A query compiled once (incidents/views/compiled.py) gives another incident's rows exactly as
-its queryset would: the same rows, columns, converted annotations and deferred fields."""
+"""A query compiled once (common/compiled.py ``CompiledModels``, as the incident page reads its
+rows) gives another incident's rows exactly as its queryset would: the same rows, columns,
+converted annotations and deferred fields."""
 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.db.models import F
 
+from common.compiled import CompiledModels
 from incidents.models import Deadline
-from incidents.views.compiled import CompiledQuery
 from tests.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,10 +25,10 @@ def _deadlines(incident_id: int):
 
 
 def test_compiled_rows_are_the_querysets_rows_for_each_incident(aware_incident, alice):
-    compiled = CompiledQuery(Deadline, _deadlines)
+    compiled = CompiledModels(_deadlines)
     empty = IncidentFactory(owner=alice)
-    assert compiled.rows(empty.pk) == []
-    rows = compiled.rows(aware_incident.pk)
+    assert compiled.rows(incident_id=empty.pk) == []
+    rows = compiled.rows(incident_id=aware_incident.pk)
     expected = list(_deadlines(aware_incident.pk))
     assert rows
     assert [r.pk for r in rows] == [e.pk for e in expected]
@@ -39,6 +41,7 @@ def test_compiled_rows_are_the_querysets_rows_for_each_incident(aware_incident, 
 
 
 def test_a_query_without_the_incident_id_is_refused():
-    compiled = CompiledQuery(Deadline, lambda incident_id: Deadline.objects.all())
-    with pytest.raises(ValueError, match="one incident id"):
-        compiled.rows(1)
+    compiled = CompiledModels(lambda incident_id: Deadline.objects.all())
+    if connection.vendor == "postgresql":  # elsewhere the ORM runs the build itself
+        with pytest.raises(ValueError, match="every marker"):
+            compiled.rows(incident_id=1)
