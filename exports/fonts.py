@@ -2,8 +2,7 @@
 
 WeasyPrint unpacks a WOFF2 ``@font-face`` source on every document: for the two 2.4 MB Korean
 files that is about 0.6 s of a 2.6 s report (measured; docs/exports.md). The repository keeps the
-small WOFF2 files; each process unpacks them to OpenType once, into its own private temporary
-directory (``mkdtemp``: no shared, guessable path), and the PDFs load those. A file removed from
+small WOFF2 files; they are unpacked to OpenType once, into a private temporary directory (``mkdtemp``: no shared, guessable path), and the PDFs load those. A file removed from
 under a long-running worker (a temp cleaner) is simply unpacked again.
 
 gunicorn's master and the exports worker's main process unpack them before they fork
@@ -52,6 +51,10 @@ def unpacked_font(path: Path) -> Path:
             font = TTFont(str(path))
             font.flavor = None  # plain OpenType (CFF outlines)
             target = _private_directory() / f"{path.stem}-{stat.st_mtime_ns}.otf"
-            font.save(str(target))
+            # Written under a name of this process's own, then renamed: forked workers share the
+            # directory, and one may be reading the file while another writes it again.
+            partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+            font.save(str(partial))
+            partial.replace(target)
             _unpacked[key] = target
         return target

@@ -111,10 +111,11 @@ def export_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     else by the export queue (303 to the job page)."""
     incident = incident_for(request.user, reference=reference, action=Action.EXPORT)
     threshold = getattr(settings, "EXPORT_PDF_ASYNC_THRESHOLD", 2000)
-    if TimelineEvent.objects.filter(incident=incident).count() <= threshold:
+    events = TimelineEvent.objects.filter(incident=incident).count()
+    if events <= threshold:
         with pdf_slot() as free:
             if free:
-                with lowered_priority(request):
+                with lowered_priority(request, events):
                     return _simple(request, incident, ExportFormat.PDF)
     job = export_job_create(
         incident=incident,

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import router
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -50,13 +51,16 @@ def incident_for(
         field = "pk"
         try:
             value = None if pk is None else int(pk)  # URL keywords arrive as text
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise Http404(_("No such incident.")) from None
+        if value is not None and not 0 < value < 2**63:
+            raise Http404(_("No such incident."))  # no id outside a bigint's positive range
+    admin = is_admin(user)
+    if not user.is_authenticated or (not admin and user.pk is None):
+        raise Http404(_("No such incident."))  # None as the member would read as an admin
     # One query: the visibility test is part of it, and the owner is joined (pages name it).
-    rows = (
-        _read(field, annotations).rows(value=value, member=None if is_admin(user) else user.pk)
-        if user.is_authenticated
-        else []
+    rows = _read(field, annotations).rows(
+        using=router.db_for_read(Incident), value=value, member=None if admin else user.pk
     )
     if not rows:
         raise Http404(_("No such incident."))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import router
 from django.db.models import F
 
 from common.compiled import CompiledModels
@@ -55,8 +56,10 @@ class PageRows:
 
 def read_rows(incident: Incident, generation: str) -> PageRows:
     """The page's rows; ``generation`` is the catalogue's generation token, just read."""
-    entities = _ENTITIES.rows(incident_id=incident.pk)
-    revisions = _REVISIONS.rows(incident_id=incident.pk)
+    entities = _ENTITIES.rows(using=router.db_for_read(LegalEntity), incident_id=incident.pk)
+    revisions = _REVISIONS.rows(
+        using=router.db_for_read(AffectedCountRevision), incident_id=incident.pk
+    )
     deadlines = _deadlines(incident, entities, revisions, generation)
     return PageRows(entities, revisions, deadlines, _filings(incident, deadlines))
 
@@ -112,7 +115,7 @@ def _deadlines(
 ) -> list[Deadline]:
     # Deadlines (Any: they carry the annotations and alternative_list set here).
     found: list[Any] = _grouped(
-        _DEADLINES.rows(incident_id=incident.pk),
+        _DEADLINES.rows(using=router.db_for_read(Deadline), incident_id=incident.pk),
         "alternative_list",
         lambda row: (
             AlternativeRow(
@@ -150,7 +153,7 @@ def _deadlines(
 def _filings(incident: Incident, deadlines: list[Deadline]) -> list[Filing]:
     # Filings (Any: they carry the annotations and document_list set here).
     found: list[Any] = _grouped(
-        _FILINGS.rows(incident_id=incident.pk),
+        _FILINGS.rows(using=router.db_for_read(Filing), incident_id=incident.pk),
         "document_list",
         lambda row: (
             DocumentRow(row.doc_id, row.doc_name, row.doc_size) if row.doc_id is not None else None

@@ -43,9 +43,9 @@ def _in_thread(function: Any) -> Any:
     return found["value"]
 
 
-def _priorities(request: Any) -> tuple[int, int, int, bool]:
+def _priorities(request: Any, events: int = 100) -> tuple[int, int, int, bool]:
     before = os.getpriority(os.PRIO_PROCESS, 0)
-    with lowered_priority(request) as lowered:
+    with lowered_priority(request, events) as lowered:
         during = os.getpriority(os.PRIO_PROCESS, 0)
     return before, during, os.getpriority(os.PRIO_PROCESS, 0), lowered
 
@@ -77,6 +77,18 @@ def test_elsewhere_the_priority_is_left_alone(settings, environ, steps):
     assert lowered is False
     assert before == during == after
     assert RETIRE_WORKER not in request.META
+
+
+@linux_only
+def test_a_pdf_of_more_than_a_quarter_of_the_queue_threshold_keeps_the_priority(settings):
+    # Ten steps lower, a PDF near the threshold could outlast gunicorn's timeout under load.
+    settings.EXPORT_PDF_IN_REQUEST_NICE = 10
+    settings.EXPORT_PDF_ASYNC_THRESHOLD = 2000
+    request = RequestFactory().get("/", **SYNC_WORKER)
+    assert _in_thread(lambda: _priorities(request, events=500))[3] is True
+    before, during, after, lowered = _in_thread(lambda: _priorities(request, events=501))
+    assert lowered is False
+    assert before == during == after
 
 
 @linux_only

@@ -84,11 +84,21 @@ def test_one_query_with_the_owner_joined_and_the_annotations_set(alice, django_a
         assert found.has_members is False
 
 
-@pytest.mark.parametrize("pk", ["12abc", "", "1e3", [1]])
+@pytest.mark.parametrize("pk", ["12abc", "", "1e3", [1], float("inf"), 2**63, -5, 0])
 def test_an_id_that_is_no_number_is_404(alice, pk):
     IncidentFactory(owner=alice)
     with pytest.raises(Http404):
         incident_for(alice, pk=pk)
+
+
+def test_a_user_without_an_id_sees_no_incident_rather_than_every_one(alice):
+    # A member's id stands in the query; without one the read must not become the admin's.
+    incident = IncidentFactory(owner=alice)
+    ghost = UserFactory(role="compliance")
+    roles_of(ghost)  # remembered on the object, as the sign-in backend does per request
+    ghost.pk = None
+    with pytest.raises(Http404):
+        incident_for(ghost, pk=incident.pk)
 
 
 def test_an_id_given_as_text_finds_the_incident(alice):
