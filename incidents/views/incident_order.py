@@ -36,6 +36,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 
+from common.compiled import CompiledValues
 from incidents.models import Deadline, DeadlineStatus, Incident, LegalEntity
 from incidents.views.keyset import KeysetSource, KeyValue, MaybeTime, counted_by
 
@@ -60,6 +61,27 @@ def _sort_key(next_due: datetime, created: datetime, pk: int) -> SortKey:
 def _dated_open(base: QuerySet[Incident], restricted: bool) -> QuerySet[Deadline]:
     deadlines = Deadline.objects.filter(status=DeadlineStatus.OPEN, due_at__isnull=False)
     return deadlines.filter(incident__in=base.values("pk")) if restricted else deadlines
+
+
+_WALKS: dict[tuple[int, bool], CompiledValues] = {}
+
+
+def _unrestricted_walk(limit: int, count: bool) -> CompiledValues:
+    """The walk over every incident's dated open deadlines, ``limit`` rows (a LIMIT is part of
+    the SQL text, hence one compiled read per limit), with the count of every incident."""
+    read = _WALKS.get((limit, count))
+    if read is None:
+
+        def build() -> QuerySet[Any]:
+            walked = _dated_open(Incident.objects.all(), False).order_by("due_at", "id")
+            if count:
+                return walked.values(
+                    "incident_id", "due_at", total=counted_by(Incident.objects.all())
+                )[:limit]
+            return walked.values("incident_id", "due_at")[:limit]
+
+        read = _WALKS[(limit, count)] = CompiledValues(build)
+    return read
 
 
 class UrgencyOrderedIncidents(KeysetSource[Incident]):
@@ -161,16 +183,24 @@ class UrgencyOrderedIncidents(KeysetSource[Incident]):
         limit = stop * ROWS_PER_INCIDENT + 20
         if limit > WALK_ROWS:
             return None
-        walked = _dated_open(self.base, self.restricted).order_by("due_at", "id")
-        if count:
-            counted = list(
-                walked.values_list("incident_id", "due_at", counted_by(self.base))[:limit]
-            )
-            if counted:
-                self._counted = counted[0][2]
-            rows = [(incident_id, due) for incident_id, due, _total in counted]
+        if not self.restricted:
+            # Every incident (an admin's list, unfiltered): nothing in the query varies per
+            # request, so it is compiled once per process and page size (common/compiled.py).
+            found = _unrestricted_walk(limit, count).rows()
+            if count and found:
+                self._counted = found[0]["total"]
+            rows = [(row["incident_id"], row["due_at"]) for row in found]
         else:
-            rows = list(walked.values_list("incident_id", "due_at")[:limit])
+            walked = _dated_open(self.base, self.restricted).order_by("due_at", "id")
+            if count:
+                counted = list(
+                    walked.values_list("incident_id", "due_at", counted_by(self.base))[:limit]
+                )
+                if counted:
+                    self._counted = counted[0][2]
+                rows = [(incident_id, due) for incident_id, due, _total in counted]
+            else:
+                rows = list(walked.values_list("incident_id", "due_at")[:limit])
         first_due: dict[int, datetime] = {}
         for incident_id, due in rows:
             if due is not None:  # never: the query excludes them
