@@ -99,10 +99,6 @@ def _users(alias: str, *, notifications: bool) -> QuerySet[Any]:
     )
 
 
-def _user_read(alias: str) -> QuerySet[Any]:
-    return _users(alias, notifications=True)
-
-
 def _token_read(alias: str) -> QuerySet[Any]:
     """The same read for an API request, found by the token's key, with the token's and its
     scope's columns (LEFT JOIN: a token may have no scope); no notification count (the API
@@ -118,7 +114,7 @@ def _reads(alias: str) -> tuple[CompiledModels[Any], CompiledModels[Any]]:
     """The per-request reads of database ``alias``, by the user's id and by a token's key,
     compiled once per process (common/compiled.py)."""
     return (
-        CompiledModels(lambda user_id: _user_read(alias).filter(pk=user_id)),
+        CompiledModels(lambda user_id: _users(alias, notifications=True).filter(pk=user_id)),
         CompiledModels(lambda key: _token_read(alias).filter(auth_token__key=key)),
     )
 
