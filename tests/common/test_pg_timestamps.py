@@ -1,0 +1,86 @@
+"""Timestamps read by psycopg's C loader (common/pg_timestamps.py) are the values Django's own
+loader gives: the same instant, in ``datetime.UTC``, for every representable time."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from django.db import DataError, connection, transaction
+from django.db.backends.postgresql.psycopg_any import register_tzloader
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from common import pg_timestamps
+from incidents.models import Incident
+from tests.factories import IncidentFactory
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql" and os.environ.get("CI") != "true",
+    reason="the loader is PostgreSQL's",
+)
+pytestmark = [needs_postgresql, pytest.mark.django_db]
+
+
+def _read(sql: str, params: list[object], *, django_loader: bool = False) -> object:
+    with connection.cursor() as cursor:
+        if django_loader:
+            # Django's own loader on this cursor only (as create_cursor does for another zone).
+            register_tzloader(UTC, cursor.cursor)
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+def test_every_connection_reads_timestamps_with_the_c_loader() -> None:
+    assert pg_timestamps.HAS_C_LOADER, "CI installs psycopg[binary]"
+    connection.ensure_connection()
+    loader = connection.connection.adapters.get_loader(pg_timestamps.TIMESTAMPTZ_OID, 0)
+    assert loader is pg_timestamps.UtcTimestamptzLoader
+    # Django's create_cursor keeps it (it compares the loader's zone with the connection's).
+    with connection.cursor() as cursor:
+        assert cursor.cursor.adapters.get_loader(pg_timestamps.TIMESTAMPTZ_OID, 0) is loader
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    moment=st.datetimes(
+        min_value=datetime(1, 1, 2),  # noqa: DTZ001 - hypothesis wants naive bounds
+        max_value=datetime(9999, 12, 30),  # noqa: DTZ001
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=9)), timezone(-timedelta(hours=5, minutes=30))]
+        ),
+    )
+)
+def test_a_timestamp_reads_as_django_reads_it(moment: datetime) -> None:
+    ours = _read("SELECT %s::timestamptz", [moment])
+    djangos = _read("SELECT %s::timestamptz", [moment], django_loader=True)
+    assert ours == djangos == moment
+    assert ours.tzinfo is UTC
+    assert djangos.tzinfo is UTC
+
+
+def test_a_session_in_another_zone_still_reads_utc() -> None:
+    moment = datetime(2025, 11, 29, 15, 30, 12, 345678, tzinfo=UTC)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL TIME ZONE 'Asia/Seoul'")
+        cursor.execute("SELECT %s::timestamptz", [moment])
+        value = cursor.fetchone()[0]
+    assert value == moment
+    assert value.tzinfo is UTC
+
+
+@pytest.mark.parametrize("literal", ["infinity", "-infinity"])
+def test_a_time_python_cannot_hold_is_refused_as_django_refuses_it(literal: str) -> None:
+    with pytest.raises(DataError):
+        _read(f"SELECT '{literal}'::timestamptz", [])
+    with pytest.raises(DataError):
+        _read(f"SELECT '{literal}'::timestamptz", [], django_loader=True)
+
+
+def test_models_read_aware_utc_times() -> None:
+    incident = IncidentFactory()
+    incident.refresh_from_db()
+    stored = Incident.objects.values_list("created_at", flat=True).get(pk=incident.pk)
+    assert stored.tzinfo is UTC
+    assert stored == incident.created_at
