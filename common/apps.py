@@ -9,9 +9,9 @@ class CommonConfig(AppConfig):
     verbose_name = "Common"
 
     def ready(self) -> None:
-        # Imported here: it imports psycopg, which only a PostgreSQL deployment's first
-        # connection needs; connected in ready() so that every process (web, worker, command)
-        # has it before its first query.
+        # Imported here, once the apps are loaded (it is about the database layer, not the
+        # settings); connected in ready() so that every process (web, worker, command) has it
+        # before its first query.
         from common.pg_timestamps import install
 
         connection_created.connect(install, dispatch_uid="common.pg_timestamps")

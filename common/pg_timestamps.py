@@ -7,10 +7,10 @@ costs about 5 microseconds a value against under one: a page of 100 events or 50
 hundreds of timestamps (docs/performance.md, session 10). When the connection's zone is UTC
 (``USE_TZ`` with no ``TIME_ZONE`` in ``DATABASES``, as here) the C loader gives the same values:
 Django sets the session's ``TimeZone`` to UTC and psycopg maps it to ``datetime.timezone.utc``.
-So each new connection gets ``UtcTimestamptzLoader``, which calls the C loader and keeps
-Django's guarantee anyway: a value in another zone (if the session's zone were changed under
-it) is converted to UTC, never returned as it is. Without the C implementation, or with
-another zone, nothing is changed.
+So each new connection gets ``UtcTimestamptzLoader``, which calls the C loader. One difference,
+deliberate: if the session's zone were changed under Django (``SET TIME ZONE``), Django's loader
+would label the session's wall-clock time as UTC (a wrong instant); this one converts the right
+instant to UTC. Without the C implementation, or with another zone, nothing is changed.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from psycopg import adapters, pq
+from psycopg import DataError, adapters, pq
 from psycopg.adapt import Loader
 from psycopg.pq import Format
 
@@ -40,7 +40,12 @@ class UtcTimestamptzLoader(Loader):
 
     def load(self, data: Any) -> datetime:
         value: datetime = self._load(data)
-        return value if value.tzinfo is UTC else value.astimezone(UTC)
+        if value.tzinfo is UTC:
+            return value
+        try:
+            return value.astimezone(UTC)
+        except OverflowError as error:  # beyond year 9999 once in UTC: refused as psycopg refuses
+            raise DataError(f"timestamp out of range in UTC: {value!r}") from error
 
 
 def install(sender: Any, connection: Any, **_kwargs: Any) -> None:

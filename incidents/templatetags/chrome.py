@@ -30,6 +30,7 @@ from django.template.base import render_value_in_context
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf
 from django.utils import timezone
+from django.utils.autoreload import file_changed
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -134,8 +135,11 @@ def _pieces(shape: _Shape) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
 
 
 @receiver(setting_changed)
+@receiver(file_changed)
 def _forget(**_kwargs: Any) -> None:
-    # The URLs, languages or templates of the pieces may have changed (tests override them).
+    # The URLs, languages or templates of the pieces may have changed: settings overridden by
+    # tests, or a template or catalogue edited under the development server (which resets its
+    # template loaders on such a change rather than restarting).
     _pieces.cache_clear()
 
 
@@ -143,7 +147,9 @@ def render_header(request: HttpRequest | None, user: Any, *, compiled: bool = Tr
     """The header for this request: from the shape's pieces, or (``compiled=False``, or when
     the shape has none) by rendering the template."""
     shape, values = header_context(request, user)
-    pieces = _pieces(shape) if compiled else None
+    # Without a request there is no token: the forms go without the field, as {% csrf_token %}
+    # leaves it out; the pieces have it, so such a (rare) render takes the template.
+    pieces = _pieces(shape) if compiled and request is not None else None
     if pieces is None:
         return mark_safe(render_to_string(TEMPLATE, _context(shape, values)))  # noqa: S308  # nosec B308 B703 - our auto-escaping template's output
     texts, names = pieces

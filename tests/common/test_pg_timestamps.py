@@ -60,7 +60,8 @@ def test_a_timestamp_reads_as_django_reads_it(moment: datetime) -> None:
     assert djangos.tzinfo is UTC
 
 
-def test_a_session_in_another_zone_still_reads_utc() -> None:
+def test_a_session_in_another_zone_still_reads_the_right_instant_in_utc() -> None:
+    # Django's own loader would label Seoul's wall-clock time as UTC here (a wrong instant).
     moment = datetime(2025, 11, 29, 15, 30, 12, 345678, tzinfo=UTC)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL TIME ZONE 'Asia/Seoul'")
@@ -68,6 +69,15 @@ def test_a_session_in_another_zone_still_reads_utc() -> None:
         value = cursor.fetchone()[0]
     assert value == moment
     assert value.tzinfo is UTC
+
+
+def test_a_time_past_year_9999_in_utc_is_refused_in_any_session_zone() -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL TIME ZONE 'America/New_York'")
+        # 22:00 at -05 on the last day of 9999 is 10000-01-01 03:00 UTC: past datetime.max.
+        cursor.execute("SELECT '9999-12-31 22:00:00-05'::timestamptz")
+        with pytest.raises(DataError):
+            cursor.fetchone()
 
 
 @pytest.mark.parametrize("literal", ["infinity", "-infinity"])

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.cache import SessionStore
+from django.template import engines
 from django.test import Client, RequestFactory
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
@@ -145,3 +146,73 @@ def test_a_change_of_urls_in_settings_forgets_the_pieces(settings, alice) -> Non
     assert chrome._pieces.cache_info().currsize >= 1
     settings.LANGUAGE_CODE = settings.LANGUAGE_CODE  # any change of settings
     assert chrome._pieces.cache_info().currsize == 0
+
+
+# The top bar as base.html drew it before {% page_header %} (commit 72243b3), kept verbatim as
+# the reference: the new one must give the same HTML, whitespace aside, for every shape.
+OLD_HEADER = """{% load i18n static tz clock links %}  <header class="topbar">
+    <div class="topbar-inner">
+      <a class="brand" href="{% link 'dashboard' %}"><span class="brand-mark" aria-hidden="true"></span>{% translate "Incident Clock" %}</a>
+      {% if user.is_authenticated %}
+      <nav class="mainnav" aria-label="{% translate 'Main' %}">
+        {% link 'dashboard' as dashboard_url %}{% link 'incident_list' as incidents_url %}{% link 'deadline_list' as deadlines_url %}{% link 'what_if' as whatif_url %}
+        <a href="{{ dashboard_url }}"{% if request.path == dashboard_url %} aria-current="page"{% endif %}>{% translate "Dashboard" %}</a>
+        <a href="{{ incidents_url }}"{% if request.path|slice:":11" == "/incidents/" %} aria-current="page"{% endif %}>{% translate "Incidents" %}</a>
+        <a href="{{ deadlines_url }}"{% if request.path == deadlines_url %} aria-current="page"{% endif %}>{% translate "Deadlines" %}</a>
+        <a href="{{ whatif_url }}"{% if request.path == whatif_url %} aria-current="page"{% endif %}>{% translate "What-if" %}</a>
+      </nav>
+      <form class="topsearch" method="get" action="{% link 'search' %}" role="search" aria-label="{% translate 'Search everything' %}">
+        <label for="topsearch-q" class="visually-hidden">{% translate "Search incidents, events, filings and requests" %}</label>
+        <input id="topsearch-q" type="search" name="q" minlength="2" maxlength="200" value="{% if request.resolver_match.url_name == 'search' %}{{ request.GET.q }}{% endif %}" placeholder="{% translate 'Search' %}">
+        <button type="submit" class="btn btn-quiet">{% translate "Search" %}</button>
+      </form>
+      {% endif %}
+      <div class="topbar-right">
+        <form class="langswitch" method="post" action="{% link 'set_language' %}">{% csrf_token %}
+          <input type="hidden" name="next" value="{{ request.get_full_path }}">
+          <span class="visually-hidden" id="lang-label">{% translate "Language" %}</span>
+          <span class="seg" role="group" aria-labelledby="lang-label">
+            <button type="submit" name="language" value="ko" lang="ko"{% if LANGUAGE_CODE == "ko" %} aria-pressed="true"{% else %} aria-pressed="false"{% endif %}>한국어</button>
+            <button type="submit" name="language" value="en" lang="en"{% if LANGUAGE_CODE == "en" %} aria-pressed="true"{% else %} aria-pressed="false"{% endif %}>English</button>
+          </span>
+        </form>
+        {% if user.is_authenticated %}
+          {% unread_notifications user as unread %}
+          <a class="bell{% if unread %} has-unread{% endif %}" href="{% link 'notifications' %}">
+            {% translate "Notifications" %}{% if unread %} <span class="badge" data-testid="unread-count">{{ unread }}</span><span class="visually-hidden"> {% translate "unread" %}</span>{% endif %}
+          </a>
+          {% block header_account %}{# room for the 2FA / account link #}{% endblock %}
+          <span class="whoami" title="{% translate 'Your time zone' %}">{{ user.get_username }} · {% get_current_timezone as TZ %}{{ TZ }}</span>
+          <form method="post" action="{% link 'logout' %}">{% csrf_token %}<button type="submit" class="btn btn-quiet">{% translate "Sign out" %}</button></form>
+        {% endif %}
+      </div>
+    </div>
+  </header>
+"""
+
+
+def _squeezed(html: str) -> str:
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "TOKEN", html)
+    return re.sub(r"\s+", " ", html).replace("> <", "><").strip()
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("language", ["ko", "en"])
+@pytest.mark.parametrize("unread", [0, 7])
+@pytest.mark.parametrize("signed_in", [True, False])
+def test_the_header_is_the_one_base_html_drew_before(db, path, language, unread, signed_in) -> None:
+    user = UserFactory(username="erin<&>", role="compliance") if signed_in else AnonymousUser()
+    if signed_in:
+        user.unread_notifications = unread
+    request = _request(path, {"q": 'w"<x>'})
+    request.user = user
+    with translation.override(language), timezone.override("Asia/Seoul"):
+        old = engines["django"].from_string(OLD_HEADER).render({}, request)
+        new = str(chrome.render_header(request, user))
+    assert _squeezed(new) == _squeezed(old)
+
+
+def test_without_a_request_the_forms_carry_no_token_field(db) -> None:
+    html = str(chrome.render_header(None, AnonymousUser()))
+    assert "csrfmiddlewaretoken" not in html
+    assert 'class="langswitch"' in html
