@@ -2,9 +2,9 @@
 
 The bar is the same on every page but for a few values: the CSRF token of its two forms, the
 path to come back to after a change of language, the search words on the search page, the
-user's name, zone and unread count. Rendered by Django's engine it cost about a millisecond of
-every page (some 40 nodes: nine links, fourteen translations; docs/performance.md), as much as
-the rest of a small page. So the template is rendered once per process and per *shape* (the
+user's name, zone and unread count. Rendered by Django's engine it cost about half a
+millisecond of every page (some 40 nodes: nine links, fourteen translations, two CSRF fields;
+docs/performance.md, session 10). So the template is rendered once per process and per *shape* (the
 language, whether someone is signed in, whether there is anything unread, which menu entry is
 the current page, the URL configuration) with a marker in place of each value, split at the
 markers, and each request joins the pieces with its own values, escaped as the template
