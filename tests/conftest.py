@@ -14,10 +14,20 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from tests.factories import IncidentFactory, UserFactory
+
+
+def needs_postgresql(reason: str) -> pytest.MarkDecorator:
+    """Skip on the SQLite default, never under CI (``CI=true``): CI runs on PostgreSQL, where a
+    skip would hide a missing service, so there the test runs (and fails on another database)."""
+    return pytest.mark.skipif(
+        connection.vendor != "postgresql" and os.environ.get("CI") != "true", reason=reason
+    )
+
 
 # Hypothesis profiles live here and only here (tests/test_honest_tests.py refuses profile calls
 # anywhere else): "ci" is what .ci/run uses, "dev" the default. Engine properties are slow-ish.

@@ -4,31 +4,23 @@ that would bake a value into the plan is refused."""
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
 
 from actions import services as action_services
 from common.compiled import CompiledValues
 from incidents import services
 from incidents.models import Deadline, TimelineEvent
 from incidents.selectors import deadlines_of_incidents, visible_incident_ids
-from tests.conftest import add_korean_entity
+from tests.conftest import add_korean_entity, needs_postgresql
 from tests.factories import IncidentFactory
 
 KST = ZoneInfo("Asia/Seoul")
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=KST)
 pytestmark = pytest.mark.django_db
-# Only PostgreSQL runs compiled SQL. Skipped on the SQLite default; CI runs on PostgreSQL, where
-# a skip would hide a missing service, so there the test runs (and fails on any other database).
-needs_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql" and os.environ.get("CI") != "true",
-    reason="only PostgreSQL runs compiled SQL",
-)
 
 
 def aware(incident, title: str):
@@ -70,7 +62,7 @@ def test_compiled_rows_are_the_orms_and_follow_each_requests_ids(catalogue, alic
     assert compiled.rows(ids=[]) == []
 
 
-@needs_postgresql
+@needs_postgresql("only PostgreSQL runs compiled SQL")
 def test_a_build_that_keeps_a_value_out_of_the_sql_is_refused(db):
     # The value decides the query's structure instead of reaching it as a parameter: a plan
     # compiled from the marker would answer every later request the same way.

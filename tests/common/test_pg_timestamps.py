@@ -3,7 +3,6 @@ loader gives: the same instant, in ``datetime.UTC``, for every representable tim
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -14,13 +13,10 @@ from hypothesis import strategies as st
 
 from common import pg_timestamps
 from incidents.models import Incident
+from tests.conftest import needs_postgresql
 from tests.factories import IncidentFactory
 
-needs_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql" and os.environ.get("CI") != "true",
-    reason="the loader is PostgreSQL's",
-)
-pytestmark = [needs_postgresql, pytest.mark.django_db]
+pytestmark = [needs_postgresql("the loader is PostgreSQL's"), pytest.mark.django_db]
 
 
 def _read(sql: str, params: list[object], *, django_loader: bool = False) -> object:

@@ -5,8 +5,6 @@ page's annotations, in one query; input that can name no incident is a 404, neve
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -17,13 +15,10 @@ from common.compiled import CompiledModels
 from common.roles import Action, roles_of
 from incidents.models import Incident, TimelineEvent
 from incidents.permissions import incident_for
+from tests.conftest import needs_postgresql
 from tests.factories import IncidentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-needs_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql" and os.environ.get("CI") != "true",
-    reason="only PostgreSQL runs compiled SQL",
-)
 
 
 def test_each_user_in_turn_gets_exactly_the_incidents_they_may_see(alice, bob, charlie, admin_user):
@@ -134,7 +129,7 @@ def test_compiled_models_are_the_orms_instances_for_each_value(alice, charlie):
     assert read.rows(reference="no such reference") == []
 
 
-@needs_postgresql
+@needs_postgresql("only PostgreSQL runs compiled SQL")
 def test_a_text_value_that_never_reaches_the_sql_is_refused(db):
     read = CompiledModels(
         lambda reference: Incident.objects.filter(pk__gt=0 if reference.startswith("A") else -1)
