@@ -88,7 +88,8 @@ _MY_TASKS = CompiledValues(
         open_action_items_owned(owner_id, ids, related=())
         .values(*_PANEL_VALUES)
         .order_by(F("due_at").asc(nulls_last=True), "id")[: MY_TASKS_LIMIT + 1]
-    )
+    ),
+    prepared=True,
 )
 
 

@@ -23,11 +23,18 @@ applied).
   queryset is built from the real values and run by the ORM, from the same ``build`` function:
   the tests on PostgreSQL (CI) check that both paths give the same rows.
 - Plans are kept per thread: a compiler's converters are bound to the connection it compiled on.
-
-``CompiledModels`` does the same for model instances, built as ``QuerySet`` iteration builds them
-(``select_related`` rows, annotations, deferred fields): ``incident_for`` reads every incident a
-page, an API view or an export shows through one, and the incident page its rows
-(incidents/views/page_rows.py).
+- ``prepared=True`` runs the SQL as a **prepared statement** on PostgreSQL: on a cursor that
+  binds the values on the server (Django's binds them into the text, which rules out preparing),
+  so that psycopg prepares it once it has run ``prepare_threshold`` times on the connection
+  (OPTIONS in config/settings; None, behind pgbouncer in transaction mode, turns it off) and
+  PostgreSQL may then reuse a plan instead of planning the read on every request. Planning was
+  most of PostgreSQL's time under the load test (docs/performance.md, session 11). Only for
+  reads whose generic plan was checked against the plans made for the values, under load: the
+  incident page's reads and ``incident_for``, "My tasks". PostgreSQL switches to a generic plan
+  when its *estimated* cost is no worse, and for some shapes it runs many times slower (the
+  dashboard's activity, an ``IN`` list ordered by another index: 3.2 ms against 0.05; the
+  deadline panels took the urgency index in session 5), so those stay unprepared. The per-request
+  user read stays unprepared too, for a measured reason given in docs/decisions.md (12).
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import psycopg
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
@@ -114,8 +122,9 @@ def _markers(
 class _Compiled:
     """What both kinds share: the plans per thread and shape, and running one."""
 
-    def __init__(self, build: Callable[..., QuerySet[Any]]) -> None:
+    def __init__(self, build: Callable[..., QuerySet[Any]], *, prepared: bool = False) -> None:
         self._build = build
+        self._prepared = prepared
         # Per thread: a compiler's converters are bound to the connection it compiled on, and
         # each thread (a gthread worker's) has its own connection.
         self._local = threading.local()
@@ -151,8 +160,12 @@ class _Compiled:
             for param, slot in zip(plan.params, plan.slots, strict=True)
         ]
         with connection.cursor() as cursor:
+            if self._prepared:
+                _bind_on_server(cursor)
             cursor.execute(plan.sql, params)  # type: ignore[arg-type]
             rows = cursor.fetchall()
+        if self._prepared and connection.queries_logged:
+            _log_with_values(connection, plan.sql, params)
         if plan.converters:
             rows = list(plan.compiler.apply_converters(rows, plan.converters))
         return plan, rows
@@ -191,6 +204,29 @@ class _Compiled:
         )
 
 
+def _bind_on_server(cursor: Any) -> None:
+    """Make Django's cursor wrapper run on a server-binding psycopg cursor of the same connection.
+
+    The wrapper stays Django's (error translation, the query log that query counts read, the
+    execute wrappers); only the psycopg cursor inside changes. Django's own is a
+    ``ClientCursor``, which merges the values into the SQL text and never prepares; a plain
+    ``psycopg.Cursor`` sends them apart, and psycopg prepares a statement after
+    ``prepare_threshold`` runs. Nothing changes with another driver."""
+    inner = cursor.cursor
+    if isinstance(inner, psycopg.ClientCursor):
+        cursor.cursor = psycopg.Cursor(inner.connection)
+        inner.close()
+
+
+def _log_with_values(connection: Any, sql: str, params: list[Any]) -> None:
+    """Django's query log (DEBUG, ``CaptureQueriesContext``) takes a statement's text from
+    psycopg's client-side query, which a server-bound, prepared run has not: the entry would say
+    None. It gets the SQL with its values, as every other query's entry does."""
+    log = connection.queries_log
+    if log and log[-1]["sql"] is None:
+        log[-1]["sql"] = connection.ops.compose_sql(sql, params)
+
+
 class CompiledValues(_Compiled):
     """``values()`` rows of the queryset ``build(**values)`` returns, compiled once per shape."""
 
@@ -215,8 +251,8 @@ class CompiledModels(_Compiled, Generic[M]):
             raise ValueError("CompiledModels: the build must read model rows, not values()")
         return super()._compile(using, values)
 
-    def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
-        super().__init__(build)
+    def __init__(self, build: Callable[..., QuerySet[M]], *, prepared: bool = False) -> None:
+        super().__init__(build, prepared=prepared)
 
     def rows(self, using: str = "default", **values: Value) -> list[M]:
         found = self._plan_and_rows(using, values)

@@ -88,5 +88,5 @@ def _read(field: str, annotations: Mapping[str, Any] | None) -> CompiledModels[I
             # The lookup is unique: at most one row, no order needed.
             return queryset.order_by()[:1]
 
-        read = _READS[key] = CompiledModels(build)
+        read = _READS[key] = CompiledModels(build, prepared=True)
     return read

@@ -198,7 +198,8 @@ _EVENTS = CompiledValues(
         TimelineEvent.objects.filter(incident_id=incident_id)
         .order_by("occurred_at", "id")
         .values(*_EVENT_VALUES, recorded_by_name=F("recorded_by__username"))
-    )
+    ),
+    prepared=True,
 )
 
 

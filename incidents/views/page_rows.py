@@ -66,11 +66,13 @@ def read_rows(incident: Incident, generation: str) -> PageRows:
 
 _ENTITIES = CompiledModels(
     lambda incident_id: LegalEntity.objects.filter(incident_id=incident_id).order_by("name"),
+    prepared=True,
 )
 _REVISIONS = CompiledModels(
     lambda incident_id: AffectedCountRevision.objects.filter(incident_id=incident_id).order_by(
         "jurisdiction", "as_of", "id"
     ),
+    prepared=True,
 )
 _DEADLINES = CompiledModels(
     lambda incident_id: (
@@ -92,6 +94,7 @@ _DEADLINES = CompiledModels(
         # by_urgency(), then each deadline's alternatives in the order they were recorded.
         .order_by(F("due_at").asc(nulls_last=True), "id", "alternatives__id")
     ),
+    prepared=True,
 )
 _FILINGS = CompiledModels(
     lambda incident_id: (
@@ -104,6 +107,7 @@ _FILINGS = CompiledModels(
         # The documents in FilingDocument's own order (when uploaded).
         .order_by("submitted_at", "id", "documents__uploaded_at", "documents__id")
     ),
+    prepared=True,
 )
 
 
