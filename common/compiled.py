@@ -35,6 +35,11 @@ applied).
   dashboard's activity, an ``IN`` list ordered by another index: 3.2 ms against 0.05; the
   deadline panels took the urgency index in session 5), so those stay unprepared. The per-request
   user read stays unprepared too, for a measured reason given in docs/decisions.md (12).
+
+``CompiledModels`` does the same for model instances, built as ``QuerySet`` iteration builds them
+(``select_related`` rows, annotations, deferred fields): ``incident_for`` reads every incident a
+page, an API view or an export shows through one, and the incident page its rows
+(incidents/views/page_rows.py).
 """
 
 from __future__ import annotations

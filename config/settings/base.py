@@ -104,6 +104,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # psycopg prepares a statement run this many times on a connection, but only on a cursor
     # that binds values on the server: the reads of common/compiled.py marked prepared=True.
     # Django's own cursors bind on the client and never prepare. (Django sets None: off.)

@@ -13,8 +13,9 @@ SECRET_KEY = env.str("SECRET_KEY")
 DATABASES = {"default": env.db_url("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# The prepared reads of common/compiled.py (see config/settings/base.py).
-DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The prepared reads of common/compiled.py (see config/settings/base.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 # Behind pgbouncer in transaction pooling mode (docs/scaling.md): a server-side cursor (streamed
 # CSV exports use one) and a prepared statement (psycopg prepares a prepared read run 5 times)
 # both belong to one server connection, which the pooler hands to someone else after each

@@ -196,3 +196,22 @@ def test_the_pdf_queue_threshold_comes_from_the_environment(value, expected) -> 
         **({"EXPORT_PDF_ASYNC_THRESHOLD": value} if value is not None else {}),
     )
     assert int(printed[-1]) == expected
+
+
+def _development_value(name: str, database_url: str) -> str:
+    env = _base_env()
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.dev", DATABASE_URL=database_url)
+    code = (
+        f"import django; django.setup(); from django.conf import settings as s; print(repr({name}))"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_only_postgresql_connections_get_a_prepare_threshold() -> None:
+    name = "s.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold', 'unset')"
+    assert _development_value(name, "postgres://u@127.0.0.1:5432/db") == "5"
+    # SQLite's driver takes no such option: none is given.
+    assert _development_value(name, "sqlite:////tmp/incident-clock-settings.sqlite3") == "'unset'"
