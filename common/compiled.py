@@ -25,9 +25,9 @@ applied).
 - Plans are kept per thread: a compiler's converters are bound to the connection it compiled on.
 - ``prepared=True`` runs the SQL as a **prepared statement** on PostgreSQL: on a cursor that
   binds the values on the server (Django's binds them into the text, which rules out preparing),
-  so that psycopg prepares it once it has run ``prepare_threshold`` times on the connection
-  (OPTIONS in config/settings; None, behind pgbouncer in transaction mode, turns it off) and
-  PostgreSQL may then reuse a plan instead of planning the read on every request. Planning was
+  prepared on its first run on a connection (unless ``prepare_threshold`` in the OPTIONS of
+  config/settings is None, as behind pgbouncer in transaction mode), so that PostgreSQL may
+  reuse a plan instead of planning the read on every request. Planning was
   most of PostgreSQL's time under the load test (docs/performance.md, session 11). Only for
   reads whose generic plan was checked against the plans made for the values, under load: the
   incident page's reads and ``incident_for``, "My tasks". PostgreSQL switches to a generic plan
@@ -48,12 +48,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 import psycopg
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
+from psycopg.pq import Format
+from psycopg.types.numeric import Int8
 
 MARKER_BASE = -2_000_000_000
 # Shapes kept per compiled query (one per length of each id list, in practice a handful).
@@ -164,13 +166,27 @@ class _Compiled:
             else (ordered[slot[0]] if slot[1] == -1 else ordered[slot[0]][slot[1]])  # type: ignore[index]
             for param, slot in zip(plan.params, plan.slots, strict=True)
         ]
-        with connection.cursor() as cursor:
-            if self._prepared:
-                _bind_on_server(cursor)
-            cursor.execute(plan.sql, params)  # type: ignore[arg-type]
-            rows = cursor.fetchall()
-        if self._prepared and connection.queries_logged:
-            _log_with_values(connection, plan.sql, params)
+        if not self._prepared:
+            with connection.cursor() as cursor:
+                cursor.execute(plan.sql, params)  # type: ignore[arg-type]
+                rows = cursor.fetchall()
+        else:
+            # One statement per read whatever the ids' sizes: psycopg would type a Python int as
+            # int2, int4 or int8 by its value, and each typing is a statement of its own.
+            params = [
+                Int8(value) if slot is not None and type(value) is int else value
+                for value, slot in zip(params, plan.slots, strict=True)
+            ]
+            log = connection.queries_log if connection.queries_logged else None
+            last = log[-1] if log else None
+            try:
+                with connection.cursor() as cursor:
+                    _bind_on_server(cursor)
+                    cursor.execute(plan.sql, params)  # type: ignore[arg-type]
+                    rows = cursor.fetchall()
+            finally:
+                if log and log[-1] is not last:
+                    _log_with_values(connection, log[-1], plan.sql, params)
         if plan.converters:
             rows = list(plan.compiler.apply_converters(rows, plan.converters))
         return plan, rows
@@ -209,27 +225,55 @@ class _Compiled:
         )
 
 
+class _PreparingCursor(psycopg.Cursor[Any]):
+    """psycopg's server-binding cursor, asking psycopg to prepare each statement on its first
+    run rather than after ``prepare_threshold`` runs: that count is shared with every query of
+    the connection, Django's own included, and a read between 100 others would never reach it.
+    psycopg prepares nothing when the connection's ``prepare_threshold`` is None."""
+
+    def execute(
+        self,
+        query: Any,
+        params: Any = None,
+        *,
+        prepare: bool | None = None,
+        binary: bool | None = None,
+    ) -> Self:
+        return super().execute(
+            query, params, prepare=True if prepare is None else prepare, binary=binary
+        )
+
+
 def _bind_on_server(cursor: Any) -> None:
     """Make Django's cursor wrapper run on a server-binding psycopg cursor of the same connection.
 
     The wrapper stays Django's (error translation, the query log that query counts read, the
     execute wrappers); only the psycopg cursor inside changes. Django's own is a
-    ``ClientCursor``, which merges the values into the SQL text and never prepares; a plain
-    ``psycopg.Cursor`` sends them apart, and psycopg prepares a statement after
-    ``prepare_threshold`` runs. Nothing changes with another driver."""
+    ``ClientCursor``, which merges the values into the SQL text and never prepares; this one
+    sends them apart, and psycopg prepares the statement. Nothing changes with another driver."""
     inner = cursor.cursor
     if isinstance(inner, psycopg.ClientCursor):
-        cursor.cursor = psycopg.Cursor(inner.connection)
+        bound = _PreparingCursor(inner.connection)
+        # Django gives its cursor a time-zone loader of its own when the current zone is not
+        # the connection's (a settings change after connecting, in tests): the same here.
+        oid = inner.adapters.types["timestamptz"].oid
+        loader = inner.adapters.get_loader(oid, Format.TEXT)
+        if loader is not bound.adapters.get_loader(oid, Format.TEXT):
+            bound.adapters.register_loader(oid, loader)  # type: ignore[arg-type]
+        cursor.cursor = bound
         inner.close()
 
 
-def _log_with_values(connection: Any, sql: str, params: list[Any]) -> None:
+def _log_with_values(connection: Any, entry: dict[str, Any], sql: str, params: list[Any]) -> None:
     """Django's query log (DEBUG, ``CaptureQueriesContext``) takes a statement's text from
-    psycopg's client-side query, which a server-bound, prepared run has not: the entry would say
-    None. It gets the SQL with its values, as every other query's entry does."""
-    log = connection.queries_log
-    if log and log[-1]["sql"] is None:
-        log[-1]["sql"] = connection.ops.compose_sql(sql, params)
+    psycopg's client-side query: for a server-bound run that is the SQL with ``$1`` in place of
+    the values, or None once prepared. The entry gets the SQL with its values instead, as every
+    other query's entry has."""
+    try:
+        entry["sql"] = connection.ops.compose_sql(sql, params)
+    except psycopg.DataError:
+        # As Django's own log does when it cannot compose a statement.
+        entry["sql"] = None
 
 
 class CompiledValues(_Compiled):

@@ -105,9 +105,10 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # psycopg prepares a statement run this many times on a connection, but only on a cursor
-    # that binds values on the server: the reads of common/compiled.py marked prepared=True.
-    # Django's own cursors bind on the client and never prepare. (Django sets None: off.)
+    # Not None: psycopg may prepare statements. Only the reads of common/compiled.py marked
+    # prepared=True ask it to (on their first run, on a cursor that binds values on the
+    # server); Django's own cursors bind on the client and never prepare. Django's default,
+    # None, turns it off (as behind pgbouncer in transaction mode, production.py).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

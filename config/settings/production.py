@@ -17,7 +17,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The prepared reads of common/compiled.py (see config/settings/base.py).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 # Behind pgbouncer in transaction pooling mode (docs/scaling.md): a server-side cursor (streamed
-# CSV exports use one) and a prepared statement (psycopg prepares a prepared read run 5 times)
+# CSV exports use one) and a prepared statement (the prepared reads of common/compiled.py)
 # both belong to one server connection, which the pooler hands to someone else after each
 # transaction.
 if env.bool("PGBOUNCER_TRANSACTION_POOLING", default=False):

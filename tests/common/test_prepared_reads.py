@@ -1,8 +1,8 @@
 """Compiled reads run as prepared statements (common/compiled.py, ``prepared=True``): prepared on
-the server once they have run ``prepare_threshold`` times on a connection, the same rows as the
-ORM for every request's values, still counted as queries, never prepared when the threshold is
-off (pgbouncer in transaction mode) or when a read is not marked, and unharmed by a rolled-back
-transaction."""
+the server on their first run, one statement whatever the sizes of the ids, the same rows as
+the ORM for every request's values, still counted and logged with their values, never prepared
+when ``prepare_threshold`` is off (pgbouncer in transaction mode) or when a read is not marked,
+and unharmed by a rolled-back transaction or by the many other queries of a connection."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import IntegrityError, connection, transaction
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from common.compiled import CompiledValues
@@ -90,7 +91,12 @@ def test_a_prepared_read_is_prepared_after_the_threshold_and_answers_each_reques
     ids = with_events(3)
     read = events_read(prepared=True)
     with threshold(5):
-        for round_ in range(4):
+        assert prepared_here() == []
+        read.rows(incident_id=ids[0])
+        # Prepared on its first run, not after five: psycopg's count is shared with every
+        # other query of the connection.
+        assert len(prepared_here()) == 1
+        for _round in range(4):
             for incident_id in ids:
                 rows = read.rows(incident_id=incident_id)
                 assert rows == orm_rows(incident_id)
@@ -98,8 +104,13 @@ def test_a_prepared_read_is_prepared_after_the_threshold_and_answers_each_reques
                 assert {row["title"].split(" step")[0] for row in rows} == {
                     row["title"].split(" step")[0] for row in orm_rows(incident_id)
                 }
-            if round_ == 0:
-                assert prepared_here() == []  # three runs: under the threshold of five
+        # Ids of every size (psycopg would type 5 as int2, 40,000 as int4, 3e9 as int8).
+        for incident_id in (5, 40_000, 3_000_000_000):
+            assert read.rows(incident_id=incident_id) == []
+        # Between runs of the read, more distinct queries than psycopg keeps counts for.
+        for n in range(120):
+            list(TimelineEvent.objects.filter(pk=-n).values("id"))
+        assert read.rows(incident_id=ids[0]) == orm_rows(ids[0])
         statements = prepared_here()
     assert len(statements) == 1
     # Bound on the server: the values are parameters of the statement, not part of its text.
@@ -136,16 +147,18 @@ def test_a_prepared_read_is_still_one_counted_query_with_its_values():
     (incident_id,) = with_events(1)
     read = events_read(prepared=True)
     expected = orm_rows(incident_id)
-    with threshold(1):
-        read.rows(incident_id=incident_id)
-        with CaptureQueriesContext(connection) as queries:
+    for value in (None, 5):  # off (pgbouncer), then on: the first run, then a prepared one
+        with threshold(value), CaptureQueriesContext(connection) as queries:
             assert read.rows(incident_id=incident_id) == expected
-        assert prepared_here()
-    assert len(queries.captured_queries) == 1
-    # Logged with its values, as Django logs every other query.
-    logged = queries.captured_queries[0]["sql"]
-    assert MARK in logged
-    assert re.search(rf'"incident_id" = {incident_id}\b', logged)
+            assert read.rows(incident_id=incident_id) == expected
+        assert bool(prepared_here()) is (value is not None)
+        assert len(queries.captured_queries) == 2
+        for query in queries.captured_queries:
+            # Logged with its values, as Django logs every other query.
+            logged = query["sql"]
+            assert MARK in logged
+            assert re.search(rf'"incident_id" = {incident_id}\b', logged)
+            assert "$1" not in logged
 
 
 def duplicate_an_event() -> None:
@@ -180,3 +193,13 @@ def test_a_prepared_read_keeps_working_after_a_failed_statement_and_a_rolled_bac
             assert read.rows(incident_id=ids[1]) == orm_rows(ids[1])
             assert read.rows(incident_id=ids[0]) == orm_rows(ids[0])
         assert prepared_here()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_prepared_read_reads_times_in_the_zone_django_reads_them_after_a_settings_change():
+    (incident_id,) = with_events(1)
+    read = events_read(prepared=True)
+    with threshold(5), override_settings(USE_TZ=False, TIME_ZONE="Asia/Seoul"):
+        rows = read.rows(incident_id=incident_id)
+        assert rows == orm_rows(incident_id)
+        assert rows[0]["occurred_at"].tzinfo is None
