@@ -58,6 +58,7 @@ from psycopg.pq import Format
 from psycopg.types.numeric import Int8
 
 MARKER_BASE = -2_000_000_000
+_TIMESTAMPTZ = psycopg.postgres.types["timestamptz"].oid
 # Shapes kept per compiled query (one per length of each id list, in practice a handful).
 MAX_SHAPES = 256
 
@@ -166,27 +167,12 @@ class _Compiled:
             else (ordered[slot[0]] if slot[1] == -1 else ordered[slot[0]][slot[1]])  # type: ignore[index]
             for param, slot in zip(plan.params, plan.slots, strict=True)
         ]
-        if not self._prepared:
+        if self._prepared:
+            rows = _run_prepared(connection, plan, params)
+        else:
             with connection.cursor() as cursor:
                 cursor.execute(plan.sql, params)  # type: ignore[arg-type]
                 rows = cursor.fetchall()
-        else:
-            # One statement per read whatever the ids' sizes: psycopg would type a Python int as
-            # int2, int4 or int8 by its value, and each typing is a statement of its own.
-            params = [
-                Int8(value) if slot is not None and type(value) is int else value
-                for value, slot in zip(params, plan.slots, strict=True)
-            ]
-            log = connection.queries_log if connection.queries_logged else None
-            last = log[-1] if log else None
-            try:
-                with connection.cursor() as cursor:
-                    _bind_on_server(cursor)
-                    cursor.execute(plan.sql, params)  # type: ignore[arg-type]
-                    rows = cursor.fetchall()
-            finally:
-                if log and log[-1] is not last:
-                    _log_with_values(connection, log[-1], plan.sql, params)
         if plan.converters:
             rows = list(plan.compiler.apply_converters(rows, plan.converters))
         return plan, rows
@@ -244,6 +230,27 @@ class _PreparingCursor(psycopg.Cursor[Any]):
         )
 
 
+def _run_prepared(connection: Any, plan: _Plan, params: list[Any]) -> list[Any]:
+    """The rows of ``plan`` with ``params``, run on a server-binding cursor (``_bind_on_server``)
+    and logged as Django logs every other query (``_log_with_values``)."""
+    # One statement per read whatever the ids' sizes: psycopg would type a Python int as int2,
+    # int4 or int8 by its value, and each typing is a statement of its own.
+    params = [
+        Int8(value) if slot is not None and type(value) is int else value
+        for value, slot in zip(params, plan.slots, strict=True)
+    ]
+    log = connection.queries_log if connection.queries_logged else None
+    last = log[-1] if log else None
+    try:
+        with connection.cursor() as cursor:
+            _bind_on_server(cursor)
+            cursor.execute(plan.sql, params)
+            return cursor.fetchall()
+    finally:
+        if log and log[-1] is not last:
+            _log_with_values(connection, log[-1], plan.sql, params)
+
+
 def _bind_on_server(cursor: Any) -> None:
     """Make Django's cursor wrapper run on a server-binding psycopg cursor of the same connection.
 
@@ -256,10 +263,9 @@ def _bind_on_server(cursor: Any) -> None:
         bound = _PreparingCursor(inner.connection)
         # Django gives its cursor a time-zone loader of its own when the current zone is not
         # the connection's (a settings change after connecting, in tests): the same here.
-        oid = inner.adapters.types["timestamptz"].oid
-        loader = inner.adapters.get_loader(oid, Format.TEXT)
-        if loader is not bound.adapters.get_loader(oid, Format.TEXT):
-            bound.adapters.register_loader(oid, loader)  # type: ignore[arg-type]
+        loader = inner.adapters.get_loader(_TIMESTAMPTZ, Format.TEXT)
+        if loader is not bound.adapters.get_loader(_TIMESTAMPTZ, Format.TEXT):
+            bound.adapters.register_loader(_TIMESTAMPTZ, loader)  # type: ignore[arg-type]
         cursor.cursor = bound
         inner.close()
 

@@ -7,6 +7,7 @@ to start without SECRET_KEY, DATABASE_URL and REDIS_URL.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -104,12 +105,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Not None: psycopg may prepare statements. Only the reads of common/compiled.py marked
-    # prepared=True ask it to (on their first run, on a cursor that binds values on the
-    # server); Django's own cursors bind on the client and never prepare. Django's default,
-    # None, turns it off (as behind pgbouncer in transaction mode, production.py).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
+
+
+def allow_prepared_reads(database: dict[str, Any]) -> None:
+    """On PostgreSQL, a ``prepare_threshold`` that is not None: psycopg may prepare statements.
+    Only the reads of common/compiled.py marked prepared=True ask it to (on their first run, on
+    a cursor that binds values on the server); Django's own cursors bind on the client and never
+    prepare. Django's default, None, turns it off (as behind pgbouncer in transaction mode,
+    production.py). SQLite's driver takes no such option."""
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database.setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
+
+
+allow_prepared_reads(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------

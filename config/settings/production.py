@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import AXES_IPWARE_PROXY_COUNT, STORAGES, env
+from config.settings.base import AXES_IPWARE_PROXY_COUNT, STORAGES, allow_prepared_reads, env
 
 DEBUG = False
 # No defaults: a missing variable raises ImproperlyConfigured at start-up.
@@ -13,9 +13,7 @@ SECRET_KEY = env.str("SECRET_KEY")
 DATABASES = {"default": env.db_url("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The prepared reads of common/compiled.py (see config/settings/base.py).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
+allow_prepared_reads(DATABASES["default"])
 # Behind pgbouncer in transaction pooling mode (docs/scaling.md): a server-side cursor (streamed
 # CSV exports use one) and a prepared statement (the prepared reads of common/compiled.py)
 # both belong to one server connection, which the pooler hands to someone else after each

@@ -87,7 +87,7 @@ def threshold(value: int | None) -> Iterator[None]:
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_prepared_read_is_prepared_after_the_threshold_and_answers_each_requests_values():
+def test_a_prepared_read_is_prepared_on_its_first_run_and_answers_each_requests_values():
     ids = with_events(3)
     read = events_read(prepared=True)
     with threshold(5):

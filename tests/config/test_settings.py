@@ -151,6 +151,11 @@ def _production_values(*names: str, **extra: str) -> list[str]:
         ALLOWED_HOSTS="example.com",
         **extra,
     )
+    return _settings_values(env, *names)
+
+
+def _settings_values(env: dict[str, str], *names: str) -> list[str]:
+    """Each of ``names`` (expressions on ``s``, the settings) as printed by a fresh process."""
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
         f"[print(repr(eval(n, {{'s': s}}))) for n in {list(names)!r}]"
@@ -201,13 +206,7 @@ def test_the_pdf_queue_threshold_comes_from_the_environment(value, expected) -> 
 def _development_value(name: str, database_url: str) -> str:
     env = _base_env()
     env.update(DJANGO_SETTINGS_MODULE="config.settings.dev", DATABASE_URL=database_url)
-    code = (
-        f"import django; django.setup(); from django.conf import settings as s; print(repr({name}))"
-    )
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    )
-    return result.stdout.strip().splitlines()[-1]
+    return _settings_values(env, name)[-1]
 
 
 def test_only_postgresql_connections_get_a_prepare_threshold() -> None:
